@@ -1,0 +1,84 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import { useTRPC } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { formatDuration } from "./duration";
+
+const active = new Set(["queued", "running"]);
+
+export function RunView({ runId }: { runId: string }) {
+  const trpc = useTRPC();
+  const run = useQuery(
+    trpc.runs.get.queryOptions(
+      { runId },
+      { refetchInterval: (q) => (q.state.data && !active.has(q.state.data.status) ? false : 1000) },
+    ),
+  );
+  const cancel = useMutation(trpc.runs.cancel.mutationOptions());
+  if (run.isPending) return <p className="text-sm text-slate-500">Loading run…</p>;
+  if (run.isError) return <p className="text-sm text-rose-700">{run.error.message}</p>;
+  const r = run.data;
+  return (
+    <div className="space-y-6">
+      <div className="flex items-center gap-3">
+        <h1 className="text-xl font-semibold">
+          {r.pipelineName} <span className="text-slate-400">v{r.version}</span>
+        </h1>
+        <StatusBadge status={r.status} className="text-sm" />
+        {active.has(r.status) && (
+          <Button
+            variant="secondary"
+            size="sm"
+            disabled={cancel.isPending}
+            onClick={() => cancel.mutate({ runId })}
+          >
+            Cancel
+          </Button>
+        )}
+      </div>
+      <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
+        <dt className="text-slate-500">Run id</dt>
+        <dd className="font-mono text-xs">{r.id}</dd>
+        <dt className="text-slate-500">Duration</dt>
+        <dd>{formatDuration(r.startedAt, r.finishedAt)}</dd>
+      </dl>
+      {r.error && (
+        <p className="rounded border border-rose-200 bg-rose-50 p-3 text-sm text-rose-800">
+          {r.error}
+        </p>
+      )}
+      <table className="w-full border-collapse text-sm" aria-label="Steps">
+        <thead>
+          <tr className="border-b border-slate-200 text-left text-slate-500">
+            <th className="py-2">Step</th>
+            <th>Node</th>
+            <th>Status</th>
+            <th>Attempts</th>
+            <th>Duration</th>
+            <th>Worker</th>
+            <th>Error</th>
+          </tr>
+        </thead>
+        <tbody>
+          {r.steps.map((s) => (
+            <tr key={s.stepId} className="border-b border-slate-100" data-step-id={s.stepId}>
+              <td className="py-2 font-medium">{s.stepId}</td>
+              <td className="font-mono text-xs">{s.nodeType}</td>
+              <td>
+                <StatusBadge status={s.status} />
+              </td>
+              <td>{s.attempts}</td>
+              <td>{formatDuration(s.startedAt, s.finishedAt)}</td>
+              <td className="font-mono text-xs">{s.workerIdentity ?? "—"}</td>
+              <td className="max-w-xs truncate text-rose-700" title={s.error ?? undefined}>
+                {s.error ?? ""}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

@@ -1,0 +1,89 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+import { builtinModules } from "node:module";
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+export default tseslint.config(
+  {
+    ignores: [
+      ".next/**",
+      ".data/**",
+      "node_modules/**",
+      "drizzle/**",
+      "next-env.d.ts",
+      "*.config.*",
+      "eslint.config.mjs",
+    ],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
+      "@typescript-eslint/no-non-null-assertion": "off",
+    },
+  },
+  {
+    // Workflow code runs in Temporal's deterministic sandbox: activity types only, no Node APIs.
+    files: ["workflows/**/*.ts"],
+    ignores: ["workflows/**/*.test.ts", "workflows/bundle-check.ts", "workflows/record-history.ts"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: "Workflow code must not use Node built-ins.",
+          })),
+          patterns: [
+            {
+              group: [
+                "../server/*",
+                "../server/**",
+                "@/server/*",
+                "../nodes/*",
+                "@/nodes/*",
+                "../nodes/**",
+                "@/nodes/**",
+              ],
+              allowTypeImports: true,
+              message: "Workflow code imports only types from activities (import type).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The browser bundle never contains server code; type-only imports (the tRPC router type) are fine.
+    files: ["components/**/*.{ts,tsx}", "app/**/*.tsx"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          patterns: [
+            {
+              group: [
+                "@/server/*",
+                "@/server/**",
+                "../server/*",
+                "../../server/*",
+                "../../../server/*",
+              ],
+              allowTypeImports: true,
+              message: "components/ must not import server/ (use tRPC).",
+            },
+          ],
+        },
+      ],
+    },
+  },
+);

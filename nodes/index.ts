@@ -1,0 +1,24 @@
+import { internalNumbers } from "./internal-numbers/node";
+import { internalSleep } from "./internal-sleep/node";
+import { internalSum } from "./internal-sum/node";
+import type { NodeDefinition } from "./types";
+
+/** The node catalog: the one registry of definitions, read by the canvas, validator and compiler. */
+export const nodeDefinitions = {
+  "internal.numbers": internalNumbers,
+  "internal.sum": internalSum,
+  "internal.sleep": internalSleep,
+} as const satisfies Record<string, NodeDefinition>;
+
+export type NodeType = keyof typeof nodeDefinitions;
+
+export function getNodeDefinition(type: string): NodeDefinition | undefined {
+  return (nodeDefinitions as Record<string, NodeDefinition>)[type];
+}
+
+/** The definitions a user may place on the canvas. */
+export function paletteNodes(): NodeDefinition[] {
+  return Object.values(nodeDefinitions as Record<string, NodeDefinition>).filter(
+    (d) => !d.internal,
+  );
+}

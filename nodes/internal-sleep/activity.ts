@@ -1,0 +1,15 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import type { NodeActivity } from "../activity-types";
+import { internalSleep } from "./node";
+
+export const internalSleepActivity: NodeActivity = async (ctx) => {
+  const { ms, failTimes } = internalSleep.params.parse(ctx.params);
+  if (ctx.attempt <= failTimes) throw new Error(`injected failure on attempt ${ctx.attempt}`);
+  const tick = 250;
+  for (let waited = 0; waited < ms; waited += tick) {
+    ctx.progress({ done: waited, total: ms, unit: "ms" });
+    await sleep(Math.min(tick, ms - waited), undefined, { signal: ctx.signal });
+  }
+  const input = ctx.inputs.in;
+  return { out: input ?? (await ctx.writeJson("json", { sleptMs: ms })) };
+};

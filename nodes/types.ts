@@ -1,0 +1,50 @@
+import type { z } from "zod";
+
+export const nodeCategories = [
+  "ingest",
+  "prep",
+  "train",
+  "tune",
+  "evaluate",
+  "deploy",
+  "monitor",
+  "code",
+  "internal",
+] as const;
+export type NodeCategory = (typeof nodeCategories)[number];
+
+export const portKinds = ["dataset", "model", "metrics", "deployment", "json"] as const;
+export type PortKind = (typeof portKinds)[number];
+
+export interface PortDefinition {
+  name: string;
+  kind: PortKind;
+  label: string;
+  required: boolean;
+}
+
+export interface RuntimeDefaults {
+  taskQueue: "cpu" | "gpu";
+  timeoutMs: number;
+  retries: number;
+  heartbeatMs: number | null;
+  gpu: boolean;
+}
+
+export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
+  type: string;
+  category: NodeCategory;
+  title: string;
+  description: string;
+  version: number;
+  /** Internal nodes run in tests and samples but are never offered in the palette. */
+  internal: boolean;
+  inputs: PortDefinition[];
+  outputs: PortDefinition[];
+  params: P;
+  runtime: RuntimeDefaults;
+}
+
+export function defineNode<P extends z.ZodType>(def: NodeDefinition<P>): NodeDefinition<P> {
+  return def;
+}

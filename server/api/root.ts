@@ -1,0 +1,13 @@
+import { healthRouter } from "./routers/health";
+import { pipelinesRouter } from "./routers/pipelines";
+import { runsRouter } from "./routers/runs";
+import { createCallerFactory, router } from "./trpc";
+
+export const appRouter = router({
+  health: healthRouter,
+  pipelines: pipelinesRouter,
+  runs: runsRouter,
+});
+
+export type AppRouter = typeof appRouter;
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,146 @@
+import { sql } from "drizzle-orm";
+import {
+  bigint,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from "drizzle-orm/pg-core";
+
+const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
+
+export const users = pgTable("users", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  email: text("email").notNull().unique(),
+  name: text("name").notNull(),
+  createdAt: createdAt(),
+});
+
+export const pipelines = pgTable("pipelines", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  description: text("description").notNull().default(""),
+  createdBy: uuid("created_by").references(() => users.id),
+  createdAt: createdAt(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  deletedAt: timestamp("deleted_at", { withTimezone: true }),
+});
+
+/** Immutable: a save inserts a new row, nothing ever updates one. */
+export const pipelineVersions = pgTable(
+  "pipeline_versions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    pipelineId: uuid("pipeline_id")
+      .notNull()
+      .references(() => pipelines.id),
+    version: integer("version").notNull(),
+    contentHash: text("content_hash").notNull(),
+    graph: jsonb("graph").notNull(),
+    message: text("message").notNull().default(""),
+    createdBy: uuid("created_by").references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("pipeline_versions_pipeline_version_idx").on(t.pipelineId, t.version),
+    index("pipeline_versions_hash_idx").on(t.pipelineId, t.contentHash),
+  ],
+);
+
+export const runStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type RunStatus = (typeof runStatuses)[number];
+
+export const runs = pgTable(
+  "runs",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    pipelineId: uuid("pipeline_id")
+      .notNull()
+      .references(() => pipelines.id),
+    pipelineVersionId: uuid("pipeline_version_id")
+      .notNull()
+      .references(() => pipelineVersions.id),
+    workflowId: text("workflow_id").notNull().unique(),
+    status: text("status").$type<RunStatus>().notNull().default("queued"),
+    planHash: text("plan_hash").notNull(),
+    plan: jsonb("plan").notNull(),
+    error: text("error"),
+    triggeredBy: uuid("triggered_by").references(() => users.id),
+    trigger: text("trigger").notNull().default("api"),
+    createdAt: createdAt(),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [index("runs_pipeline_idx").on(t.pipelineId, t.createdAt)],
+);
+
+export const stepStatuses = [
+  "pending",
+  "queued",
+  "running",
+  "succeeded",
+  "failed",
+  "cached",
+  "skipped",
+  "cancelled",
+] as const;
+export type StepStatus = (typeof stepStatuses)[number];
+
+export const runSteps = pgTable(
+  "run_steps",
+  {
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    stepId: text("step_id").notNull(),
+    nodeType: text("node_type").notNull(),
+    status: text("status").$type<StepStatus>().notNull().default("pending"),
+    attempts: integer("attempts").notNull().default(0),
+    taskQueue: text("task_queue").notNull(),
+    workerIdentity: text("worker_identity"),
+    cacheHit: boolean("cache_hit").notNull().default(false),
+    outputs: jsonb("outputs"),
+    error: text("error"),
+    progress: jsonb("progress"),
+    queuedAt: timestamp("queued_at", { withTimezone: true }),
+    startedAt: timestamp("started_at", { withTimezone: true }),
+    finishedAt: timestamp("finished_at", { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.stepId] })],
+);
+
+export const artifacts = pgTable(
+  "artifacts",
+  {
+    hash: text("hash").primaryKey(),
+    kind: text("kind").notNull(),
+    sizeBytes: bigint("size_bytes", { mode: "number" }).notNull(),
+    uri: text("uri").notNull(),
+    metadata: jsonb("metadata")
+      .notNull()
+      .default(sql`'{}'::jsonb`),
+    producedByRunId: uuid("produced_by_run_id").references(() => runs.id, {
+      onDelete: "set null",
+    }),
+    producedByStepId: text("produced_by_step_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("artifacts_run_idx").on(t.producedByRunId)],
+);
+
+/** Workers announce themselves here so /api/health can show each one's GPUs. */
+export const workers = pgTable("workers", {
+  identity: text("identity").primaryKey(),
+  queues: jsonb("queues").$type<string[]>().notNull(),
+  gpus: jsonb("gpus").$type<{ index: number; name: string; memoryMiB: number }[]>().notNull(),
+  hostname: text("hostname").notNull(),
+  pid: integer("pid").notNull(),
+  startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
+  lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
+});

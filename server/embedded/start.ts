@@ -1,0 +1,106 @@
+import type { ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { setTimeout as sleep } from "node:timers/promises";
+import { env } from "../env";
+import { StartupError } from "./errors";
+import { logLine } from "./logs";
+import { assertPortFree } from "./ports";
+import { runNextBuild, spawnWeb, spawnWorker } from "./processes";
+import { startEmbeddedStack, type EmbeddedStack } from "./stack";
+import { stopChild } from "./temporal-server";
+
+/**
+ * `npm start`: the whole product on one machine. PostgreSQL and Temporal run embedded unless
+ * DATABASE_URL / TEMPORAL_ADDRESS point elsewhere; one worker and the web app run as children.
+ */
+async function main(): Promise<void> {
+  const e = env();
+  let stack: EmbeddedStack | undefined;
+  const children: ChildProcess[] = [];
+  let stopping = false;
+
+  const shutdown = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    logLine("stack", "shutting down…");
+    await Promise.all(children.map((c) => stopChild(c)));
+    await stack?.stop();
+    logLine("stack", "stopped");
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void shutdown(0));
+  process.on("SIGTERM", () => void shutdown(0));
+
+  try {
+    await assertPortFree(e.PORT, "web app", "PORT");
+    stack = await startEmbeddedStack({
+      dataDir: e.dataDir,
+      pgPort: e.PG_PORT,
+      temporalPort: e.TEMPORAL_PORT,
+      temporalUiPort: e.TEMPORAL_UI_PORT,
+      temporalCliPath: e.TEMPORAL_CLI_PATH,
+      databaseUrl: e.DATABASE_URL,
+      temporalAddress: e.TEMPORAL_ADDRESS,
+      log: logLine,
+    });
+    if (stopping) return;
+    const childEnv = {
+      DATABASE_URL: stack.databaseUrl,
+      TEMPORAL_ADDRESS: stack.temporalAddress,
+      DATA_DIR: e.dataDir,
+    };
+
+    if (!existsSync(".next/BUILD_ID")) {
+      logLine("build", "building the web app (first start only; `npm run build` rebuilds it)…");
+      await runNextBuild(childEnv);
+    }
+    if (stopping) return;
+
+    const watch = (child: ChildProcess, name: string) => {
+      children.push(child);
+      child.once("exit", (code, signal) => {
+        if (stopping) return;
+        logLine(
+          "stack",
+          `${name} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything`,
+        );
+        void shutdown(1);
+      });
+    };
+    watch(spawnWorker(childEnv, e.WORKER_QUEUES), "the worker");
+    watch(spawnWeb(childEnv, e.PORT, e.HOST), "the web app");
+
+    const appUrl = `http://${e.HOST === "0.0.0.0" ? "localhost" : e.HOST}:${e.PORT}`;
+    await waitForHealthy(appUrl, () => stopping);
+    if (stopping) return;
+    logLine("stack", "");
+    logLine("stack", `Flowforge is ready:  ${appUrl}`);
+    if (stack.temporalUiUrl) logLine("stack", `Temporal UI:         ${stack.temporalUiUrl}`);
+    logLine("stack", `Health:              ${appUrl}/api/health`);
+    logLine("stack", "Press Ctrl-C to stop.");
+  } catch (err) {
+    if (err instanceof StartupError) logLine("stack", `error: ${err.message}`);
+    else
+      logLine("stack", `error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    await shutdown(1);
+  }
+}
+
+async function waitForHealthy(appUrl: string, cancelled: () => boolean): Promise<void> {
+  const deadline = Date.now() + 180_000;
+  while (!cancelled()) {
+    try {
+      const res = await fetch(`${appUrl}/api/health`);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline)
+      throw new StartupError(
+        `The app did not become healthy at ${appUrl}/api/health within 3 minutes; see the logs above.`,
+      );
+    await sleep(500);
+  }
+}
+
+await main();

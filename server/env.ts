@@ -1,0 +1,76 @@
+import path from "node:path";
+import { z } from "zod";
+
+/**
+ * The one place environment variables are read. Every variable is documented in the README's
+ * configuration table; keep the two in step.
+ */
+const port = z.coerce.number().int().min(1).max(65535);
+
+const schema = z.object({
+  DATA_DIR: z.string().default(".data"),
+  DATABASE_URL: z.string().url().optional(),
+  TEMPORAL_ADDRESS: z.string().optional(),
+  TEMPORAL_NAMESPACE: z.string().default("default"),
+  TEMPORAL_TLS_CERT_PATH: z.string().optional(),
+  TEMPORAL_TLS_KEY_PATH: z.string().optional(),
+  TEMPORAL_TLS_CA_PATH: z.string().optional(),
+  TEMPORAL_API_KEY: z.string().optional(),
+  TEMPORAL_CLI_PATH: z.string().optional(),
+  PORT: port.default(3000),
+  HOST: z.string().default("127.0.0.1"),
+  PG_PORT: port.default(5433),
+  TEMPORAL_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  ARTIFACT_DIR: z.string().optional(),
+  WORKER_QUEUES: z.string().default("cpu,gpu"),
+  WORKER_IDENTITY: z.string().optional(),
+  LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+});
+
+export type Env = z.infer<typeof schema> & { artifactDir: string; dataDir: string };
+
+let cached: Env | undefined;
+
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = schema.safeParse(process.env);
+  if (!parsed.success) {
+    const problems = parsed.error.issues
+      .map((i) => `  ${i.path.join(".")}: ${i.message}`)
+      .join("\n");
+    throw new Error(`Invalid environment configuration:\n${problems}`);
+  }
+  const dataDir = path.resolve(parsed.data.DATA_DIR);
+  cached = {
+    ...parsed.data,
+    dataDir,
+    artifactDir: path.resolve(parsed.data.ARTIFACT_DIR ?? path.join(dataDir, "artifacts")),
+  };
+  return cached;
+}
+
+/** Values the embedded launcher decided (ports, URLs) are set before any module reads env(). */
+export function resetEnvForTests(): void {
+  cached = undefined;
+}
+
+export function requireDatabaseUrl(): string {
+  const url = env().DATABASE_URL;
+  if (!url) {
+    throw new Error(
+      "DATABASE_URL is not set. Run `npm start` for the embedded stack, or set DATABASE_URL=postgres://user:pass@host:5432/db.",
+    );
+  }
+  return url;
+}
+
+export function requireTemporalAddress(): string {
+  const address = env().TEMPORAL_ADDRESS;
+  if (!address) {
+    throw new Error(
+      "TEMPORAL_ADDRESS is not set. Run `npm start` for the embedded stack, or set TEMPORAL_ADDRESS=host:7233.",
+    );
+  }
+  return address;
+}

@@ -1,0 +1,155 @@
+import { getNodeDefinition } from "../../nodes/index";
+import { pipelineFileSchema, type PipelineFile } from "./schema";
+
+export interface ValidationError {
+  nodeId?: string;
+  port?: string;
+  param?: string;
+  code: string;
+  message: string;
+}
+
+export type ValidationResult =
+  { ok: true; pipeline: PipelineFile } | { ok: false; errors: ValidationError[] };
+
+/** Parses and checks a pipeline document. The one implementation behind the UI, API and CLI. */
+export function validatePipeline(input: unknown): ValidationResult {
+  const parsed = pipelineFileSchema.safeParse(input);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((issue) => ({
+        code: "invalid_format",
+        message: `${issue.path.length ? issue.path.join(".") : "(document)"}: ${issue.message}`,
+      })),
+    };
+  }
+  const pipeline = parsed.data;
+  const errors: ValidationError[] = [];
+
+  const seen = new Set<string>();
+  for (const node of pipeline.nodes) {
+    if (seen.has(node.id)) {
+      errors.push({
+        nodeId: node.id,
+        code: "duplicate_id",
+        message: `Node id "${node.id}" is used more than once`,
+      });
+    }
+    seen.add(node.id);
+    const def = getNodeDefinition(node.type);
+    if (!def) {
+      errors.push({
+        nodeId: node.id,
+        code: "unknown_type",
+        message: `Node "${node.id}" has unknown type "${node.type}"`,
+      });
+      continue;
+    }
+    const params = def.params.safeParse(node.params);
+    if (!params.success) {
+      for (const issue of params.error.issues) {
+        const param = issue.path.join(".");
+        errors.push({
+          nodeId: node.id,
+          param,
+          code: "invalid_param",
+          message: `Node "${node.id}" param ${param || "(params)"}: ${issue.message}`,
+        });
+      }
+    }
+  }
+
+  const byId = new Map(pipeline.nodes.map((n) => [n.id, n]));
+  const fed = new Map<string, number>();
+  for (const edge of pipeline.edges) {
+    const source = byId.get(edge.source);
+    const target = byId.get(edge.target);
+    if (!source || !target) {
+      const missing = source ? edge.target : edge.source;
+      errors.push({
+        nodeId: missing,
+        code: "unknown_node",
+        message: `An edge refers to node "${missing}", which does not exist`,
+      });
+      continue;
+    }
+    const out = getNodeDefinition(source.type)?.outputs.find((p) => p.name === edge.sourcePort);
+    const inp = getNodeDefinition(target.type)?.inputs.find((p) => p.name === edge.targetPort);
+    if (getNodeDefinition(source.type) && !out) {
+      errors.push({
+        nodeId: source.id,
+        port: edge.sourcePort,
+        code: "unknown_port",
+        message: `Node "${source.id}" has no output port "${edge.sourcePort}"`,
+      });
+    }
+    if (getNodeDefinition(target.type) && !inp) {
+      errors.push({
+        nodeId: target.id,
+        port: edge.targetPort,
+        code: "unknown_port",
+        message: `Node "${target.id}" has no input port "${edge.targetPort}"`,
+      });
+    }
+    if (out && inp && out.kind !== inp.kind) {
+      errors.push({
+        nodeId: target.id,
+        port: edge.targetPort,
+        code: "port_kind_mismatch",
+        message: `Cannot connect ${source.id}.${edge.sourcePort} (${out.kind}) to ${target.id}.${edge.targetPort} (${inp.kind})`,
+      });
+    }
+    const key = `${edge.target}\u0000${edge.targetPort}`;
+    fed.set(key, (fed.get(key) ?? 0) + 1);
+    if (fed.get(key) === 2) {
+      errors.push({
+        nodeId: target.id,
+        port: edge.targetPort,
+        code: "input_fed_twice",
+        message: `Input ${target.id}.${edge.targetPort} has more than one incoming edge`,
+      });
+    }
+  }
+
+  for (const node of pipeline.nodes) {
+    for (const port of getNodeDefinition(node.type)?.inputs ?? []) {
+      if (port.required && !fed.has(`${node.id}\u0000${port.name}`)) {
+        errors.push({
+          nodeId: node.id,
+          port: port.name,
+          code: "missing_input",
+          message: `Node "${node.id}" needs an input on port "${port.name}"`,
+        });
+      }
+    }
+  }
+
+  for (const nodeId of findCycle(pipeline)) {
+    errors.push({ nodeId, code: "cycle", message: `Node "${nodeId}" is part of a cycle` });
+  }
+
+  return errors.length ? { ok: false, errors } : { ok: true, pipeline };
+}
+
+/** Kahn's algorithm; whatever cannot be ordered sits on or behind a cycle. */
+function findCycle(pipeline: PipelineFile): string[] {
+  const indegree = new Map(pipeline.nodes.map((n) => [n.id, 0]));
+  const next = new Map<string, string[]>();
+  for (const e of pipeline.edges) {
+    if (!indegree.has(e.source) || !indegree.has(e.target)) continue;
+    indegree.set(e.target, (indegree.get(e.target) ?? 0) + 1);
+    next.set(e.source, [...(next.get(e.source) ?? []), e.target]);
+  }
+  const queue = [...indegree].filter(([, d]) => d === 0).map(([id]) => id);
+  while (queue.length) {
+    const id = queue.pop()!;
+    indegree.delete(id);
+    for (const t of next.get(id) ?? []) {
+      const d = (indegree.get(t) ?? 0) - 1;
+      indegree.set(t, d);
+      if (d === 0) queue.push(t);
+    }
+  }
+  return [...indegree.keys()].sort();
+}

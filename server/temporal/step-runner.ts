@@ -1,0 +1,109 @@
+import { Context } from "@temporalio/activity";
+import { and, eq } from "drizzle-orm";
+import { nodeActivities } from "../../nodes/activities";
+import type { StepContext } from "../../nodes/activity-types";
+import type { ArtifactRef, StepActivityInput, StepOutputs } from "../../workflows/plan";
+import type { FsArtifactStore } from "../artifacts/fs-store";
+import type { Db } from "../db/client";
+import { artifacts, runSteps } from "../db/schema";
+
+interface Deps {
+  db: Db;
+  store: FsArtifactStore;
+  identity: string;
+}
+
+const PROGRESS_WRITE_INTERVAL_MS = 1000;
+
+/**
+ * Wraps every node implementation as a Temporal activity named after its node type. The wrapper
+ * records the attempt, the worker and the outcome on the step's row; writes are keyed by run id
+ * and step id, so a retried attempt overwrites its own row and never duplicates it. Artifacts are
+ * content-addressed, so writing one twice is a no-op.
+ */
+export function createStepActivities(
+  deps: Deps,
+): Record<string, (input: StepActivityInput) => Promise<StepOutputs>> {
+  const entries = Object.entries(nodeActivities).map(([type, impl]) => [
+    type,
+    async (input: StepActivityInput): Promise<StepOutputs> => {
+      const actx = Context.current();
+      const { attempt } = actx.info;
+      const where = and(eq(runSteps.runId, input.runId), eq(runSteps.stepId, input.stepId));
+      await deps.db
+        .update(runSteps)
+        .set({
+          status: "running",
+          attempts: attempt,
+          workerIdentity: deps.identity,
+          startedAt: new Date(),
+          error: null,
+        })
+        .where(where);
+
+      let lastProgressWrite = 0;
+      const ctx: StepContext = {
+        runId: input.runId,
+        stepId: input.stepId,
+        attempt,
+        params: input.params,
+        inputs: input.inputs,
+        signal: actx.cancellationSignal,
+        async readJson(port) {
+          const ref = input.inputs[port];
+          if (!ref) throw new Error(`Step ${input.stepId} has no input on port "${port}"`);
+          return JSON.parse((await deps.store.get(ref.hash)).toString("utf8")) as unknown;
+        },
+        async writeJson(kind, value) {
+          const blob = await deps.store.put(Buffer.from(JSON.stringify(value)));
+          await deps.db
+            .insert(artifacts)
+            .values({
+              hash: blob.hash,
+              kind,
+              sizeBytes: blob.sizeBytes,
+              uri: `file://${deps.store.pathFor(blob.hash)}`,
+              producedByRunId: input.runId,
+              producedByStepId: input.stepId,
+            })
+            .onConflictDoNothing();
+          return { hash: blob.hash, kind, sizeBytes: blob.sizeBytes } satisfies ArtifactRef;
+        },
+        progress(p) {
+          actx.heartbeat(p);
+          const now = Date.now();
+          if (now - lastProgressWrite < PROGRESS_WRITE_INTERVAL_MS) return;
+          lastProgressWrite = now;
+          void deps.db
+            .update(runSteps)
+            .set({ progress: p })
+            .where(where)
+            .catch(() => undefined);
+        },
+        log(message) {
+          actx.log.info(message, { runId: input.runId, stepId: input.stepId });
+        },
+      };
+
+      try {
+        const outputs = await impl(ctx);
+        await deps.db
+          .update(runSteps)
+          .set({ status: "succeeded", outputs, finishedAt: new Date() })
+          .where(where);
+        return outputs;
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        await deps.db
+          .update(runSteps)
+          .set({ error: `attempt ${attempt}: ${message}` })
+          .where(where);
+        throw err;
+      }
+    },
+  ]);
+  return Object.fromEntries(entries) as Record<
+    string,
+    (input: StepActivityInput) => Promise<StepOutputs>
+  >;
+}

@@ -1,0 +1,133 @@
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import {
+  NativeConnection,
+  Worker,
+  bundleWorkflowCode,
+  type WorkflowBundle,
+} from "@temporalio/worker";
+import { sql } from "drizzle-orm";
+import { FsArtifactStore } from "../artifacts/fs-store";
+import { createDb } from "../db/client";
+import { workers } from "../db/schema";
+import { env, requireDatabaseUrl } from "../env";
+import { createBookkeepingActivities } from "./bookkeeping";
+import { temporalConnectionOptions } from "./connection";
+import { WORKFLOW_TASK_QUEUE } from "./client";
+import { detectGpus, type GpuInfo } from "./gpu";
+import { createStepActivities } from "./step-runner";
+
+export const workflowsPath = path.resolve(
+  path.dirname(fileURLToPath(import.meta.url)),
+  "../../workflows/index.ts",
+);
+
+export interface RunningWorker {
+  identity: string;
+  queues: string[];
+  gpus: GpuInfo[];
+  /** Resolves when every queue's worker has stopped. */
+  done: Promise<void>;
+  shutdown(): Promise<void>;
+}
+
+let bundle: Promise<WorkflowBundle> | undefined;
+function workflowBundle(): Promise<WorkflowBundle> {
+  bundle ??= bundleWorkflowCode({ workflowsPath, logger: quietLogger });
+  return bundle;
+}
+
+const quietLogger = {
+  log() {},
+  trace() {},
+  debug() {},
+  info() {},
+  warn(message: string) {
+    console.warn(message);
+  },
+  error(message: string) {
+    console.error(message);
+  },
+};
+
+/**
+ * Starts one Temporal worker per task queue in this process. Workflows run on the `cpu` queue;
+ * every queue runs the step activities. GPUs are detected once at start-up and announced in the
+ * `workers` table, which /api/health joins with Temporal's own poller list.
+ */
+export async function startWorker(options: {
+  queues: string[];
+  identity?: string;
+}): Promise<RunningWorker> {
+  const e = env();
+  const gpus = await detectGpus();
+  // A GPU step must never land on a machine without one: the gpu queue is polled only with a GPU.
+  const queues = options.queues.filter((q) => q !== "gpu" || gpus.length > 0);
+  if (queues.length < options.queues.length)
+    console.warn("no GPU detected: not polling the gpu queue");
+  if (queues.length === 0) throw new Error("no task queue left to poll (gpu needs a detected GPU)");
+  const identity = options.identity ?? e.WORKER_IDENTITY ?? `${os.hostname()}-${process.pid}`;
+  const { db, sql: pg } = createDb(requireDatabaseUrl(), { max: 5 });
+  const store = new FsArtifactStore(e.artifactDir);
+  const connection = await NativeConnection.connect(temporalConnectionOptions());
+
+  const activities = {
+    ...createBookkeepingActivities(db),
+    ...createStepActivities({ db, store, identity }),
+  };
+
+  const announce = () =>
+    db
+      .insert(workers)
+      .values({
+        identity,
+        queues,
+        gpus,
+        hostname: os.hostname(),
+        pid: process.pid,
+        startedAt: new Date(),
+        lastSeenAt: new Date(),
+      })
+      .onConflictDoUpdate({
+        target: workers.identity,
+        set: { queues, gpus, lastSeenAt: sql`now()` },
+      });
+  await announce();
+  const heartbeat = setInterval(() => void announce().catch(() => undefined), 10_000);
+
+  const created = await Promise.all(
+    queues.map(async (taskQueue) =>
+      Worker.create({
+        connection,
+        namespace: e.TEMPORAL_NAMESPACE,
+        taskQueue,
+        identity,
+        activities,
+        ...(taskQueue === WORKFLOW_TASK_QUEUE ? { workflowBundle: await workflowBundle() } : {}),
+        shutdownGraceTime: "5 seconds",
+      }),
+    ),
+  );
+
+  const done = Promise.all(created.map((w) => w.run())).then(async () => {
+    clearInterval(heartbeat);
+    await db
+      .delete(workers)
+      .where(sql`${workers.identity} = ${identity}`)
+      .catch(() => undefined);
+    await connection.close();
+    await pg.end({ timeout: 5 });
+  });
+
+  return {
+    identity,
+    queues,
+    gpus,
+    done,
+    async shutdown() {
+      for (const w of created) if (w.getState() === "RUNNING") w.shutdown();
+      await done;
+    },
+  };
+}

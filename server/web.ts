@@ -1,0 +1,32 @@
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { runMigrations } from "./db/migrate";
+import { env, requireDatabaseUrl } from "./env";
+
+/**
+ * `npm run web` for production: migrate (under the advisory lock), then serve the built app.
+ * Run `npm run build` once per release before starting web processes.
+ */
+const e = env();
+try {
+  await runMigrations(requireDatabaseUrl());
+} catch (err) {
+  console.error(
+    `web: could not migrate the database: ${err instanceof Error ? err.message : String(err)}`,
+  );
+  process.exit(1);
+}
+const child = spawn(
+  process.execPath,
+  [
+    path.join("node_modules", "next", "dist", "bin", "next"),
+    "start",
+    "-p",
+    String(e.PORT),
+    "-H",
+    e.HOST,
+  ],
+  { stdio: "inherit" },
+);
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));
+child.on("exit", (code) => process.exit(code ?? 0));

@@ -1,0 +1,1 @@
+export { runPipeline, runStatusQuery } from "./run-pipeline";

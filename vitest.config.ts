@@ -7,6 +7,7 @@ export default defineConfig({
     include: ["**/*.test.ts"],
     exclude: ["node_modules/**", ".data/**", ".next/**", "tests/e2e/**"],
     globalSetup: ["tests/setup/global.ts"],
+    setupFiles: ["tests/setup/env.ts"],
     // One shared Postgres and Temporal server on a 2-core machine: files run one at a time.
     fileParallelism: false,
     testTimeout: 120_000,

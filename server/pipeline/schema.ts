@@ -15,6 +15,14 @@ export const pipelineNodeSchema = z.object({
   params: z.record(z.string(), z.unknown()).default({}),
   position: z.object({ x: z.number(), y: z.number() }).optional(),
   label: z.string().max(200).optional(),
+  /** Overrides of the node type's runtime defaults. */
+  runtime: z
+    .object({
+      retries: z.number().int().min(0).max(20).optional(),
+      timeoutMs: z.number().int().min(1000).max(7 * 24 * 3_600_000).optional(),
+    })
+    .strict()
+    .optional(),
 });
 
 export const pipelineEdgeSchema = z.object({

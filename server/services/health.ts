@@ -1,6 +1,6 @@
 import { sql } from "drizzle-orm";
 import { inArray } from "drizzle-orm";
-import { temporal as proto } from "@temporalio/proto";
+import protos from "@temporalio/proto";
 import type { Db } from "../db/client";
 import { workers } from "../db/schema";
 import { env } from "../env";
@@ -79,7 +79,7 @@ export async function checkHealth(getDb: () => Db): Promise<Health> {
           client.workflowService.describeTaskQueue({
             namespace,
             taskQueue: { name: queue },
-            taskQueueType: proto.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+            taskQueueType: protos.temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
           }),
           3000,
           "Temporal",

@@ -1,14 +1,16 @@
 import { parseArgs } from "node:util";
-import { DefaultLogger, Runtime } from "@temporalio/worker";
 import { runMigrations } from "../db/migrate";
 import { env, requireDatabaseUrl } from "../env";
+import { installTemporalRuntime } from "./logging";
 import { startWorker } from "./worker";
 
 const { values } = parseArgs({
   options: { queues: { type: "string" }, identity: { type: "string" } },
 });
 
-Runtime.install({ logger: new DefaultLogger("WARN") });
+installTemporalRuntime("INFO", (line) => {
+  if (!line.includes("Worker state changed") && !line.includes("Nexus")) console.log(line);
+});
 
 const queues = (values.queues ?? env().WORKER_QUEUES)
   .split(",")

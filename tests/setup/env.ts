@@ -1,0 +1,10 @@
+import path from "node:path";
+import { inject } from "vitest";
+import { resetEnvForTests } from "../../server/env";
+
+// Every module reads configuration through server/env.ts; point it at the test stack.
+process.env.DATABASE_URL = inject("databaseUrl");
+process.env.TEMPORAL_ADDRESS = inject("temporalAddress");
+process.env.DATA_DIR = inject("dataDir");
+process.env.ARTIFACT_DIR = path.join(inject("dataDir"), "artifacts");
+resetEnvForTests();

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { inject } from "vitest";
 import { resetEnvForTests } from "../../server/env";
+import { installTemporalRuntime } from "../../server/temporal/logging";
 
 // Every module reads configuration through server/env.ts; point it at the test stack.
 process.env.DATABASE_URL = inject("databaseUrl");
@@ -8,3 +9,9 @@ process.env.TEMPORAL_ADDRESS = inject("temporalAddress");
 process.env.DATA_DIR = inject("dataDir");
 process.env.ARTIFACT_DIR = path.join(inject("dataDir"), "artifacts");
 resetEnvForTests();
+
+try {
+  installTemporalRuntime("WARN");
+} catch {
+  // already installed in this process
+}

@@ -1,0 +1,58 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { historyToJSON } from "@temporalio/common/lib/proto-utils";
+import { closeDb, getDb } from "../server/db/client";
+import { freePort } from "../server/embedded/ports";
+import { startEmbeddedStack } from "../server/embedded/stack";
+import { resetEnvForTests } from "../server/env";
+import { savePipeline } from "../server/services/pipelines";
+import { startRun, waitForRun } from "../server/services/runs";
+import { closeTemporalClient, getTemporalClient } from "../server/temporal/client";
+import { installTemporalRuntime } from "../server/temporal/logging";
+import { startWorker } from "../server/temporal/worker";
+
+/**
+ * `npm run history:record`: runs the committed example pipelines on a throw-away embedded stack
+ * and stores their workflow histories in workflows/histories/, which the replay test replays.
+ * Re-record only when a workflow change is meant to be incompatible (and patch it instead when
+ * runs may be in flight: see docs/operations.md).
+ */
+const cases: { name: string; file: string }[] = [
+  { name: "hello", file: "examples/hello.pipeline.json" },
+  { name: "failure", file: "workflows/histories/failure.pipeline.json" },
+];
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), "flowforge-history-"));
+const stack = await startEmbeddedStack({
+  dataDir,
+  pgPort: await freePort(),
+  temporalPort: await freePort(),
+  temporalUiPort: await freePort(),
+  log: () => {},
+});
+process.env.DATABASE_URL = stack.databaseUrl;
+process.env.TEMPORAL_ADDRESS = stack.temporalAddress;
+process.env.DATA_DIR = dataDir;
+resetEnvForTests();
+installTemporalRuntime("WARN");
+const worker = await startWorker({ queues: ["cpu"], identity: "history-recorder" });
+try {
+  for (const c of cases) {
+    const document = JSON.parse(await readFile(c.file, "utf8")) as unknown;
+    const saved = await savePipeline(getDb(), { document });
+    const client = await getTemporalClient();
+    const { workflowId } = await startRun(getDb(), client, { pipelineVersionId: saved.version.id });
+    const summary = await waitForRun(client, workflowId);
+    const history = await client.workflow.getHandle(workflowId).fetchHistory();
+    const out = path.join("workflows", "histories", `${c.name}.history.json`);
+    await writeFile(out, historyToJSON(history) + "\n");
+    console.log(`${out}: ${summary.status}, ${history.events?.length ?? 0} events`);
+  }
+} finally {
+  await worker.shutdown();
+  await closeTemporalClient();
+  await closeDb();
+  await stack.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}

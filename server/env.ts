@@ -30,16 +30,22 @@ const schema = z.object({
 
 export type Env = z.infer<typeof schema> & { artifactDir: string; dataDir: string };
 
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
 let cached: Env | undefined;
 
 export function env(): Env {
   if (cached) return cached;
-  const parsed = schema.safeParse(process.env);
+  // An empty variable means "not set", as in most shells' `VAR= cmd`.
+  const set = Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== ""));
+  const parsed = schema.safeParse(set);
   if (!parsed.success) {
     const problems = parsed.error.issues
       .map((i) => `  ${i.path.join(".")}: ${i.message}`)
       .join("\n");
-    throw new Error(`Invalid environment configuration:\n${problems}`);
+    throw new ConfigError(`Invalid environment configuration:\n${problems}`);
   }
   const dataDir = path.resolve(parsed.data.DATA_DIR);
   cached = {
@@ -58,7 +64,7 @@ export function resetEnvForTests(): void {
 export function requireDatabaseUrl(): string {
   const url = env().DATABASE_URL;
   if (!url) {
-    throw new Error(
+    throw new ConfigError(
       "DATABASE_URL is not set. Run `npm start` for the embedded stack, or set DATABASE_URL=postgres://user:pass@host:5432/db.",
     );
   }
@@ -68,7 +74,7 @@ export function requireDatabaseUrl(): string {
 export function requireTemporalAddress(): string {
   const address = env().TEMPORAL_ADDRESS;
   if (!address) {
-    throw new Error(
+    throw new ConfigError(
       "TEMPORAL_ADDRESS is not set. Run `npm start` for the embedded stack, or set TEMPORAL_ADDRESS=host:7233.",
     );
   }

@@ -11,15 +11,27 @@ export interface WorkerProcess {
 
 /** A real worker process, as `npm run worker` starts it, on the test stack. */
 export async function spawnWorkerProcess(identity: string): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/temporal/worker-main.ts", "--queues", "cpu", "--identity", identity], {
-    env: {
-      ...process.env,
-      DATABASE_URL: inject("databaseUrl"),
-      TEMPORAL_ADDRESS: inject("temporalAddress"),
-      DATA_DIR: inject("dataDir"),
+  const child = spawn(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      "server/temporal/worker-main.ts",
+      "--queues",
+      "cpu",
+      "--identity",
+      identity,
+    ],
+    {
+      env: {
+        ...process.env,
+        DATABASE_URL: inject("databaseUrl"),
+        TEMPORAL_ADDRESS: inject("temporalAddress"),
+        DATA_DIR: inject("dataDir"),
+      },
+      stdio: ["ignore", "pipe", "pipe"],
     },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  );
   let output = "";
   child.stdout.on("data", (d: Buffer) => (output += d.toString()));
   child.stderr.on("data", (d: Buffer) => (output += d.toString()));
@@ -42,7 +54,11 @@ export async function spawnWorkerProcess(identity: string): Promise<WorkerProces
   };
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  fn: () => Promise<T | undefined | null | false>,
+  timeoutMs = 60_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();

@@ -8,6 +8,10 @@ import { formatDuration } from "./duration";
 
 const active = new Set(["queued", "running"]);
 
+function isProgress(p: unknown): p is { done: number; total: number } {
+  return typeof p === "object" && p !== null && "done" in p && "total" in p;
+}
+
 export function RunView({ runId }: { runId: string }) {
   const trpc = useTRPC();
   const run = useQuery(
@@ -26,7 +30,7 @@ export function RunView({ runId }: { runId: string }) {
         <h1 className="text-xl font-semibold">
           {r.pipelineName} <span className="text-slate-400">v{r.version}</span>
         </h1>
-        <StatusBadge status={r.status} className="text-sm" />
+        <StatusBadge status={r.status} className="text-sm" data-testid="run-status" />
         {active.has(r.status) && (
           <Button
             variant="secondary"
@@ -38,7 +42,7 @@ export function RunView({ runId }: { runId: string }) {
           </Button>
         )}
       </div>
-      <dl className="grid grid-cols-2 gap-x-6 gap-y-1 text-sm sm:grid-cols-4">
+      <dl className="grid grid-cols-[auto_1fr] gap-x-6 gap-y-1 text-sm sm:grid-cols-[auto_auto_auto_1fr]">
         <dt className="text-slate-500">Run id</dt>
         <dd className="font-mono text-xs">{r.id}</dd>
         <dt className="text-slate-500">Duration</dt>
@@ -70,7 +74,14 @@ export function RunView({ runId }: { runId: string }) {
                 <StatusBadge status={s.status} />
               </td>
               <td>{s.attempts}</td>
-              <td>{formatDuration(s.startedAt, s.finishedAt)}</td>
+              <td>
+                {formatDuration(s.startedAt, s.finishedAt)}
+                {s.status === "running" && isProgress(s.progress) && (
+                  <span className="ml-2 text-xs text-slate-500">
+                    {Math.round((100 * s.progress.done) / Math.max(1, s.progress.total))}%
+                  </span>
+                )}
+              </td>
               <td className="font-mono text-xs">{s.workerIdentity ?? "—"}</td>
               <td className="max-w-xs truncate text-rose-700" title={s.error ?? undefined}>
                 {s.error ?? ""}

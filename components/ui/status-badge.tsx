@@ -14,10 +14,19 @@ const colours: Record<string, string> = {
   down: "bg-rose-100 text-rose-800",
 };
 
-export function StatusBadge({ status, className }: { status: string; className?: string }) {
+export function StatusBadge({
+  status,
+  className,
+  ...rest
+}: {
+  status: string;
+  className?: string;
+  "data-testid"?: string;
+}) {
   return (
     <span
       data-status={status}
+      {...rest}
       className={cn(
         "inline-block rounded-full px-2 py-0.5 text-xs font-medium",
         colours[status] ?? colours.pending,

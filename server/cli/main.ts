@@ -4,7 +4,7 @@ import { closeDb, getDb } from "../db/client";
 import { pipelines } from "../db/schema";
 import { StartupError } from "../embedded/errors";
 import { startEmbeddedStack, type EmbeddedStack } from "../embedded/stack";
-import { env, resetEnvForTests } from "../env";
+import { ConfigError, env, resetEnvForTests } from "../env";
 import { readPipelineFile, PipelineFileError } from "../pipeline/load";
 import { validatePipeline } from "../pipeline/validate";
 import { checkHealth } from "../services/health";
@@ -61,10 +61,16 @@ async function main(argv: string[]): Promise<number> {
     const doc = await readPipelineFile(requireFile(rest));
     const result = validatePipeline(doc);
     if (result.ok) print(out, { ok: true, errors: [] }, `${rest[0]}: valid`);
-    else print(out, { ok: false, errors: result.errors }, result.errors.map((e) => `error: ${e.message}`).join("\n"));
+    else
+      print(
+        out,
+        { ok: false, errors: result.errors },
+        result.errors.map((e) => `error: ${e.message}`).join("\n"),
+      );
     return result.ok ? 0 : 2;
   }
-  if (command !== "health" && command !== "run") throw new UsageError(`Unknown command "${command}".`);
+  if (command !== "health" && command !== "run")
+    throw new UsageError(`Unknown command "${command}".`);
 
   // Validate input before starting anything, so bad input costs nothing.
   let document: unknown;
@@ -72,7 +78,11 @@ async function main(argv: string[]): Promise<number> {
     document = await readPipelineFile(requireFile(rest));
     const result = validatePipeline(document);
     if (!result.ok) {
-      print(out, { ok: false, errors: result.errors }, result.errors.map((e) => `error: ${e.message}`).join("\n"));
+      print(
+        out,
+        { ok: false, errors: result.errors },
+        result.errors.map((e) => `error: ${e.message}`).join("\n"),
+      );
       return 2;
     }
   }
@@ -107,7 +117,8 @@ async function main(argv: string[]): Promise<number> {
         `database:  ${health.database.ok ? "ok" : `down (${health.database.error})`}`,
         `temporal:  ${health.temporal.ok ? `ok (${health.temporal.address})` : `down (${health.temporal.error})`}`,
         ...health.queues.map(
-          (q) => `queue ${q.queue}: ${q.workers.length ? q.workers.map((w) => w.identity).join(", ") : "no worker"}${q.required ? "" : " (optional)"}`,
+          (q) =>
+            `queue ${q.queue}: ${q.workers.length ? q.workers.map((w) => w.identity).join(", ") : "no worker"}${q.required ? "" : " (optional)"}`,
         ),
       ];
       print(out, health, lines.join("\n"));
@@ -123,7 +134,10 @@ async function main(argv: string[]): Promise<number> {
       .limit(1);
     const saved = await savePipeline(db, { pipelineId: existing?.id, document, message: "cli" });
     const temporal = await getTemporalClient();
-    const { runId, workflowId } = await startRun(db, temporal, { pipelineVersionId: saved.version.id, trigger: "cli" });
+    const { runId, workflowId } = await startRun(db, temporal, {
+      pipelineVersionId: saved.version.id,
+      trigger: "cli",
+    });
     if (!values.wait) {
       print(out, { runId, status: "queued" }, `started run ${runId}`);
       return 0;
@@ -151,7 +165,13 @@ async function main(argv: string[]): Promise<number> {
     print(
       out,
       summary,
-      [`run ${runId}: ${run.status}`, ...summary.steps.map((s) => `  ${s.id.padEnd(20)} ${s.status.padEnd(10)} ${s.durationMs ?? "-"} ms${s.error ? `  ${s.error}` : ""}`)].join("\n"),
+      [
+        `run ${runId}: ${run.status}`,
+        ...summary.steps.map(
+          (s) =>
+            `  ${s.id.padEnd(20)} ${s.status.padEnd(10)} ${s.durationMs ?? "-"} ms${s.error ? `  ${s.error}` : ""}`,
+        ),
+      ].join("\n"),
     );
     return run.status === "succeeded" ? 0 : 1;
   } finally {
@@ -178,10 +198,14 @@ try {
   } else if (err instanceof PipelineFileError) {
     console.error(`error: ${err.message}`);
     code = 2;
-  } else if (err instanceof StartupError) {
+  } else if (err instanceof StartupError || err instanceof ConfigError) {
     console.error(`error: ${err.message}`);
     code = 1;
-  } else if (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS")) {
+  } else if (
+    err instanceof TypeError &&
+    "code" in err &&
+    String(err.code).startsWith("ERR_PARSE_ARGS")
+  ) {
     console.error(`error: ${err.message}\n\n${USAGE}`);
     code = 2;
   } else {

@@ -1,7 +1,7 @@
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
-import { env } from "../env";
+import { ConfigError, env } from "../env";
 import { StartupError } from "./errors";
 import { logLine } from "./logs";
 import { assertPortFree } from "./ports";
@@ -14,7 +14,6 @@ import { stopChild } from "./temporal-server";
  * DATABASE_URL / TEMPORAL_ADDRESS point elsewhere; one worker and the web app run as children.
  */
 async function main(): Promise<void> {
-  const e = env();
   let stack: EmbeddedStack | undefined;
   const children: ChildProcess[] = [];
   let stopping = false;
@@ -32,6 +31,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", () => void shutdown(0));
 
   try {
+    const e = env();
     await assertPortFree(e.PORT, "web app", "PORT");
     stack = await startEmbeddedStack({
       dataDir: e.dataDir,
@@ -79,7 +79,8 @@ async function main(): Promise<void> {
     logLine("stack", `Health:              ${appUrl}/api/health`);
     logLine("stack", "Press Ctrl-C to stop.");
   } catch (err) {
-    if (err instanceof StartupError) logLine("stack", `error: ${err.message}`);
+    if (err instanceof StartupError || err instanceof ConfigError)
+      logLine("stack", `error: ${err.message}`);
     else
       logLine("stack", `error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     await shutdown(1);

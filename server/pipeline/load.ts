@@ -12,7 +12,9 @@ export async function readPipelineFile(file: string): Promise<unknown> {
     text = await readFile(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    throw new PipelineFileError(code === "ENOENT" ? `${file}: no such file` : `${file}: cannot read (${code ?? String(err)})`);
+    throw new PipelineFileError(
+      code === "ENOENT" ? `${file}: no such file` : `${file}: cannot read (${code ?? String(err)})`,
+    );
   }
   return parsePipelineText(text, file);
 }
@@ -23,8 +25,12 @@ export function parsePipelineText(text: string, source: string): unknown {
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const first = doc.errors[0]!;
-    const at = first.linePos?.[0] ? ` (line ${first.linePos[0].line}, column ${first.linePos[0].col})` : "";
-    throw new PipelineFileError(`${source}: not valid JSON or YAML${at}: ${first.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`);
+    const at = first.linePos?.[0]
+      ? ` (line ${first.linePos[0].line}, column ${first.linePos[0].col})`
+      : "";
+    throw new PipelineFileError(
+      `${source}: not valid JSON or YAML${at}: ${first.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
+    );
   }
   const value: unknown = doc.toJS();
   if (value === null || typeof value !== "object" || Array.isArray(value)) {

@@ -19,7 +19,12 @@ export const pipelineNodeSchema = z.object({
   runtime: z
     .object({
       retries: z.number().int().min(0).max(20).optional(),
-      timeoutMs: z.number().int().min(1000).max(7 * 24 * 3_600_000).optional(),
+      timeoutMs: z
+        .number()
+        .int()
+        .min(1000)
+        .max(7 * 24 * 3_600_000)
+        .optional(),
     })
     .strict()
     .optional(),

@@ -40,16 +40,14 @@ export async function startRun(
       trigger: input.trigger ?? "api",
     });
     if (plan.steps.length) {
-      await tx
-        .insert(runSteps)
-        .values(
-          plan.steps.map((s) => ({
-            runId,
-            stepId: s.id,
-            nodeType: s.nodeType,
-            taskQueue: s.taskQueue,
-          })),
-        );
+      await tx.insert(runSteps).values(
+        plan.steps.map((s) => ({
+          runId,
+          stepId: s.id,
+          nodeType: s.nodeType,
+          taskQueue: s.taskQueue,
+        })),
+      );
     }
   });
 

@@ -1,7 +1,10 @@
 import { DefaultLogger, Runtime, type LogLevel } from "@temporalio/worker";
 
 /** One compact line per SDK log entry, tagged with run and step when the entry has them. */
-export function installTemporalRuntime(level: LogLevel, write: (line: string) => void = (l) => console.error(l)): void {
+export function installTemporalRuntime(
+  level: LogLevel,
+  write: (line: string) => void = (l) => console.error(l),
+): void {
   Runtime.install({
     logger: new DefaultLogger(level, (entry) => {
       const meta = entry.meta as { runId?: string; stepId?: string } | undefined;

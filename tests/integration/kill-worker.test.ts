@@ -39,7 +39,11 @@ describe("a worker killed during a step", () => {
     const where = and(eq(runSteps.runId, runId), eq(runSteps.stepId, "long"));
     await waitFor("the long step to run on the first worker", async () => {
       const [step] = await getDb().select().from(runSteps).where(where);
-      return step?.status === "running" && step.workerIdentity === "doomed-worker" && step.progress !== null;
+      return (
+        step?.status === "running" &&
+        step.workerIdentity === "doomed-worker" &&
+        step.progress !== null
+      );
     });
     first.child.kill("SIGKILL");
     await new Promise((resolve) => first.child.once("exit", resolve));

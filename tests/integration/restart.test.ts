@@ -48,10 +48,14 @@ describe("the embedded stack", () => {
       const again = createDb(second.databaseUrl, { max: 2 });
       const list = await listPipelines(again.db);
       await again.sql.end();
-      expect(list.map((p) => [p.id, p.name, p.latestVersion])).toEqual([[saved.pipelineId, "kept", 1]]);
+      expect(list.map((p) => [p.id, p.name, p.latestVersion])).toEqual([
+        [saved.pipelineId, "kept", 1],
+      ]);
 
       const conn2 = await Connection.connect({ address: second.temporalAddress });
-      const description = await new Client({ connection: conn2 }).workflow.getHandle("kept-workflow").describe();
+      const description = await new Client({ connection: conn2 }).workflow
+        .getHandle("kept-workflow")
+        .describe();
       await conn2.close();
       expect(description.status.name).toBe("RUNNING");
     } finally {

@@ -54,14 +54,18 @@ describe("a pipeline run on a real worker", () => {
       ["wait", "succeeded", 1, "test-worker-run"],
       ["sum", "succeeded", 1, "test-worker-run"],
     ]);
-    for (const s of run.steps) expect(s.finishedAt!.getTime()).toBeGreaterThanOrEqual(s.startedAt!.getTime());
+    for (const s of run.steps)
+      expect(s.finishedAt!.getTime()).toBeGreaterThanOrEqual(s.startedAt!.getTime());
 
     // The artifacts are real, content-addressed, and the sum adds up.
     const store = new FsArtifactStore(env().artifactDir);
     const numbersRef = (run.steps[0]!.outputs as Record<string, { hash: string }>).numbers!;
     const summaryRef = (run.steps[2]!.outputs as Record<string, { hash: string }>).summary!;
     const numbers = JSON.parse((await store.get(numbersRef.hash)).toString()) as number[];
-    const result = JSON.parse((await store.get(summaryRef.hash)).toString()) as { sum: number; count: number };
+    const result = JSON.parse((await store.get(summaryRef.hash)).toString()) as {
+      sum: number;
+      count: number;
+    };
     expect(numbers).toHaveLength(100);
     expect(result).toEqual({ count: 100, sum: numbers.reduce((a, b) => a + b, 0) });
     const rows = await getDb().select().from(artifacts).where(eq(artifacts.producedByRunId, runId));
@@ -73,7 +77,12 @@ describe("a pipeline run on a real worker", () => {
       "failing",
       [
         { id: "source", type: "internal.numbers", params: { count: 5 } },
-        { id: "broken", type: "internal.sleep", params: { ms: 0, failTimes: 99 }, runtime: { retries: 2 } },
+        {
+          id: "broken",
+          type: "internal.sleep",
+          params: { ms: 0, failTimes: 99 },
+          runtime: { retries: 2 },
+        },
         { id: "after", type: "internal.sum" },
         { id: "side", type: "internal.sum" },
       ],
@@ -93,7 +102,10 @@ describe("a pipeline run on a real worker", () => {
     expect(run?.error).toContain("Step broken failed");
     expect(run?.error).toContain("injected failure");
     const steps = Object.fromEntries(
-      (await getDb().select().from(runSteps).where(eq(runSteps.runId, runId))).map((s) => [s.stepId, s]),
+      (await getDb().select().from(runSteps).where(eq(runSteps.runId, runId))).map((s) => [
+        s.stepId,
+        s,
+      ]),
     );
     expect(steps.source?.status).toBe("succeeded");
     expect(steps.side?.status).toBe("succeeded");
@@ -107,7 +119,10 @@ describe("a pipeline run on a real worker", () => {
     const before = await api.pipelines.list();
     await expect(
       api.pipelines.save({ document: pipelineDoc("bad", [{ id: "x", type: "no.such.node" }]) }),
-    ).rejects.toMatchObject({ code: "BAD_REQUEST", message: expect.stringContaining('unknown type "no.such.node"') as string });
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringContaining('unknown type "no.such.node"') as string,
+    });
     expect(await api.pipelines.list()).toHaveLength(before.length);
   });
 });

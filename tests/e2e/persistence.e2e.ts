@@ -1,0 +1,26 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Browser } from "playwright-core";
+import { BASE_URL, launchBrowser } from "./browser";
+
+let browser: Browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser.close();
+});
+
+void test("a second start shows the pipelines and runs of the first", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${BASE_URL}/runs`);
+  const rows = page.getByRole("table", { name: "Runs" }).locator("tbody tr");
+  await rows.first().waitFor({ timeout: 30_000 });
+  assert.ok((await rows.count()) >= 1);
+  assert.match((await rows.first().textContent()) ?? "", /Hello pipeline/);
+  assert.equal(
+    await rows.first().locator("[data-status]").getAttribute("data-status"),
+    "succeeded",
+  );
+  await page.close();
+});

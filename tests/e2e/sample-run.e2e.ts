@@ -1,0 +1,49 @@
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { after, before, test } from "node:test";
+import type { Browser } from "playwright-core";
+import { BASE_URL, launchBrowser } from "./browser";
+
+let browser: Browser;
+before(async () => {
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser.close();
+});
+
+void test("the home page shows the stack healthy, and the sample run succeeds while we watch", async () => {
+  const page = await browser.newPage();
+  await page.goto(BASE_URL);
+  const health = page.getByRole("region", { name: "Stack health" });
+  await health.locator('[data-status="ok"]').waitFor({ timeout: 30_000 });
+  for (const part of ["Database", "Temporal", "Queue cpu"]) {
+    assert.match((await health.locator(`[data-part="${part}"]`).textContent()) ?? "", /●/);
+  }
+
+  await page.getByRole("button", { name: "Run the sample pipeline" }).click();
+  await page.waitForURL(/\/runs\/[0-9a-f-]{36}$/, { timeout: 30_000 });
+  const status = page.getByTestId("run-status");
+  // The sample's middle step waits 1.5 s: the page shows the run in progress, then done.
+  await page.locator('[data-step-id="wait"] [data-status="running"]').waitFor({ timeout: 30_000 });
+  assert.equal(await status.getAttribute("data-status"), "running");
+  await page
+    .locator('[data-testid="run-status"][data-status="succeeded"]')
+    .waitFor({ timeout: 60_000 });
+  for (const step of ["numbers", "wait", "sum"]) {
+    assert.equal(
+      await page.locator(`[data-step-id="${step}"] [data-status]`).getAttribute("data-status"),
+      "succeeded",
+    );
+  }
+  await mkdir("test-results", { recursive: true });
+  await page.screenshot({ path: "test-results/sample-run.png", fullPage: true });
+
+  await page.getByRole("link", { name: "Runs" }).click();
+  await page
+    .getByRole("table", { name: "Runs" })
+    .locator('[data-status="succeeded"]')
+    .first()
+    .waitFor();
+  await page.close();
+});

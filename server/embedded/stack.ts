@@ -39,7 +39,6 @@ export async function startEmbeddedStack(o: EmbeddedStackOptions): Promise<Embed
   const cli = o.temporalAddress
     ? undefined
     : await findTemporalCli({
-        dataDir: o.dataDir,
         cliPath: o.temporalCliPath,
         log: (l) => o.log("stack", l),
       });

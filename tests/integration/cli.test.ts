@@ -137,7 +137,7 @@ describe("npm run cli", () => {
 
     await expect(
       findTemporalCli({
-        dataDir: dir,
+        toolsDir: dir,
         envPath: "/nonexistent",
         allowInstall: false,
         log: () => {},

@@ -30,11 +30,15 @@ describe("migrations", () => {
         "users",
         "workers",
       ]);
-      const applied = await db<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`;
+      const applied = await db<
+        { n: number }[]
+      >`select count(*)::int as n from drizzle.__drizzle_migrations`;
       expect(applied[0]?.n).toBeGreaterThan(0);
       const before = applied[0]?.n;
       await runMigrations(url);
-      const again = await db<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`;
+      const again = await db<
+        { n: number }[]
+      >`select count(*)::int as n from drizzle.__drizzle_migrations`;
       expect(again[0]?.n).toBe(before);
     } finally {
       await db.end();

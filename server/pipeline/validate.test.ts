@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { validatePipeline } from "./validate";
+
+const doc = (nodes: unknown[], edges: unknown[] = []) => ({
+  apiVersion: "flowforge.dev/v1",
+  kind: "Pipeline",
+  name: "t",
+  nodes,
+  edges,
+});
+const codes = (input: unknown) => {
+  const r = validatePipeline(input);
+  return r.ok ? [] : r.errors.map((e) => [e.code, e.nodeId ?? null, e.port ?? e.param ?? null]);
+};
+
+describe("validatePipeline", () => {
+  it("accepts the sample pipeline shape", () => {
+    expect(
+      codes(
+        doc(
+          [
+            { id: "a", type: "internal.numbers" },
+            { id: "b", type: "internal.sum" },
+          ],
+          [{ source: "a", sourcePort: "numbers", target: "b", targetPort: "numbers" }],
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it("names the field of a malformed document", () => {
+    const r = validatePipeline({ apiVersion: "v0", nodes: "x" });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors.map((e) => e.message).join("\n")).toMatch(/apiVersion/);
+  });
+
+  it("reports unknown types, duplicate ids, bad params, missing and doubled inputs, kinds and cycles", () => {
+    expect(codes(doc([{ id: "a", type: "nope" }]))).toEqual([["unknown_type", "a", null]]);
+    expect(
+      codes(
+        doc([
+          { id: "a", type: "internal.numbers" },
+          { id: "a", type: "internal.numbers" },
+        ]),
+      ),
+    ).toEqual([["duplicate_id", "a", null]]);
+    expect(codes(doc([{ id: "a", type: "internal.numbers", params: { count: -1 } }]))).toEqual([
+      ["invalid_param", "a", "count"],
+    ]);
+    expect(codes(doc([{ id: "s", type: "internal.sum" }]))).toEqual([
+      ["missing_input", "s", "numbers"],
+    ]);
+    expect(
+      codes(
+        doc(
+          [
+            { id: "a", type: "internal.numbers" },
+            { id: "b", type: "internal.numbers" },
+            { id: "s", type: "internal.sum" },
+          ],
+          [
+            { source: "a", sourcePort: "numbers", target: "s", targetPort: "numbers" },
+            { source: "b", sourcePort: "numbers", target: "s", targetPort: "numbers" },
+          ],
+        ),
+      ),
+    ).toEqual([["input_fed_twice", "s", "numbers"]]);
+    expect(
+      codes(
+        doc(
+          [
+            { id: "s", type: "internal.sum" },
+            { id: "t", type: "internal.sleep" },
+          ],
+          [{ source: "s", sourcePort: "summary", target: "t", targetPort: "in" }],
+        ),
+      ),
+    ).toEqual([
+      ["port_kind_mismatch", "t", "in"],
+      ["missing_input", "s", "numbers"],
+    ]);
+    expect(
+      codes(
+        doc(
+          [
+            { id: "x", type: "internal.sleep" },
+            { id: "y", type: "internal.sleep" },
+          ],
+          [
+            { source: "x", sourcePort: "out", target: "y", targetPort: "in" },
+            { source: "y", sourcePort: "out", target: "x", targetPort: "in" },
+          ],
+        ),
+      ),
+    ).toEqual([
+      ["cycle", "x", null],
+      ["cycle", "y", null],
+    ]);
+    expect(
+      codes(
+        doc(
+          [{ id: "a", type: "internal.numbers" }],
+          [{ source: "a", sourcePort: "nope", target: "ghost", targetPort: "in" }],
+        ),
+      ),
+    ).toEqual([["unknown_node", "ghost", null]]);
+  });
+});

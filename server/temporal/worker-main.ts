@@ -8,7 +8,8 @@ const { values } = parseArgs({
   options: { queues: { type: "string" }, identity: { type: "string" } },
 });
 
-installTemporalRuntime("INFO", (line) => {
+const levels = { debug: "DEBUG", info: "INFO", warn: "WARN", error: "ERROR" } as const;
+installTemporalRuntime(levels[env().LOG_LEVEL], (line) => {
   if (!line.includes("Worker state changed") && !line.includes("Nexus")) console.log(line);
 });
 

@@ -80,7 +80,8 @@ CREATE TABLE "workers" (
 	"hostname" text NOT NULL,
 	"pid" integer NOT NULL,
 	"started_at" timestamp with time zone NOT NULL,
-	"last_seen_at" timestamp with time zone NOT NULL
+	"last_seen_at" timestamp with time zone NOT NULL,
+	"stopped_at" timestamp with time zone
 );
 --> statement-breakpoint
 ALTER TABLE "artifacts" ADD CONSTRAINT "artifacts_produced_by_run_id_runs_id_fk" FOREIGN KEY ("produced_by_run_id") REFERENCES "public"."runs"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint

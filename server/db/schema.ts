@@ -143,4 +143,5 @@ export const workers = pgTable("workers", {
   pid: integer("pid").notNull(),
   startedAt: timestamp("started_at", { withTimezone: true }).notNull(),
   lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
+  stoppedAt: timestamp("stopped_at", { withTimezone: true }),
 });

@@ -42,13 +42,22 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
   ]);
 }
 
+/** The message and its causes, one line each: drizzle wraps the driver's error ("Failed query"). */
+function describeError(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e instanceof Error && parts.length < 4; e = e.cause) {
+    parts.push(e.message.split("\n")[0]!);
+  }
+  return parts.length ? parts.join(": ") : String(err);
+}
+
 async function timed(fn: () => Promise<unknown>): Promise<PartHealth> {
   const t0 = performance.now();
   try {
     await fn();
     return { ok: true, latencyMs: Math.round(performance.now() - t0) };
   } catch (err) {
-    return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    return { ok: false, error: describeError(err) };
   }
 }
 
@@ -90,8 +99,9 @@ export async function checkHealth(getDb: () => Db): Promise<Health> {
           database.ok && db && identities.length
             ? await db.select().from(workers).where(inArray(workers.identity, identities))
             : [];
-        // Temporal lists a poller for minutes after it died; a worker also refreshes its row every
-        // 10 s, so a stale row (or, for an unknown worker, an old last poll) means it is gone.
+        // Temporal lists a poller for minutes after it stopped or died; a worker refreshes its row
+        // every 10 s and marks it stopped on a clean exit, so a stopped or stale row (or, for an
+        // unknown worker, an old last poll) means it is gone.
         const now = Date.now();
         const live = pollers
           .map((p) => {
@@ -117,7 +127,7 @@ export async function checkHealth(getDb: () => Db): Promise<Health> {
           required,
           ok: false,
           workers: [],
-          error: err instanceof Error ? err.message : String(err),
+          error: describeError(err),
         };
       }
     }),

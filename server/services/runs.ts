@@ -1,7 +1,7 @@
 import { WorkflowExecutionAlreadyStartedError } from "@temporalio/client";
-import { asc, desc, eq } from "drizzle-orm";
+import { desc, eq } from "drizzle-orm";
 import type { Client } from "@temporalio/client";
-import type { RunPipelineInput, RunSummary } from "../../workflows/plan";
+import type { Plan, RunPipelineInput, RunSummary } from "../../workflows/plan";
 import { compilePipeline } from "../compiler/compile";
 import type { Db } from "../db/client";
 import { pipelineVersions, pipelines, runs, runSteps } from "../db/schema";
@@ -125,10 +125,12 @@ export async function getRun(db: Db, runId: string) {
     .innerJoin(pipelineVersions, eq(pipelineVersions.id, runs.pipelineVersionId))
     .where(eq(runs.id, runId));
   if (!run) throw new NotFoundError(`Run ${runId} does not exist`);
-  const steps = await db
-    .select()
-    .from(runSteps)
-    .where(eq(runSteps.runId, runId))
-    .orderBy(asc(runSteps.queuedAt), asc(runSteps.stepId));
+  const [[planRow], steps] = await Promise.all([
+    db.select({ plan: runs.plan }).from(runs).where(eq(runs.id, runId)),
+    db.select().from(runSteps).where(eq(runSteps.runId, runId)),
+  ]);
+  // Plan order is a topological order: the table reads like the pipeline.
+  const order = new Map((planRow?.plan as Plan | undefined)?.steps.map((s, i) => [s.id, i]));
+  steps.sort((a, b) => (order.get(a.stepId) ?? 0) - (order.get(b.stepId) ?? 0));
   return { ...run, steps };
 }

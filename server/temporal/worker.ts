@@ -7,7 +7,7 @@ import {
   bundleWorkflowCode,
   type WorkflowBundle,
 } from "@temporalio/worker";
-import { sql } from "drizzle-orm";
+import { eq, sql } from "drizzle-orm";
 import { FsArtifactStore } from "../artifacts/fs-store";
 import { createDb } from "../db/client";
 import { workers } from "../db/schema";
@@ -91,7 +91,7 @@ export async function startWorker(options: {
       })
       .onConflictDoUpdate({
         target: workers.identity,
-        set: { queues, gpus, lastSeenAt: sql`now()` },
+        set: { queues, gpus, lastSeenAt: sql`now()`, stoppedAt: null },
       });
   await announce();
   const heartbeat = setInterval(() => void announce().catch(() => undefined), 10_000);
@@ -113,8 +113,9 @@ export async function startWorker(options: {
   const done = Promise.all(created.map((w) => w.run())).then(async () => {
     clearInterval(heartbeat);
     await db
-      .delete(workers)
-      .where(sql`${workers.identity} = ${identity}`)
+      .update(workers)
+      .set({ stoppedAt: new Date() })
+      .where(eq(workers.identity, identity))
       .catch(() => undefined);
     await connection.close();
     await pg.end({ timeout: 5 });

@@ -69,7 +69,10 @@ describe("a pipeline run on a real worker", () => {
     expect(numbers).toHaveLength(100);
     expect(result).toEqual({ count: 100, sum: numbers.reduce((a, b) => a + b, 0) });
     // One row per content hash: the first run that produced these bytes owns the row.
-    const rows = await getDb().select().from(artifacts).where(inArray(artifacts.hash, [numbersRef.hash, summaryRef.hash]));
+    const rows = await getDb()
+      .select()
+      .from(artifacts)
+      .where(inArray(artifacts.hash, [numbersRef.hash, summaryRef.hash]));
     expect(rows.map((r) => [r.hash, r.kind]).sort()).toEqual(
       [
         [numbersRef.hash, "json"],

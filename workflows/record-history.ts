@@ -3,8 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { historyToJSON } from "@temporalio/common/lib/proto-utils";
 import { closeDb, getDb } from "../server/db/client";
-import { freePort } from "../server/embedded/ports";
-import { startEmbeddedStack } from "../server/embedded/stack";
+import { startStackOnFreePorts } from "../server/embedded/stack";
 import { resetEnvForTests } from "../server/env";
 import { savePipeline } from "../server/services/pipelines";
 import { startRun, waitForRun } from "../server/services/runs";
@@ -24,13 +23,7 @@ const cases: { name: string; file: string }[] = [
 ];
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "flowforge-history-"));
-const stack = await startEmbeddedStack({
-  dataDir,
-  pgPort: await freePort(),
-  temporalPort: await freePort(),
-  temporalUiPort: await freePort(),
-  log: () => {},
-});
+const stack = await startStackOnFreePorts(dataDir);
 process.env.DATABASE_URL = stack.databaseUrl;
 process.env.TEMPORAL_ADDRESS = stack.temporalAddress;
 process.env.DATA_DIR = dataDir;

@@ -3,8 +3,8 @@ import { and, eq, isNull } from "drizzle-orm";
 import { closeDb, getDb } from "../db/client";
 import { pipelines } from "../db/schema";
 import { StartupError } from "../embedded/errors";
-import { startEmbeddedStack, type EmbeddedStack } from "../embedded/stack";
-import { ConfigError, env, resetEnvForTests } from "../env";
+import { startEmbeddedStack, stackOptionsFromEnv, type EmbeddedStack } from "../embedded/stack";
+import { ConfigError, resetEnvForTests } from "../env";
 import { readPipelineFile, PipelineFileError } from "../pipeline/load";
 import { validatePipeline } from "../pipeline/validate";
 import { checkHealth } from "../services/health";
@@ -91,18 +91,10 @@ async function main(argv: string[]): Promise<number> {
   let worker: RunningWorker | undefined;
   try {
     if (values.embedded) {
-      const e = env();
       const log = (source: string, line: string) => {
         if (!values.json) console.error(`[${source}] ${line}`);
       };
-      stack = await startEmbeddedStack({
-        dataDir: e.dataDir,
-        pgPort: e.PG_PORT,
-        temporalPort: e.TEMPORAL_PORT,
-        temporalUiPort: e.TEMPORAL_UI_PORT,
-        temporalCliPath: e.TEMPORAL_CLI_PATH,
-        log,
-      });
+      stack = await startEmbeddedStack(stackOptionsFromEnv(log, false));
       process.env.DATABASE_URL = stack.databaseUrl;
       process.env.TEMPORAL_ADDRESS = stack.temporalAddress;
       resetEnvForTests();

@@ -1,7 +1,8 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { runMigrations } from "../db/migrate";
-import { assertPortFree } from "./ports";
+import { env } from "../env";
+import { assertPortFree, freePort } from "./ports";
 import { startEmbeddedPostgres } from "./postgres";
 import { findTemporalCli } from "./temporal-cli";
 import { startTemporalDevServer } from "./temporal-server";
@@ -79,4 +80,36 @@ export async function startEmbeddedStack(o: EmbeddedStackOptions): Promise<Embed
     await stop();
     throw err;
   }
+}
+
+/** Options from the environment; `external` lets DATABASE_URL / TEMPORAL_ADDRESS replace parts. */
+export function stackOptionsFromEnv(
+  log: EmbeddedStackOptions["log"],
+  external: boolean,
+): EmbeddedStackOptions {
+  const e = env();
+  return {
+    dataDir: e.dataDir,
+    pgPort: e.PG_PORT,
+    temporalPort: e.TEMPORAL_PORT,
+    temporalUiPort: e.TEMPORAL_UI_PORT,
+    temporalCliPath: e.TEMPORAL_CLI_PATH,
+    databaseUrl: external ? e.DATABASE_URL : undefined,
+    temporalAddress: external ? e.TEMPORAL_ADDRESS : undefined,
+    log,
+  };
+}
+
+/** A stack on free ports in the given directory: tests, benchmarks and history recording. */
+export async function startStackOnFreePorts(
+  dataDir: string,
+  log: EmbeddedStackOptions["log"] = () => {},
+): Promise<EmbeddedStack> {
+  return startEmbeddedStack({
+    dataDir,
+    pgPort: await freePort(),
+    temporalPort: await freePort(),
+    temporalUiPort: await freePort(),
+    log,
+  });
 }

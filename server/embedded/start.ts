@@ -6,7 +6,7 @@ import { StartupError } from "./errors";
 import { logLine } from "./logs";
 import { assertPortFree } from "./ports";
 import { runNextBuild, spawnWeb, spawnWorker } from "./processes";
-import { startEmbeddedStack, type EmbeddedStack } from "./stack";
+import { stackOptionsFromEnv, startEmbeddedStack, type EmbeddedStack } from "./stack";
 import { stopChild } from "./temporal-server";
 
 /**
@@ -33,16 +33,7 @@ async function main(): Promise<void> {
   try {
     const e = env();
     await assertPortFree(e.PORT, "web app", "PORT");
-    stack = await startEmbeddedStack({
-      dataDir: e.dataDir,
-      pgPort: e.PG_PORT,
-      temporalPort: e.TEMPORAL_PORT,
-      temporalUiPort: e.TEMPORAL_UI_PORT,
-      temporalCliPath: e.TEMPORAL_CLI_PATH,
-      databaseUrl: e.DATABASE_URL,
-      temporalAddress: e.TEMPORAL_ADDRESS,
-      log: logLine,
-    });
+    stack = await startEmbeddedStack(stackOptionsFromEnv(logLine, true));
     if (stopping) return;
     const childEnv = {
       DATABASE_URL: stack.databaseUrl,

@@ -4,20 +4,11 @@ import path from "node:path";
 import { Client, Connection } from "@temporalio/client";
 import { afterAll, describe, expect, it } from "vitest";
 import { createDb } from "../../server/db/client";
-import { freePort } from "../../server/embedded/ports";
-import { startEmbeddedStack, type EmbeddedStack } from "../../server/embedded/stack";
+import { startStackOnFreePorts } from "../../server/embedded/stack";
 import { listPipelines, savePipeline } from "../../server/services/pipelines";
 import { pipelineDoc } from "../helpers";
 
-async function start(dataDir: string): Promise<EmbeddedStack> {
-  return startEmbeddedStack({
-    dataDir,
-    pgPort: await freePort(),
-    temporalPort: await freePort(),
-    temporalUiPort: await freePort(),
-    log: () => {},
-  });
-}
+const start = (dataDir: string) => startStackOnFreePorts(dataDir);
 
 describe("the embedded stack", () => {
   let dataDir = "";

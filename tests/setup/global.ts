@@ -2,8 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
-import { freePort } from "../../server/embedded/ports";
-import { startEmbeddedStack } from "../../server/embedded/stack";
+import { startStackOnFreePorts } from "../../server/embedded/stack";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -16,14 +15,8 @@ declare module "vitest" {
 /** One real PostgreSQL and one real Temporal dev server for the whole test run, in a temp dir. */
 export default async function setup(project: TestProject) {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "flowforge-test-"));
-  const stack = await startEmbeddedStack({
-    dataDir,
-    pgPort: await freePort(),
-    temporalPort: await freePort(),
-    temporalUiPort: await freePort(),
-    log: (source, line) => {
-      if (process.env.TEST_STACK_LOGS) console.log(`[${source}] ${line}`);
-    },
+  const stack = await startStackOnFreePorts(dataDir, (source, line) => {
+    if (process.env.TEST_STACK_LOGS) console.log(`[${source}] ${line}`);
   });
   project.provide("databaseUrl", stack.databaseUrl);
   project.provide("temporalAddress", stack.temporalAddress);

@@ -39,6 +39,10 @@ CREATE TABLE "run_steps" (
 	"task_queue" text NOT NULL,
 	"worker_identity" text,
 	"cache_hit" boolean DEFAULT false NOT NULL,
+	"cache_key" text,
+	"cache_key_parts" jsonb,
+	"cache_reason" text,
+	"approval" jsonb,
 	"outputs" jsonb,
 	"error" text,
 	"progress" jsonb,
@@ -59,6 +63,9 @@ CREATE TABLE "runs" (
 	"error" text,
 	"triggered_by" uuid,
 	"trigger" text DEFAULT 'api' NOT NULL,
+	"cache_enabled" boolean DEFAULT true NOT NULL,
+	"force_steps" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"resumed_from_run_id" uuid,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"started_at" timestamp with time zone,
 	"finished_at" timestamp with time zone,
@@ -95,4 +102,5 @@ ALTER TABLE "runs" ADD CONSTRAINT "runs_triggered_by_users_id_fk" FOREIGN KEY ("
 CREATE INDEX "artifacts_run_idx" ON "artifacts" USING btree ("produced_by_run_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "pipeline_versions_pipeline_version_idx" ON "pipeline_versions" USING btree ("pipeline_id","version");--> statement-breakpoint
 CREATE INDEX "pipeline_versions_hash_idx" ON "pipeline_versions" USING btree ("pipeline_id","content_hash");--> statement-breakpoint
+CREATE INDEX "run_steps_cache_key_idx" ON "run_steps" USING btree ("cache_key");--> statement-breakpoint
 CREATE INDEX "runs_pipeline_idx" ON "runs" USING btree ("pipeline_id","created_at");

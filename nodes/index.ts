@@ -1,3 +1,4 @@
+import { internalNoop } from "./internal-noop/node";
 import { internalNumbers } from "./internal-numbers/node";
 import { internalSleep } from "./internal-sleep/node";
 import { internalSum } from "./internal-sum/node";
@@ -8,6 +9,7 @@ export const nodeDefinitions = {
   "internal.numbers": internalNumbers,
   "internal.sum": internalSum,
   "internal.sleep": internalSleep,
+  "internal.noop": internalNoop,
 } as const satisfies Record<string, NodeDefinition>;
 
 export type NodeType = keyof typeof nodeDefinitions;

@@ -43,6 +43,12 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   outputs: PortDefinition[];
   params: P;
   runtime: RuntimeDefaults;
+  /** False for nodes whose effect matters more than their output (deploy, notify): never cached. */
+  cacheable?: boolean;
+  /** When it returns true for the resolved params, the step waits for a manager's approval. */
+  requiresApproval?: (params: z.infer<P>) => boolean;
+  /** Markdown shown in the palette and the inspector. */
+  docs?: string;
 }
 
 export function defineNode<P extends z.ZodType>(def: NodeDefinition<P>): NodeDefinition<P> {

@@ -1,1 +1,1 @@
-export { runPipeline, runStatusQuery } from "./run-pipeline";
+export { approveStepSignal, runPipeline, runStatusQuery } from "./run-pipeline";

@@ -18,6 +18,15 @@ export interface InputRef {
   port: string;
 }
 
+/** What a step's cache key hashes, besides its input artifacts (known only at run time). */
+export interface CacheKeyParts {
+  nodeType: string;
+  nodeVersion: number;
+  params: Record<string, unknown>;
+  paramsHash: string;
+  codeHash: string | null;
+}
+
 export interface PlanStep {
   id: string;
   nodeType: string;
@@ -30,6 +39,11 @@ export interface PlanStep {
   startToCloseTimeoutMs: number;
   heartbeatTimeoutMs: number | null;
   retry: RetryPolicySpec;
+  /** False when the node opts out: it always executes. */
+  cache: boolean;
+  cacheKeyParts: CacheKeyParts;
+  /** The step waits for an `approveStep` signal before it is queued. */
+  requiresApproval: boolean;
 }
 
 export interface Plan {
@@ -55,12 +69,47 @@ export interface StepActivityInput {
 }
 
 export type StepState =
-  "pending" | "queued" | "running" | "succeeded" | "failed" | "cached" | "skipped" | "cancelled";
+  | "pending"
+  | "awaiting_approval"
+  | "queued"
+  | "running"
+  | "succeeded"
+  | "failed"
+  | "cached"
+  | "skipped"
+  | "cancelled";
+
+export interface RunOptions {
+  /** False turns the cache off for the whole run. */
+  cache: boolean;
+  /** Steps that execute even when their key is cached ("re-run from here"). */
+  force: string[];
+}
 
 export interface RunPipelineInput {
   runId: string;
   plan: Plan;
+  options?: RunOptions;
 }
+
+export interface ApprovalDecision {
+  stepId: string;
+  approved: boolean;
+  by: string;
+  comment?: string;
+}
+
+/** What the interpreter hands the bookkeeping activity before it queues a wave of steps. */
+export interface PrepareStepInput {
+  stepId: string;
+  parts: CacheKeyParts;
+  inputs: Record<string, string>;
+  useCache: boolean;
+  reason: string | null;
+}
+
+export type PreparedStep =
+  { stepId: string; status: "cached"; outputs: StepOutputs } | { stepId: string; status: "queued" };
 
 export interface StepSnapshot {
   status: StepState;

@@ -2,6 +2,7 @@ import { TRPCError, initTRPC } from "@trpc/server";
 import { PipelineInvalidError } from "../compiler/compile";
 import { getDb } from "../db/client";
 import { NotFoundError } from "../services/pipelines";
+import { ConflictError } from "../services/runs";
 import { getTemporalClient } from "../temporal/client";
 
 export function createContext() {
@@ -30,6 +31,8 @@ const errorMapping = t.middleware(async ({ next }) => {
     if (cause instanceof PipelineInvalidError) {
       throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
     }
+    if (cause instanceof ConflictError)
+      throw new TRPCError({ code: "CONFLICT", message: cause.message, cause });
     if (cause instanceof NotFoundError)
       throw new TRPCError({ code: "NOT_FOUND", message: cause.message, cause });
   }

@@ -37,6 +37,10 @@ export class FsArtifactStore {
     return { hash, sizeBytes: bytes.byteLength };
   }
 
+  async has(hash: string): Promise<boolean> {
+    return (await stat(this.pathFor(hash)).catch(() => null)) !== null;
+  }
+
   async get(hash: string): Promise<Buffer> {
     const bytes = await readFile(this.pathFor(hash)).catch((err: NodeJS.ErrnoException) => {
       if (err.code === "ENOENT") throw new Error(`Artifact ${hash} is missing from ${this.root}`);

@@ -73,6 +73,9 @@ export const runs = pgTable(
     error: text("error"),
     triggeredBy: uuid("triggered_by").references(() => users.id),
     trigger: text("trigger").notNull().default("api"),
+    cacheEnabled: boolean("cache_enabled").notNull().default(true),
+    forceSteps: jsonb("force_steps").$type<string[]>().notNull().default([]),
+    resumedFromRunId: uuid("resumed_from_run_id"),
     createdAt: createdAt(),
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
@@ -82,6 +85,7 @@ export const runs = pgTable(
 
 export const stepStatuses = [
   "pending",
+  "awaiting_approval",
   "queued",
   "running",
   "succeeded",
@@ -105,6 +109,16 @@ export const runSteps = pgTable(
     taskQueue: text("task_queue").notNull(),
     workerIdentity: text("worker_identity"),
     cacheHit: boolean("cache_hit").notNull().default(false),
+    cacheKey: text("cache_key"),
+    cacheKeyParts: jsonb("cache_key_parts"),
+    /** Why the step executed instead of reusing a cached output, or where a cached output came from. */
+    cacheReason: text("cache_reason"),
+    approval: jsonb("approval").$type<{
+      approved: boolean;
+      by: string;
+      at: string;
+      comment?: string;
+    }>(),
     outputs: jsonb("outputs"),
     error: text("error"),
     progress: jsonb("progress"),
@@ -112,7 +126,10 @@ export const runSteps = pgTable(
     startedAt: timestamp("started_at", { withTimezone: true }),
     finishedAt: timestamp("finished_at", { withTimezone: true }),
   },
-  (t) => [primaryKey({ columns: [t.runId, t.stepId] })],
+  (t) => [
+    primaryKey({ columns: [t.runId, t.stepId] }),
+    index("run_steps_cache_key_idx").on(t.cacheKey),
+  ],
 );
 
 export const artifacts = pgTable(

@@ -1,5 +1,5 @@
 import { getNodeDefinition } from "../../nodes/index";
-import { pipelineFileSchema, type PipelineFile } from "./schema";
+import { LIMITS, pipelineFileSchema, type PipelineFile } from "./schema";
 
 export interface ValidationError {
   nodeId?: string;
@@ -14,6 +14,8 @@ export type ValidationResult =
 
 /** Parses and checks a pipeline document. The one implementation behind the UI, API and CLI. */
 export function validatePipeline(input: unknown): ValidationResult {
+  const tooLarge = checkSize(input);
+  if (tooLarge.length) return { ok: false, errors: tooLarge };
   const parsed = pipelineFileSchema.safeParse(input);
   if (!parsed.success) {
     return {
@@ -152,4 +154,36 @@ function findCycle(pipeline: PipelineFile): string[] {
     }
   }
   return [...indegree.keys()].sort();
+}
+
+/** Checked before parsing, so an oversized document costs no more than counting it. */
+function checkSize(input: unknown): ValidationError[] {
+  if (!input || typeof input !== "object") return [];
+  const { nodes, edges } = input as { nodes?: unknown; edges?: unknown };
+  const errors: ValidationError[] = [];
+  if (Array.isArray(nodes) && nodes.length > LIMITS.nodes) {
+    errors.push({
+      code: "graph_too_large",
+      message: `The pipeline has ${nodes.length} nodes; the limit is ${LIMITS.nodes}`,
+    });
+  }
+  if (Array.isArray(edges) && edges.length > LIMITS.edges) {
+    errors.push({
+      code: "graph_too_large",
+      message: `The pipeline has ${edges.length} edges; the limit is ${LIMITS.edges}`,
+    });
+  }
+  if (Array.isArray(nodes)) {
+    for (const node of nodes as { id?: unknown; params?: unknown }[]) {
+      const size = node?.params === undefined ? 0 : JSON.stringify(node.params).length;
+      if (size > LIMITS.paramsBytes) {
+        errors.push({
+          nodeId: typeof node.id === "string" ? node.id : undefined,
+          code: "graph_too_large",
+          message: `Node "${String(node.id)}" has ${size} bytes of params; the limit is ${LIMITS.paramsBytes}`,
+        });
+      }
+    }
+  }
+  return errors;
 }

@@ -1,8 +1,15 @@
 import { WorkflowExecutionAlreadyStartedError } from "@temporalio/client";
-import { desc, eq } from "drizzle-orm";
+import { and, desc, eq } from "drizzle-orm";
+import { approveStepSignal } from "../../workflows/run-pipeline";
 import type { Client } from "@temporalio/client";
-import type { Plan, RunPipelineInput, RunSummary } from "../../workflows/plan";
-import { compilePipeline } from "../compiler/compile";
+import type {
+  ApprovalDecision,
+  Plan,
+  RunOptions,
+  RunPipelineInput,
+  RunSummary,
+} from "../../workflows/plan";
+import { compilePipeline, stepAndDescendants } from "../compiler/compile";
 import type { Db } from "../db/client";
 import { pipelineVersions, pipelines, runs, runSteps } from "../db/schema";
 import { WORKFLOW_TASK_QUEUE } from "../temporal/client";
@@ -16,7 +23,14 @@ import { NotFoundError } from "./pipelines";
 export async function startRun(
   db: Db,
   temporal: Client,
-  input: { pipelineVersionId: string; userId?: string | null; trigger?: string },
+  input: {
+    pipelineVersionId: string;
+    userId?: string | null;
+    trigger?: string;
+    cache?: boolean;
+    force?: string[];
+    resumedFromRunId?: string;
+  },
 ) {
   const [version] = await db
     .select()
@@ -27,6 +41,11 @@ export async function startRun(
   const { plan, hash } = compilePipeline(version.graph);
   const runId = crypto.randomUUID();
   const workflowId = `run-${runId}`;
+  const stepIds = new Set(plan.steps.map((s) => s.id));
+  const unknown = (input.force ?? []).filter((id) => !stepIds.has(id));
+  if (unknown.length)
+    throw new NotFoundError(`No step ${unknown.join(", ")} in this pipeline version`);
+  const options: RunOptions = { cache: input.cache ?? true, force: input.force ?? [] };
 
   await db.transaction(async (tx) => {
     await tx.insert(runs).values({
@@ -38,6 +57,9 @@ export async function startRun(
       plan,
       triggeredBy: input.userId ?? null,
       trigger: input.trigger ?? "api",
+      cacheEnabled: options.cache,
+      forceSteps: options.force,
+      resumedFromRunId: input.resumedFromRunId ?? null,
     });
     if (plan.steps.length) {
       await tx.insert(runSteps).values(
@@ -55,7 +77,7 @@ export async function startRun(
     await temporal.workflow.start("runPipeline", {
       taskQueue: WORKFLOW_TASK_QUEUE,
       workflowId,
-      args: [{ runId, plan } satisfies RunPipelineInput],
+      args: [{ runId, plan, options } satisfies RunPipelineInput],
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
@@ -72,6 +94,74 @@ export async function startRun(
     }
   }
   return { runId, workflowId };
+}
+
+/**
+ * "Retry from failed" (no step given) or "re-run from here" (a step: it and its descendants
+ * execute again). Either way a new run of the same version, or of the pipeline's latest version
+ * when it was edited, in which every other step reuses its earlier outputs through the cache.
+ */
+export async function resumeRun(
+  db: Db,
+  temporal: Client,
+  input: { runId: string; fromStep?: string; latestVersion?: boolean; userId?: string | null },
+) {
+  const [previous] = await db.select().from(runs).where(eq(runs.id, input.runId));
+  if (!previous) throw new NotFoundError(`Run ${input.runId} does not exist`);
+  let versionId = previous.pipelineVersionId;
+  if (input.latestVersion) {
+    const [latest] = await db
+      .select({ id: pipelineVersions.id })
+      .from(pipelineVersions)
+      .where(eq(pipelineVersions.pipelineId, previous.pipelineId))
+      .orderBy(desc(pipelineVersions.version))
+      .limit(1);
+    versionId = latest!.id;
+  }
+  let force: string[] = [];
+  if (input.fromStep) {
+    const [version] = await db
+      .select()
+      .from(pipelineVersions)
+      .where(eq(pipelineVersions.id, versionId));
+    const { plan } = compilePipeline(version!.graph);
+    if (!plan.steps.some((s) => s.id === input.fromStep)) {
+      throw new NotFoundError(
+        `No step ${input.fromStep} in version ${version!.version} of this pipeline`,
+      );
+    }
+    force = stepAndDescendants(plan, input.fromStep);
+  }
+  return startRun(db, temporal, {
+    pipelineVersionId: versionId,
+    userId: input.userId,
+    trigger: input.fromStep ? "rerun-from-step" : "retry",
+    cache: true,
+    force,
+    resumedFromRunId: previous.id,
+  });
+}
+
+export async function approveStep(
+  db: Db,
+  temporal: Client,
+  input: { runId: string } & ApprovalDecision,
+) {
+  const [step] = await db
+    .select({ status: runSteps.status, workflowId: runs.workflowId })
+    .from(runSteps)
+    .innerJoin(runs, eq(runs.id, runSteps.runId))
+    .where(and(eq(runSteps.runId, input.runId), eq(runSteps.stepId, input.stepId)));
+  if (!step) throw new NotFoundError(`Run ${input.runId} has no step ${input.stepId}`);
+  if (step.status !== "awaiting_approval") {
+    throw new ConflictError(`Step ${input.stepId} is ${step.status}, not awaiting approval`);
+  }
+  const { runId: _runId, ...decision } = input;
+  await temporal.workflow.getHandle(step.workflowId).signal(approveStepSignal, decision);
+}
+
+export class ConflictError extends Error {
+  override name = "ConflictError";
 }
 
 export async function waitForRun(temporal: Client, workflowId: string): Promise<RunSummary> {

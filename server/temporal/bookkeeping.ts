@@ -1,14 +1,67 @@
-import { and, eq, inArray, notInArray } from "drizzle-orm";
+import { and, desc, eq, inArray, isNotNull, ne, notInArray } from "drizzle-orm";
+import type {
+  ApprovalDecision,
+  CacheKeyParts,
+  PreparedStep,
+  PrepareStepInput,
+  StepOutputs,
+} from "../../workflows/plan";
+import type { FsArtifactStore } from "../artifacts/fs-store";
+import { canonicalJson, sha256 } from "../compiler/canonical";
 import type { Db } from "../db/client";
-import { runs, runSteps, type StepStatus } from "../db/schema";
+import { artifacts, runs, runSteps, type StepStatus } from "../db/schema";
 
 const terminal: StepStatus[] = ["succeeded", "failed", "cached", "skipped", "cancelled"];
+
+interface StoredParts extends CacheKeyParts {
+  inputs: Record<string, string>;
+}
+
+export function cacheKey(parts: StoredParts): string {
+  const { params: _params, ...hashed } = parts;
+  return sha256(canonicalJson(hashed));
+}
+
+/** Which part of the key changed since the last run of this node, in words. */
+export function explainMiss(now: StoredParts, before: StoredParts | null): string {
+  if (!before) return "first run of this node";
+  const changes: string[] = [];
+  if (before.nodeType !== now.nodeType)
+    changes.push(`node type ${before.nodeType} → ${now.nodeType}`);
+  if (before.nodeVersion !== now.nodeVersion)
+    changes.push(`node version ${before.nodeVersion} → ${now.nodeVersion}`);
+  if (before.paramsHash !== now.paramsHash) {
+    const keys = [
+      ...new Set([...Object.keys(before.params ?? {}), ...Object.keys(now.params)]),
+    ].sort();
+    const changed = keys.filter(
+      (k) => canonicalJson(before.params?.[k]) !== canonicalJson(now.params[k]),
+    );
+    changes.push(`params changed (${changed.join(", ") || "values"})`);
+  }
+  if (before.codeHash !== now.codeHash) changes.push("code changed");
+  const ports = [...new Set([...Object.keys(before.inputs), ...Object.keys(now.inputs)])].sort();
+  const inputs = ports.filter((p) => before.inputs[p] !== now.inputs[p]);
+  if (inputs.length) changes.push(`input ${inputs.join(", ")} changed`);
+  return changes.length ? changes.join("; ") : "the last run with this key did not succeed";
+}
 
 /**
  * Status writes the interpreter makes as local activities. Each is an idempotent UPDATE keyed by
  * run id (and step id), so a retry after a crash writes the same row to the same state.
  */
-export function createBookkeepingActivities(db: Db) {
+export function createBookkeepingActivities(db: Db, store: FsArtifactStore) {
+  async function artifactsPresent(outputs: StepOutputs): Promise<boolean> {
+    const hashes = Object.values(outputs).map((o) => o.hash);
+    if (hashes.length === 0) return true;
+    const rows = await db
+      .select({ hash: artifacts.hash })
+      .from(artifacts)
+      .where(inArray(artifacts.hash, hashes));
+    if (rows.length !== new Set(hashes).size) return false;
+    return (await Promise.all(hashes.map((h) => store.has(h)))).every(Boolean);
+  }
+
   return {
     async markRunStarted({ runId }: { runId: string }): Promise<void> {
       const [run] = await db
@@ -22,6 +75,94 @@ export function createBookkeepingActivities(db: Db) {
         .where(and(eq(runs.id, runId), inArray(runs.status, ["queued", "running"])));
     },
 
+    /**
+     * For each step of a ready wave: compute its cache key, reuse the outputs of an earlier
+     * successful step with the same key (when allowed and its artifacts still exist), or mark it
+     * queued with the reason it must execute.
+     */
+    async prepareSteps(input: {
+      runId: string;
+      steps: PrepareStepInput[];
+    }): Promise<PreparedStep[]> {
+      const [run] = await db
+        .select({ pipelineId: runs.pipelineId })
+        .from(runs)
+        .where(eq(runs.id, input.runId));
+      if (!run) throw new Error(`Run ${input.runId} does not exist`);
+      const result: PreparedStep[] = [];
+      const now = new Date();
+      for (const step of input.steps) {
+        const parts: StoredParts = { ...step.parts, inputs: step.inputs };
+        const key = cacheKey(parts);
+        const where = and(eq(runSteps.runId, input.runId), eq(runSteps.stepId, step.stepId));
+        if (step.useCache) {
+          const [hit] = await db
+            .select({ runId: runSteps.runId, stepId: runSteps.stepId, outputs: runSteps.outputs })
+            .from(runSteps)
+            // Only executions count as sources, so a reason always names the run that produced the outputs.
+            .where(
+              and(
+                eq(runSteps.cacheKey, key),
+                eq(runSteps.status, "succeeded"),
+                isNotNull(runSteps.outputs),
+                ne(runSteps.runId, input.runId),
+              ),
+            )
+            .orderBy(desc(runSteps.finishedAt))
+            .limit(1);
+          const outputs = hit?.outputs as StepOutputs | undefined;
+          if (hit && outputs && (await artifactsPresent(outputs))) {
+            await db
+              .update(runSteps)
+              .set({
+                status: "cached",
+                cacheHit: true,
+                cacheKey: key,
+                cacheKeyParts: parts,
+                cacheReason: `reused the outputs of run ${hit.runId} step ${hit.stepId}`,
+                outputs,
+                queuedAt: now,
+                startedAt: now,
+                finishedAt: now,
+              })
+              .where(where);
+            result.push({ stepId: step.stepId, status: "cached", outputs });
+            continue;
+          }
+        }
+        let reason = step.reason;
+        if (!reason) {
+          const [previous] = await db
+            .select({ parts: runSteps.cacheKeyParts })
+            .from(runSteps)
+            .innerJoin(runs, eq(runs.id, runSteps.runId))
+            .where(
+              and(
+                eq(runs.pipelineId, run.pipelineId),
+                eq(runSteps.stepId, step.stepId),
+                ne(runSteps.runId, input.runId),
+                isNotNull(runSteps.cacheKeyParts),
+              ),
+            )
+            .orderBy(desc(runs.createdAt))
+            .limit(1);
+          reason = explainMiss(parts, (previous?.parts as StoredParts | undefined) ?? null);
+        }
+        await db
+          .update(runSteps)
+          .set({
+            status: "queued",
+            cacheKey: key,
+            cacheKeyParts: parts,
+            cacheReason: reason,
+            queuedAt: now,
+          })
+          .where(and(where, notInArray(runSteps.status, terminal)));
+        result.push({ stepId: step.stepId, status: "queued" });
+      }
+      return result;
+    },
+
     async markSteps(input: {
       runId: string;
       stepIds: string[];
@@ -32,7 +173,9 @@ export function createBookkeepingActivities(db: Db) {
         .update(runSteps)
         .set({
           status: input.status,
-          ...(input.status === "queued" ? { queuedAt: now } : { finishedAt: now }),
+          ...(input.status === "queued" || input.status === "awaiting_approval"
+            ? { queuedAt: now }
+            : { finishedAt: now }),
         })
         .where(
           and(
@@ -41,6 +184,20 @@ export function createBookkeepingActivities(db: Db) {
             notInArray(runSteps.status, terminal),
           ),
         );
+    },
+
+    async recordApproval(input: { runId: string } & ApprovalDecision): Promise<void> {
+      await db
+        .update(runSteps)
+        .set({
+          approval: {
+            approved: input.approved,
+            by: input.by,
+            at: new Date().toISOString(),
+            comment: input.comment,
+          },
+        })
+        .where(and(eq(runSteps.runId, input.runId), eq(runSteps.stepId, input.stepId)));
     },
 
     async markStepFinished(input: {

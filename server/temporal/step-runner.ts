@@ -14,6 +14,7 @@ interface Deps {
 }
 
 const PROGRESS_WRITE_INTERVAL_MS = 1000;
+const HEARTBEAT_INTERVAL_MS = 1000;
 
 /**
  * Wraps every node implementation as a Temporal activity named after its node type. The wrapper
@@ -42,6 +43,7 @@ export function createStepActivities(
         .where(where);
 
       let lastProgressWrite = 0;
+      let lastProgress: unknown = undefined;
       const ctx: StepContext = {
         runId: input.runId,
         stepId: input.stepId,
@@ -70,6 +72,7 @@ export function createStepActivities(
           return { hash: blob.hash, kind, sizeBytes: blob.sizeBytes } satisfies ArtifactRef;
         },
         progress(p) {
+          lastProgress = p;
           actx.heartbeat(p);
           const now = Date.now();
           if (now - lastProgressWrite < PROGRESS_WRITE_INTERVAL_MS) return;
@@ -85,6 +88,9 @@ export function createStepActivities(
         },
       };
 
+      // Heartbeats carry liveness (a dead worker is noticed within the heartbeat timeout) and bring
+      // cancellation to the node through ctx.signal, even when the node reports no progress.
+      const beat = setInterval(() => actx.heartbeat(lastProgress), HEARTBEAT_INTERVAL_MS);
       try {
         const outputs = await impl(ctx);
         await deps.db
@@ -93,12 +99,18 @@ export function createStepActivities(
           .where(where);
         return outputs;
       } catch (err) {
-        const message = err instanceof Error ? err.message : String(err);
+        const message = actx.cancellationSignal.aborted
+          ? `cancelled (${String((actx.cancellationSignal.reason as Error | undefined)?.message ?? "requested")})`
+          : err instanceof Error
+            ? err.message
+            : String(err);
         await deps.db
           .update(runSteps)
           .set({ error: `attempt ${attempt}: ${message}` })
           .where(where);
         throw err;
+      } finally {
+        clearInterval(beat);
       }
     },
   ]);

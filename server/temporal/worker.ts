@@ -73,7 +73,7 @@ export async function startWorker(options: {
   const connection = await NativeConnection.connect(temporalConnectionOptions());
 
   const activities = {
-    ...createBookkeepingActivities(db),
+    ...createBookkeepingActivities(db, store),
     ...createStepActivities({ db, store, identity }),
   };
 
@@ -106,6 +106,8 @@ export async function startWorker(options: {
         activities,
         ...(taskQueue === WORKFLOW_TASK_QUEUE ? { workflowBundle: await workflowBundle() } : {}),
         shutdownGraceTime: "5 seconds",
+        // Heartbeats reach the server at least this often, so cancellation reaches a step quickly.
+        maxHeartbeatThrottleInterval: "2 seconds",
       }),
     ),
   );

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getPipelineVersion } from "../../services/pipelines";
-import { cancelRun, getRun, listRuns, startRun } from "../../services/runs";
+import { approveStep, cancelRun, getRun, listRuns, resumeRun, startRun } from "../../services/runs";
 import { ensureSamplePipeline } from "../../services/samples";
 import { publicProcedure, router } from "../trpc";
 
@@ -20,13 +20,18 @@ export const runsRouter = router({
     .query(({ ctx, input }) => getRun(ctx.getDb(), input.runId)),
   start: publicProcedure
     .input(
-      z.object({ pipelineId: z.string().uuid(), version: z.number().int().positive().optional() }),
+      z.object({
+        pipelineId: z.string().uuid(),
+        version: z.number().int().positive().optional(),
+        cache: z.boolean().default(true),
+      }),
     )
     .mutation(async ({ ctx, input }) => {
       const version = await getPipelineVersion(ctx.getDb(), input.pipelineId, input.version);
       return startRun(ctx.getDb(), await ctx.getTemporal(), {
         pipelineVersionId: version.id,
         trigger: "ui",
+        cache: input.cache,
       });
     }),
   startSample: publicProcedure.mutation(async ({ ctx }) => {
@@ -40,6 +45,30 @@ export const runsRouter = router({
     .input(z.object({ runId: z.string().uuid() }))
     .mutation(async ({ ctx, input }) => {
       await cancelRun(ctx.getDb(), await ctx.getTemporal(), input.runId);
+      return { ok: true };
+    }),
+  /** Retry from failed (no fromStep) or re-run from a step, on the same or the latest version. */
+  resume: publicProcedure
+    .input(
+      z.object({
+        runId: z.string().uuid(),
+        fromStep: z.string().min(1).optional(),
+        latestVersion: z.boolean().default(false),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => resumeRun(ctx.getDb(), await ctx.getTemporal(), input)),
+  approve: publicProcedure
+    .input(
+      z.object({
+        runId: z.string().uuid(),
+        stepId: z.string().min(1),
+        approved: z.boolean(),
+        comment: z.string().max(2000).optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      // The approver's identity comes from the session once sign-in lands (people issue).
+      await approveStep(ctx.getDb(), await ctx.getTemporal(), { ...input, by: "anonymous" });
       return { ok: true };
     }),
 });

@@ -1,0 +1,178 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { NativeConnection, Worker, bundleWorkflowCode } from "@temporalio/worker";
+import { and, eq, gt } from "drizzle-orm";
+import { FsArtifactStore } from "../server/artifacts/fs-store";
+import { compilePipeline } from "../server/compiler/compile";
+import { closeDb, getDb } from "../server/db/client";
+import { runSteps } from "../server/db/schema";
+import { startStackOnFreePorts } from "../server/embedded/stack";
+import { env, resetEnvForTests } from "../server/env";
+import { validatePipeline } from "../server/pipeline/validate";
+import { savePipeline } from "../server/services/pipelines";
+import { startRun, waitForRun } from "../server/services/runs";
+import { createBookkeepingActivities } from "../server/temporal/bookkeeping";
+import { closeTemporalClient, getTemporalClient } from "../server/temporal/client";
+import { installTemporalRuntime } from "../server/temporal/logging";
+import { createStepActivities } from "../server/temporal/step-runner";
+import { median, round, writeResult, type BenchCase } from "./lib";
+
+/**
+ * `npm run bench -- orchestration`: the interpreter's per-step overhead against a hand-written
+ * workflow calling the same no-op activity on the same server and worker; a cached re-run; and
+ * validation + compilation of a 1,000-node graph, with the event count of a 1,000-step run.
+ */
+const REPEATS = 3;
+const CHAINS = [10, 50, 200];
+
+const doc = (name: string, nodes: unknown[], edges: unknown[]) => ({ apiVersion: "flowforge.dev/v1", kind: "Pipeline", name, nodes, edges });
+const chain = (name: string, n: number, tag: string) =>
+  doc(
+    name,
+    Array.from({ length: n }, (_, i) => ({ id: `s${String(i).padStart(4, "0")}`, type: "internal.noop", params: { tag } })),
+    Array.from({ length: n - 1 }, (_, i) => ({ source: `s${String(i).padStart(4, "0")}`, sourcePort: "out", target: `s${String(i + 1).padStart(4, "0")}`, targetPort: "in" })),
+  );
+/** A tree: node i reads node floor((i-1)/fanout); wide enough to run in parallel, deep enough to chain. */
+const tree = (name: string, n: number, fanout: number) =>
+  doc(
+    name,
+    Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: "internal.noop", params: { tag: `t${i}` } })),
+    Array.from({ length: n - 1 }, (_, j) => ({ source: `n${Math.floor(j / fanout)}`, sourcePort: "out", target: `n${j + 1}`, targetPort: "in" })),
+  );
+
+const dataDir = await mkdtemp(path.join(os.tmpdir(), "flowforge-bench-"));
+console.log("starting a throw-away stack…");
+const stack = await startStackOnFreePorts(dataDir);
+process.env.DATABASE_URL = stack.databaseUrl;
+process.env.TEMPORAL_ADDRESS = stack.temporalAddress;
+process.env.DATA_DIR = dataDir;
+resetEnvForTests();
+installTemporalRuntime("WARN");
+
+const db = getDb();
+const store = new FsArtifactStore(env().artifactDir);
+const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+const worker = await Worker.create({
+  connection,
+  taskQueue: "cpu",
+  identity: "bench-worker",
+  workflowBundle: await bundleWorkflowCode({
+    workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), "workflows.ts"),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+  }),
+  activities: { ...createBookkeepingActivities(db, store), ...createStepActivities({ db, store, identity: "bench-worker" }) },
+  maxHeartbeatThrottleInterval: "2 seconds",
+});
+const running = worker.run();
+const client = await getTemporalClient();
+
+async function timeProduct(document: unknown, cache: boolean): Promise<{ ms: number; runId: string }> {
+  const saved = await savePipeline(db, { document });
+  const t0 = performance.now();
+  const { runId, workflowId } = await startRun(db, client, { pipelineVersionId: saved.version.id, cache });
+  const summary = await waitForRun(client, workflowId);
+  const ms = performance.now() - t0;
+  if (summary.status !== "succeeded") throw new Error(`bench run ${runId} ${summary.status}`);
+  return { ms, runId };
+}
+
+async function timeRaw(n: number): Promise<number> {
+  const t0 = performance.now();
+  await client.workflow.execute("rawActivityChain", { taskQueue: "cpu", workflowId: `raw-${crypto.randomUUID()}`, args: [crypto.randomUUID(), n] });
+  return performance.now() - t0;
+}
+
+const cases: BenchCase[] = [];
+try {
+  // Warm up the worker, the bundle and the database.
+  await timeProduct(chain("warm-up", 5, "warm"), false);
+  await timeRaw(5);
+
+  for (const n of CHAINS) {
+    const product: number[] = [];
+    const raw: number[] = [];
+    for (let r = 0; r < REPEATS; r++) {
+      product.push((await timeProduct(chain(`chain-${n}`, n, `${n}-${r}`), false)).ms);
+      raw.push(await timeRaw(n));
+    }
+    const p = median(product) / n;
+    const b = median(raw) / n;
+    cases.push({
+      case: `chain-${n}`,
+      product: { msPerStep: round(p), wallMs: round(median(product), 0) },
+      baseline: { name: "raw temporal activity chain", msPerStep: round(b), wallMs: round(median(raw), 0) },
+      ratio: round(p / b),
+      overheadMsPerStep: round(p - b),
+    });
+    console.log(`chain-${n}: runPipeline ${round(p)} ms/step, raw ${round(b)} ms/step, ratio ${round(p / b)}`);
+  }
+
+  // A cached re-run of an unchanged 6-step pipeline: nothing executes.
+  const six = tree("cached-6", 6, 2);
+  const first = await timeProduct(six, true);
+  const rerun: number[] = [];
+  let executions = 0;
+  for (let r = 0; r < REPEATS; r++) {
+    const again = await timeProduct(six, true);
+    rerun.push(again.ms);
+    executions += (await db.select().from(runSteps).where(and(eq(runSteps.runId, again.runId), gt(runSteps.attempts, 0)))).length;
+  }
+  cases.push({
+    case: "cached-rerun-6",
+    product: { wallMs: round(median(rerun), 0), activityExecutions: executions },
+    baseline: { name: "the same pipeline, first (uncached) run", wallMs: round(first.ms, 0) },
+    ratio: round(median(rerun) / first.ms),
+    goal: "0 executions, <= 500 ms",
+    met: executions === 0 && median(rerun) <= 500,
+  });
+  console.log(`cached re-run of 6 steps: ${round(median(rerun), 0)} ms, ${executions} activity executions (first run ${round(first.ms, 0)} ms)`);
+
+  // Validation and compilation of a 1,000-node graph; a 1,000-step run's history.
+  const big = tree("big", 1000, 4);
+  const compileMs: number[] = [];
+  for (let r = 0; r < 20; r++) {
+    const t0 = performance.now();
+    if (!validatePipeline(big).ok) throw new Error("invalid bench graph");
+    compilePipeline(big);
+    compileMs.push(performance.now() - t0);
+  }
+  const parseMs: number[] = [];
+  const text = JSON.stringify(big);
+  for (let r = 0; r < 20; r++) {
+    const t0 = performance.now();
+    JSON.parse(text);
+    parseMs.push(performance.now() - t0);
+  }
+  const bigRun = await timeProduct(big, false);
+  const history = await client.workflow.getHandle(`run-${bigRun.runId}`).fetchHistory();
+  const events = history.events?.length ?? 0;
+  const historyBytes = JSON.stringify(history).length;
+  cases.push({
+    case: "compile-1000",
+    product: { validateAndCompileMs: round(median(compileMs)), runWallMs: round(bigRun.ms, 0), historyEvents: events, historyBytes },
+    baseline: { name: "JSON.parse of the same document", ms: round(median(parseMs)) },
+    ratio: round(median(compileMs) / median(parseMs)),
+    goal: "validate+compile < 100 ms; history well under 51,200 events and 50 MB",
+    met: median(compileMs) < 100 && events < 51_200 / 4,
+  });
+  console.log(`1,000 nodes: validate+compile ${round(median(compileMs))} ms; 1,000-step run ${round(bigRun.ms, 0)} ms, ${events} history events, ${historyBytes} bytes`);
+} finally {
+  worker.shutdown();
+  await running;
+  await connection.close();
+  await closeTemporalClient();
+  await closeDb();
+  await stack.stop();
+  await rm(dataDir, { recursive: true, force: true });
+}
+
+const worst = cases.filter((c) => c.case.startsWith("chain-")).reduce((m, c) => Math.max(m, c.ratio ?? 0), 0);
+const file = await writeResult({
+  name: "orchestration",
+  headline: { metric: "ratio_vs_raw_temporal", value: worst, goal: "<= 1.2", met: worst <= 1.2 },
+  cases,
+});
+console.log(`wrote ${file}`);
+process.exit(0);

@@ -1,6 +1,7 @@
 import { TRPCError, initTRPC } from "@trpc/server";
 import { PipelineInvalidError } from "../compiler/compile";
 import { getDb } from "../db/client";
+import { PipelineFileError } from "../pipeline/load";
 import { NotFoundError } from "../services/pipelines";
 import { ConflictError } from "../services/runs";
 import { getTemporalClient } from "../temporal/client";
@@ -31,6 +32,7 @@ const errorMapping = t.middleware(async ({ next }) => {
     if (cause instanceof PipelineInvalidError) {
       throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
     }
+    if (cause instanceof PipelineFileError) throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
     if (cause instanceof ConflictError)
       throw new TRPCError({ code: "CONFLICT", message: cause.message, cause });
     if (cause instanceof NotFoundError)

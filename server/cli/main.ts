@@ -1,42 +1,59 @@
 import { parseArgs } from "node:util";
 import { and, eq, isNull } from "drizzle-orm";
-import { closeDb, getDb } from "../db/client";
+import { closeDb, getDb, type Db } from "../db/client";
 import { pipelines } from "../db/schema";
 import { StartupError } from "../embedded/errors";
 import { startEmbeddedStack, stackOptionsFromEnv, type EmbeddedStack } from "../embedded/stack";
 import { ConfigError, resetEnvForTests } from "../env";
-import { readPipelineFile, PipelineFileError } from "../pipeline/load";
-import { validatePipeline } from "../pipeline/validate";
+import { formatDiff } from "../pipeline/diff";
+import { pipelineJsonSchema } from "../pipeline/json-schema";
+import { PipelineFileError, readPipelineFile } from "../pipeline/load";
+import type { PipelineFile } from "../pipeline/schema";
+import { validatePipeline, type ValidationError } from "../pipeline/validate";
 import { checkHealth } from "../services/health";
-import { savePipeline } from "../services/pipelines";
-import { getRun, startRun, waitForRun } from "../services/runs";
+import { diffDocuments, exportDocument, getPipelineVersion, NotFoundError, savePipeline } from "../services/pipelines";
+import { cancelRun, getRun, resumeRun, startRun, waitForRun } from "../services/runs";
 import { closeTemporalClient, getTemporalClient } from "../temporal/client";
 import { installTemporalRuntime } from "../temporal/logging";
 import { startWorker, type RunningWorker } from "../temporal/worker";
+import type { Client } from "@temporalio/client";
 
 const USAGE = `Usage: npm run cli -- <command> [options]
 
 Commands:
-  health                     show the state of the database, Temporal and the workers
-  run <pipeline-file>        save the pipeline (JSON or YAML) as a new version and run it
-  validate <pipeline-file>   check a pipeline file without running it
+  health                        the state of the database, Temporal and the workers
+  validate <file>               check a pipeline file (JSON or YAML) without running it
+  run <file>                    save the pipeline file as a new version of the pipeline of that name, and run it
+  resume <run-id>               retry a run from its failed steps (--from <step>: re-run from that step)
+  cancel <run-id>               cancel a run; its running steps stop
+  diff <a> <b>                  semantic diff; a and b are files or <pipeline-id>@<version>
+  export <pipeline-id>[@<version>]  print a saved version (--format json|yaml)
+  schema                        print the pipeline file's JSON Schema
 
 Options:
-  --wait        (run) wait for the run to finish; exit 0 if it succeeded, 1 if it failed
-  --json        print machine-readable JSON
-  --embedded    start the embedded PostgreSQL, Temporal and a worker for this command only
-  -h, --help    show this help
+  --wait          (run, resume) wait for the run to finish; exit 0 if it succeeded, 1 if not
+  --json          machine-readable output
+  --no-cache      (run) execute every step, reusing nothing
+  --from <step>   (resume) re-run this step and everything downstream of it
+  --latest        (resume) use the pipeline's latest version instead of the run's
+  --format <f>    (export) json (default) or yaml
+  --embedded      start the embedded PostgreSQL, Temporal and a worker for this command only
+  -h, --help      show this help
 
 Exit codes: 0 success, 1 failed run or unhealthy stack, 2 invalid input.`;
 
 class UsageError extends Error {}
 
-interface Output {
-  json: boolean;
+/** Invalid pipeline input, reported as structured errors (exit 2). */
+class InvalidInput extends Error {
+  constructor(readonly errors: ValidationError[]) {
+    super(errors.map((e) => `error: ${e.message}`).join("\n"));
+  }
 }
 
-function print(out: Output, value: unknown, human: string): void {
-  console.log(out.json ? JSON.stringify(value, null, 2) : human);
+interface Services {
+  db: Db;
+  temporal: () => Promise<Client>;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -46,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
     options: {
       wait: { type: "boolean", default: false },
       json: { type: "boolean", default: false },
+      "no-cache": { type: "boolean", default: false },
+      from: { type: "string" },
+      latest: { type: "boolean", default: false },
+      format: { type: "string", default: "json" },
       embedded: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -55,83 +76,42 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command || values.help ? 0 : 2;
   }
-  const out: Output = { json: values.json };
+  const print = (value: unknown, human: string) => console.log(values.json ? JSON.stringify(value, null, 2) : human);
+  const arg = (what: string) => {
+    const v = rest[0];
+    if (!v) throw new UsageError(`Missing <${what}>.`);
+    return v;
+  };
 
-  if (command === "validate") {
-    const doc = await readPipelineFile(requireFile(rest));
-    const result = validatePipeline(doc);
-    if (result.ok) print(out, { ok: true, errors: [] }, `${rest[0]}: valid`);
-    else
-      print(
-        out,
-        { ok: false, errors: result.errors },
-        result.errors.map((e) => `error: ${e.message}`).join("\n"),
-      );
-    return result.ok ? 0 : 2;
-  }
-  if (command !== "health" && command !== "run")
-    throw new UsageError(`Unknown command "${command}".`);
-
-  // Validate input before starting anything, so bad input costs nothing.
-  let document: unknown;
-  if (command === "run") {
-    document = await readPipelineFile(requireFile(rest));
-    const result = validatePipeline(document);
-    if (!result.ok) {
-      print(
-        out,
-        { ok: false, errors: result.errors },
-        result.errors.map((e) => `error: ${e.message}`).join("\n"),
-      );
-      return 2;
+  /** Commands that need the database or Temporal run here, with --embedded starting both. */
+  const withServices = async (fn: (s: Services) => Promise<number>): Promise<number> => {
+    let stack: EmbeddedStack | undefined;
+    let worker: RunningWorker | undefined;
+    try {
+      if (values.embedded) {
+        stack = await startEmbeddedStack(
+          stackOptionsFromEnv((source, line) => {
+            if (!values.json) console.error(`[${source}] ${line}`);
+          }, false),
+        );
+        process.env.DATABASE_URL = stack.databaseUrl;
+        process.env.TEMPORAL_ADDRESS = stack.temporalAddress;
+        resetEnvForTests();
+        installTemporalRuntime("WARN");
+        worker = await startWorker({ queues: ["cpu", "gpu"], identity: `cli-${process.pid}` });
+      }
+      return await fn({ db: getDb(), temporal: getTemporalClient });
+    } finally {
+      await worker?.shutdown().catch(() => undefined);
+      await closeTemporalClient();
+      await closeDb();
+      await stack?.stop();
     }
-  }
+  };
 
-  let stack: EmbeddedStack | undefined;
-  let worker: RunningWorker | undefined;
-  try {
-    if (values.embedded) {
-      const log = (source: string, line: string) => {
-        if (!values.json) console.error(`[${source}] ${line}`);
-      };
-      stack = await startEmbeddedStack(stackOptionsFromEnv(log, false));
-      process.env.DATABASE_URL = stack.databaseUrl;
-      process.env.TEMPORAL_ADDRESS = stack.temporalAddress;
-      resetEnvForTests();
-      installTemporalRuntime("WARN");
-      worker = await startWorker({ queues: ["cpu", "gpu"], identity: `cli-${process.pid}` });
-    }
-
-    if (command === "health") {
-      const health = await checkHealth(getDb);
-      const lines = [
-        `status:    ${health.status}`,
-        `database:  ${health.database.ok ? "ok" : `down (${health.database.error})`}`,
-        `temporal:  ${health.temporal.ok ? `ok (${health.temporal.address})` : `down (${health.temporal.error})`}`,
-        ...health.queues.map(
-          (q) =>
-            `queue ${q.queue}: ${q.workers.length ? q.workers.map((w) => w.identity).join(", ") : "no worker"}${q.required ? "" : " (optional)"}`,
-        ),
-      ];
-      print(out, health, lines.join("\n"));
-      return health.status === "down" ? 1 : 0;
-    }
-
-    const db = getDb();
-    const name = (document as { name: string }).name;
-    const [existing] = await db
-      .select({ id: pipelines.id })
-      .from(pipelines)
-      .where(and(eq(pipelines.name, name), isNull(pipelines.deletedAt)))
-      .limit(1);
-    const saved = await savePipeline(db, { pipelineId: existing?.id, document, message: "cli" });
-    const temporal = await getTemporalClient();
-    const { runId, workflowId } = await startRun(db, temporal, {
-      pipelineVersionId: saved.version.id,
-      trigger: "cli",
-    });
+  const summarize = async (db: Db, temporal: Client, runId: string, workflowId: string): Promise<number> => {
     if (!values.wait) {
-      print(out, { runId, status: "queued" }, `started run ${runId}`);
+      print({ runId, status: "queued" }, `started run ${runId}`);
       return 0;
     }
     await waitForRun(temporal, workflowId);
@@ -150,56 +130,139 @@ async function main(argv: string[]): Promise<number> {
         status: s.status,
         attempts: s.attempts,
         durationMs: ms(s.startedAt, s.finishedAt),
+        cacheHit: s.cacheHit,
+        cacheReason: s.cacheReason,
         worker: s.workerIdentity,
         error: s.error,
       })),
     };
     print(
-      out,
       summary,
       [
         `run ${runId}: ${run.status}`,
-        ...summary.steps.map(
-          (s) =>
-            `  ${s.id.padEnd(20)} ${s.status.padEnd(10)} ${s.durationMs ?? "-"} ms${s.error ? `  ${s.error}` : ""}`,
-        ),
+        ...summary.steps.map((s) => `  ${s.id.padEnd(20)} ${s.status.padEnd(10)} ${String(s.durationMs ?? "-").padStart(7)} ms  ${s.error ?? s.cacheReason ?? ""}`),
       ].join("\n"),
     );
     return run.status === "succeeded" ? 0 : 1;
-  } finally {
-    await worker?.shutdown().catch(() => undefined);
-    await closeTemporalClient();
-    await closeDb();
-    await stack?.stop();
-  }
-}
+  };
 
-function requireFile(rest: string[]): string {
-  const file = rest[0];
-  if (!file) throw new UsageError("Missing <pipeline-file>.");
-  return file;
+  const readValid = async (file: string): Promise<PipelineFile> => {
+    const result = validatePipeline(await readPipelineFile(file));
+    if (!result.ok) throw new InvalidInput(result.errors);
+    return result.pipeline;
+  };
+
+  /** A file path, or <pipeline-id>@<version> from the database. */
+  const resolveDocument = async (ref: string, db: () => Db): Promise<PipelineFile> => {
+    const m = /^([0-9a-f-]{36})(?:@(\d+))?$/.exec(ref);
+    if (!m) return readValid(ref);
+    const version = await getPipelineVersion(db(), m[1]!, m[2] ? Number(m[2]) : undefined);
+    return version.graph as PipelineFile;
+  };
+
+  switch (command) {
+    case "validate": {
+      const result = validatePipeline(await readPipelineFile(arg("file")));
+      if (!result.ok) throw new InvalidInput(result.errors);
+      print({ ok: true, errors: [] }, `${rest[0]}: valid`);
+      return 0;
+    }
+    case "schema":
+      console.log(JSON.stringify(pipelineJsonSchema(), null, 2));
+      return 0;
+    case "diff": {
+      const [a, b] = rest;
+      if (!a || !b) throw new UsageError("diff needs two pipelines: files or <pipeline-id>@<version>.");
+      const needsDb = [a, b].some((r) => /^[0-9a-f-]{36}/.test(r));
+      const compare = async (db: () => Db) => {
+        const d = diffDocuments(await resolveDocument(a, db), await resolveDocument(b, db));
+        print(d, formatDiff(d));
+        return 0;
+      };
+      return needsDb ? withServices((s) => compare(() => s.db)) : compare(() => getDb());
+    }
+    case "health":
+      return withServices(async () => {
+        const health = await checkHealth(getDb);
+        print(
+          health,
+          [
+            `status:    ${health.status}`,
+            `database:  ${health.database.ok ? "ok" : `down (${health.database.error})`}`,
+            `temporal:  ${health.temporal.ok ? `ok (${health.temporal.address})` : `down (${health.temporal.error})`}`,
+            ...health.queues.map(
+              (q) => `queue ${q.queue}: ${q.workers.length ? q.workers.map((w) => w.identity).join(", ") : "no worker"}${q.required ? "" : " (optional)"}`,
+            ),
+          ].join("\n"),
+        );
+        return health.status === "down" ? 1 : 0;
+      });
+    case "run": {
+      // Validate before starting anything, so bad input costs nothing.
+      const document = await readValid(arg("file"));
+      return withServices(async ({ db, temporal }) => {
+        const [existing] = await db
+          .select({ id: pipelines.id })
+          .from(pipelines)
+          .where(and(eq(pipelines.name, document.name), isNull(pipelines.deletedAt)))
+          .limit(1);
+        const saved = await savePipeline(db, { pipelineId: existing?.id, document, message: "cli" });
+        const client = await temporal();
+        const { runId, workflowId } = await startRun(db, client, {
+          pipelineVersionId: saved.version.id,
+          trigger: "cli",
+          cache: !values["no-cache"],
+        });
+        return summarize(db, client, runId, workflowId);
+      });
+    }
+    case "resume": {
+      const runId = arg("run-id");
+      return withServices(async ({ db, temporal }) => {
+        const client = await temporal();
+        const started = await resumeRun(db, client, { runId, fromStep: values.from, latestVersion: values.latest });
+        return summarize(db, client, started.runId, started.workflowId);
+      });
+    }
+    case "cancel": {
+      const runId = arg("run-id");
+      return withServices(async ({ db, temporal }) => {
+        await cancelRun(db, await temporal(), runId);
+        print({ runId, cancelled: true }, `cancellation requested for run ${runId}`);
+        return 0;
+      });
+    }
+    case "export": {
+      const ref = arg("pipeline-id");
+      if (values.format !== "json" && values.format !== "yaml") throw new UsageError(`--format must be json or yaml (got "${values.format}").`);
+      const format = values.format;
+      return withServices(async ({ db }) => {
+        process.stdout.write(exportDocument(await resolveDocument(ref, () => db), format));
+        return 0;
+      });
+    }
+    default:
+      throw new UsageError(`Unknown command "${command}".`);
+  }
 }
 
 let code: number;
 try {
   code = await main(process.argv.slice(2));
 } catch (err) {
-  if (err instanceof UsageError) {
+  if (err instanceof InvalidInput) {
+    if (process.argv.includes("--json")) console.log(JSON.stringify({ ok: false, errors: err.errors }, null, 2));
+    else console.error(err.message);
+    code = 2;
+  } else if (err instanceof UsageError || (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))) {
     console.error(`error: ${err.message}\n\n${USAGE}`);
     code = 2;
-  } else if (err instanceof PipelineFileError) {
+  } else if (err instanceof PipelineFileError || err instanceof NotFoundError) {
     console.error(`error: ${err.message}`);
     code = 2;
   } else if (err instanceof StartupError || err instanceof ConfigError) {
     console.error(`error: ${err.message}`);
     code = 1;
-  } else if (
-    err instanceof TypeError &&
-    "code" in err &&
-    String(err.code).startsWith("ERR_PARSE_ARGS")
-  ) {
-    console.error(`error: ${err.message}\n\n${USAGE}`);
-    code = 2;
   } else {
     console.error(`error: ${err instanceof Error ? err.message : String(err)}`);
     code = 1;

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compilePipeline, PipelineInvalidError } from "./compile";
 
@@ -50,6 +51,41 @@ describe("compilePipeline", () => {
   it("refuses an invalid graph with every error", () => {
     expect(() => compilePipeline(doc([{ id: "x", type: "bogus" }], []))).toThrow(
       PipelineInvalidError,
+    );
+  });
+});
+
+describe("compilePipeline determinism (property-based)", () => {
+  /** Random DAGs of noop nodes: each node reads at most one earlier node, so edges never cycle. */
+  const dag = fc.integer({ min: 1, max: 40 }).chain((n) =>
+    fc.tuple(
+      fc.constant(n),
+      fc.array(fc.option(fc.nat(), { nil: undefined }), { minLength: n, maxLength: n }),
+      fc.array(fc.string({ maxLength: 5 }), { minLength: n, maxLength: n }),
+    ),
+  );
+  const build = ([n, parents, tags]: [number, (number | undefined)[], string[]]) => ({
+    nodes: Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: "internal.noop", params: { tag: tags[i] } })),
+    edges: parents.flatMap((p, i) => (i > 0 && p !== undefined ? [{ source: `n${p % i}`, sourcePort: "out", target: `n${i}`, targetPort: "in" }] : [])),
+  });
+
+  it("gives byte-identical plans and hashes whatever the order of nodes and edges", () => {
+    fc.assert(
+      fc.property(dag, fc.integer(), (spec, seed) => {
+        const { nodes, edges } = build(spec);
+        const a = compilePipeline(doc(nodes, edges));
+        const shuffle = <T>(xs: T[]) => fc.sample(fc.shuffledSubarray(xs, { minLength: xs.length, maxLength: xs.length }), { numRuns: 1, seed })[0]!;
+        const b = compilePipeline(doc(shuffle(nodes), shuffle(edges)));
+        expect(JSON.stringify(b.plan)).toBe(JSON.stringify(a.plan));
+        expect(b.hash).toBe(a.hash);
+        // Topological: every input comes from an earlier step.
+        const seen = new Set<string>();
+        for (const step of a.plan.steps) {
+          for (const ref of Object.values(step.inputs)) expect(seen.has(ref.step)).toBe(true);
+          seen.add(step.id);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { LIMITS } from "./schema";
 import { validatePipeline } from "./validate";
 
 const doc = (nodes: unknown[], edges: unknown[] = []) => ({
@@ -104,5 +105,14 @@ describe("validatePipeline", () => {
         ),
       ),
     ).toEqual([["unknown_node", "ghost", null]]);
+  });
+});
+
+describe("size limits", () => {
+  it("refuses graphs over the documented limits before parsing them", () => {
+    const nodes = Array.from({ length: LIMITS.nodes + 1 }, (_, i) => ({ id: `n${i}`, type: "internal.noop" }));
+    expect(codes(doc(nodes))).toEqual([["graph_too_large", null, null]]);
+    const big = doc([{ id: "a", type: "internal.noop", params: { tag: "x".repeat(LIMITS.paramsBytes) } }]);
+    expect(codes(big)).toEqual([["graph_too_large", "a", null]]);
   });
 });

@@ -5,6 +5,9 @@ import { canonicalJson, sha256 } from "../compiler/canonical";
 import { PipelineInvalidError } from "../compiler/compile";
 import type { PipelineFile } from "../pipeline/schema";
 import { validatePipeline } from "../pipeline/validate";
+import { stringify as stringifyYaml } from "yaml";
+import { getNodeDefinition } from "../../nodes/index";
+import { diffPipelines, type PipelineDiff } from "../pipeline/diff";
 
 export function pipelineContentHash(pipeline: PipelineFile): string {
   return sha256(canonicalJson(pipeline));
@@ -105,4 +108,43 @@ export async function getPipelineVersion(db: Db, pipelineId: string, version?: n
 
 export class NotFoundError extends Error {
   override name = "NotFoundError";
+}
+
+export async function listVersions(db: Db, pipelineId: string) {
+  return db
+    .select({
+      id: pipelineVersions.id,
+      version: pipelineVersions.version,
+      contentHash: pipelineVersions.contentHash,
+      message: pipelineVersions.message,
+      createdBy: pipelineVersions.createdBy,
+      createdAt: pipelineVersions.createdAt,
+    })
+    .from(pipelineVersions)
+    .where(eq(pipelineVersions.pipelineId, pipelineId))
+    .orderBy(desc(pipelineVersions.version));
+}
+
+/** Params with every default filled in, so the diff shows what a run would actually change. */
+export function withResolvedParams(pipeline: PipelineFile): PipelineFile {
+  return {
+    ...pipeline,
+    nodes: pipeline.nodes.map((node) => {
+      const parsed = getNodeDefinition(node.type)?.params.safeParse(node.params);
+      return parsed?.success ? { ...node, params: parsed.data as Record<string, unknown> } : node;
+    }),
+  };
+}
+
+export function diffDocuments(a: PipelineFile, b: PipelineFile): PipelineDiff {
+  return diffPipelines(withResolvedParams(a), withResolvedParams(b));
+}
+
+export async function diffVersions(db: Db, pipelineId: string, from: number, to: number) {
+  const [a, b] = await Promise.all([getPipelineVersion(db, pipelineId, from), getPipelineVersion(db, pipelineId, to)]);
+  return diffDocuments(a.graph as PipelineFile, b.graph as PipelineFile);
+}
+
+export function exportDocument(pipeline: PipelineFile, format: "json" | "yaml"): string {
+  return format === "yaml" ? stringifyYaml(pipeline) : `${JSON.stringify(pipeline, null, 2)}\n`;
 }

@@ -3,6 +3,7 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../server/embedded/ports";
 import { findTemporalCli } from "../../server/embedded/temporal-cli";
@@ -162,6 +163,104 @@ describe("npm run cli", () => {
       noStackTrace(r.stderr);
     } finally {
       blocker.close();
+    }
+  });
+});
+
+describe("npm run cli: schema, diff, export, resume, cancel", () => {
+  let dir = "";
+  let worker: WorkerProcess;
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), "flowforge-cli2-"));
+    worker = await spawnWorkerProcess("cli-test-worker-2");
+  });
+  afterAll(async () => {
+    await worker.stop();
+  });
+
+  it("prints the JSON Schema", async () => {
+    const r = await cli(["schema"]);
+    expect(r.code).toBe(0);
+    const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown> };
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["apiVersion", "kind", "name", "nodes", "edges"]));
+  });
+
+  it("diffs two files semantically, ignoring positions", async () => {
+    const a = path.join(dir, "a.json");
+    const b = path.join(dir, "b.yaml");
+    await writeFile(a, JSON.stringify(pipelineDoc("d", [{ id: "n", type: "internal.numbers", params: { count: 5 }, position: { x: 0, y: 0 } }])));
+    await writeFile(
+      b,
+      "apiVersion: flowforge.dev/v1\nkind: Pipeline\nname: d\nnodes:\n  - id: n\n    type: internal.numbers\n    params: { count: 6 }\n    position: { x: 99, y: 99 }\n  - id: s\n    type: internal.sum\nedges:\n  - { source: n, sourcePort: numbers, target: s, targetPort: numbers }\n",
+    );
+    const r = await cli(["diff", a, b, "--json"]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({
+      nodesAdded: [{ id: "s", type: "internal.sum" }],
+      nodesChanged: [{ id: "n", params: [{ path: "count", from: 5, to: 6 }] }],
+      edgesAdded: [{ source: "n", target: "s" }],
+      identical: false,
+    });
+    const same = await cli(["diff", a, a]);
+    expect(same.stdout.trim()).toBe("no changes");
+  });
+
+  it("exports a saved version as YAML that imports back to the same content", async () => {
+    const run = await cli(["run", "examples/hello.pipeline.json", "--wait", "--json"]);
+    expect(run.code).toBe(0);
+    const { runId } = JSON.parse(run.stdout) as { runId: string };
+    const health = await cli(["health", "--json"]);
+    expect(health.code).toBe(0);
+    const db = postgres(inject("databaseUrl"), { max: 1 });
+    const [row] = await db<{ pipeline_id: string }[]>`select pipeline_id from runs where id = ${runId}`;
+    await db.end();
+    const yaml = await cli(["export", `${row!.pipeline_id}`, "--format", "yaml"]);
+    expect(yaml.code).toBe(0);
+    expect(yaml.stdout).toContain("apiVersion: flowforge.dev/v1");
+    const file = path.join(dir, "exported.yaml");
+    await writeFile(file, yaml.stdout);
+    expect((await cli(["diff", file, "examples/hello.pipeline.json"])).stdout.trim()).toBe("no changes");
+  });
+
+  it("re-runs a run from a chosen step, reusing the rest from the cache", async () => {
+    const run = await cli(["run", "examples/hello.pipeline.json", "--wait", "--json"]);
+    const { runId } = JSON.parse(run.stdout) as { runId: string };
+    const r = await cli(["resume", runId, "--from", "sum", "--wait", "--json"]);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout) as { steps: { id: string; status: string }[] };
+    expect(summary.steps.map((s) => [s.id, s.status])).toEqual([
+      ["numbers", "cached"],
+      ["wait", "cached"],
+      ["sum", "succeeded"],
+    ]);
+    const unknown = await cli(["resume", runId, "--from", "nope"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("No step nope");
+  });
+
+  it("cancels a running run", async () => {
+    const file = path.join(dir, "slow.json");
+    await writeFile(file, JSON.stringify(pipelineDoc("slow", [{ id: "slow", type: "internal.sleep", params: { ms: 600_000 } }])));
+    const started = await cli(["run", file, "--json"]);
+    const { runId } = JSON.parse(started.stdout) as { runId: string };
+    const db = postgres(inject("databaseUrl"), { max: 1 });
+    try {
+      for (let i = 0; i < 300; i++) {
+        const [s] = await db<{ status: string }[]>`select status from run_steps where run_id = ${runId}`;
+        if (s?.status === "running") break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const c = await cli(["cancel", runId, "--json"]);
+      expect(c.code).toBe(0);
+      for (let i = 0; i < 300; i++) {
+        const [run] = await db<{ status: string }[]>`select status from runs where id = ${runId}`;
+        if (run?.status === "cancelled") break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      const [run] = await db<{ status: string }[]>`select status from runs where id = ${runId}`;
+      expect(run?.status).toBe("cancelled");
+    } finally {
+      await db.end();
     }
   });
 });

@@ -1,22 +1,34 @@
 import { z } from "zod";
-import { getPipelineVersion, listPipelines, savePipeline } from "../../services/pipelines";
+import { parsePipelineText } from "../../pipeline/load";
+import type { PipelineFile } from "../../pipeline/schema";
+import { validatePipeline } from "../../pipeline/validate";
+import {
+  diffVersions,
+  exportDocument,
+  getPipelineVersion,
+  listPipelines,
+  listVersions,
+  savePipeline,
+} from "../../services/pipelines";
 import { publicProcedure, router } from "../trpc";
+
+const pipelineId = z.string().uuid();
+const versionNumber = z.number().int().positive();
 
 export const pipelinesRouter = router({
   list: publicProcedure.query(({ ctx }) => listPipelines(ctx.getDb())),
   get: publicProcedure
-    .input(
-      z.object({ pipelineId: z.string().uuid(), version: z.number().int().positive().optional() }),
-    )
+    .input(z.object({ pipelineId, version: versionNumber.optional() }))
     .query(({ ctx, input }) => getPipelineVersion(ctx.getDb(), input.pipelineId, input.version)),
+  versions: publicProcedure
+    .input(z.object({ pipelineId }))
+    .query(({ ctx, input }) => listVersions(ctx.getDb(), input.pipelineId)),
+  validate: publicProcedure.input(z.object({ document: z.unknown() })).query(({ input }) => {
+    const result = validatePipeline(input.document);
+    return result.ok ? { ok: true as const, errors: [] } : result;
+  }),
   save: publicProcedure
-    .input(
-      z.object({
-        pipelineId: z.string().uuid().optional(),
-        document: z.unknown(),
-        message: z.string().max(500).optional(),
-      }),
-    )
+    .input(z.object({ pipelineId: pipelineId.optional(), document: z.unknown(), message: z.string().max(500).optional() }))
     .mutation(async ({ ctx, input }) => {
       const saved = await savePipeline(ctx.getDb(), input);
       return {
@@ -27,4 +39,26 @@ export const pipelinesRouter = router({
         created: saved.created,
       };
     }),
+  /** A pipeline file's text (JSON or YAML), saved as a new pipeline or a new version of one. */
+  import: publicProcedure
+    .input(z.object({ pipelineId: pipelineId.optional(), text: z.string().max(20_000_000), filename: z.string().max(300).default("upload") }))
+    .mutation(async ({ ctx, input }) => {
+      const saved = await savePipeline(ctx.getDb(), {
+        pipelineId: input.pipelineId,
+        document: parsePipelineText(input.text, input.filename),
+        message: `imported from ${input.filename}`,
+      });
+      return { pipelineId: saved.pipelineId, version: saved.version.version, created: saved.created };
+    }),
+  export: publicProcedure
+    .input(z.object({ pipelineId, version: versionNumber.optional(), format: z.enum(["json", "yaml"]).default("json") }))
+    .query(async ({ ctx, input }) => {
+      const v = await getPipelineVersion(ctx.getDb(), input.pipelineId, input.version);
+      const doc = v.graph as PipelineFile;
+      const slug = doc.name.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "") || "pipeline";
+      return { filename: `${slug}.v${v.version}.${input.format}`, content: exportDocument(doc, input.format) };
+    }),
+  diff: publicProcedure
+    .input(z.object({ pipelineId, from: versionNumber, to: versionNumber }))
+    .query(({ ctx, input }) => diffVersions(ctx.getDb(), input.pipelineId, input.from, input.to)),
 });

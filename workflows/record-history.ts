@@ -1,12 +1,13 @@
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { setTimeout } from "node:timers/promises";
 import { historyToJSON } from "@temporalio/common/lib/proto-utils";
 import { closeDb, getDb } from "../server/db/client";
 import { startStackOnFreePorts } from "../server/embedded/stack";
 import { resetEnvForTests } from "../server/env";
 import { savePipeline } from "../server/services/pipelines";
-import { startRun, waitForRun } from "../server/services/runs";
+import { approveStep, cancelRun, getRun, startRun, waitForRun } from "../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../server/temporal/client";
 import { installTemporalRuntime } from "../server/temporal/logging";
 import { startWorker } from "../server/temporal/worker";
@@ -17,9 +18,43 @@ import { startWorker } from "../server/temporal/worker";
  * Re-record only when a workflow change is meant to be incompatible (and patch it instead when
  * runs may be in flight: see docs/operations.md).
  */
-const cases: { name: string; file: string }[] = [
+interface Case {
+  name: string;
+  file: string;
+  /** Runs the pipeline once before the recorded run (to record cache hits). */
+  warm?: boolean;
+  /** What happens while the recorded run is in flight. */
+  during?: (runId: string, workflowId: string) => Promise<void>;
+}
+
+const waitForStep = async (runId: string, stepId: string, status: string) => {
+  for (;;) {
+    const run = await getRun(getDb(), runId);
+    if (run.steps.find((s) => s.stepId === stepId)?.status === status) return;
+    await setTimeout(100);
+  }
+};
+
+const cases: Case[] = [
   { name: "hello", file: "examples/hello.pipeline.json" },
   { name: "failure", file: "workflows/histories/failure.pipeline.json" },
+  { name: "cached", file: "examples/hello.pipeline.json", warm: true },
+  {
+    name: "approval",
+    file: "workflows/histories/approval.pipeline.json",
+    during: async (runId) => {
+      await waitForStep(runId, "gate", "awaiting_approval");
+      await approveStep(getDb(), await getTemporalClient(), { runId, stepId: "gate", approved: true, by: "recorder" });
+    },
+  },
+  {
+    name: "cancelled",
+    file: "workflows/histories/cancel.pipeline.json",
+    during: async (runId) => {
+      await waitForStep(runId, "long", "running");
+      await cancelRun(getDb(), await getTemporalClient(), runId);
+    },
+  },
 ];
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "flowforge-history-"));
@@ -35,7 +70,9 @@ try {
     const document = JSON.parse(await readFile(c.file, "utf8")) as unknown;
     const saved = await savePipeline(getDb(), { document });
     const client = await getTemporalClient();
-    const { workflowId } = await startRun(getDb(), client, { pipelineVersionId: saved.version.id });
+    if (c.warm) await waitForRun(client, (await startRun(getDb(), client, { pipelineVersionId: saved.version.id })).workflowId);
+    const { runId, workflowId } = await startRun(getDb(), client, { pipelineVersionId: saved.version.id });
+    await c.during?.(runId, workflowId);
     const summary = await waitForRun(client, workflowId);
     const history = await client.workflow.getHandle(workflowId).fetchHistory();
     const out = path.join("workflows", "histories", `${c.name}.history.json`);

@@ -9,7 +9,7 @@ const files = (await readdir(dir)).filter((f) => f.endsWith(".history.json")).so
 
 describe("workflow determinism", () => {
   it("has committed histories to replay", () => {
-    expect(files.length).toBeGreaterThanOrEqual(2);
+    expect(files.length).toBeGreaterThanOrEqual(5);
   });
 
   it.each(files)("replays %s without a non-determinism error", async (file) => {

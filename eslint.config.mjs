@@ -63,7 +63,8 @@ export default tseslint.config(
     },
   },
   {
-    // The browser bundle never contains server code; type-only imports (the tRPC router type) are fine.
+    // The browser bundle never contains server code; type-only imports (the tRPC router type) are
+    // fine, and so is server/pipeline: the pipeline format, validator and diff, pure and isomorphic.
     files: ["components/**/*.{ts,tsx}", "app/**/*.tsx"],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
@@ -71,15 +72,33 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: [
-                "@/server/*",
-                "@/server/**",
-                "../server/*",
-                "../../server/*",
-                "../../../server/*",
-              ],
+              regex: "^(@/|(\\.\\./)+)server/(?!pipeline/(schema|validate|diff|parse|canonical)$)",
               allowTypeImports: true,
-              message: "components/ must not import server/ (use tRPC).",
+              message:
+                "components/ must not import server/ (use tRPC); only server/pipeline's pure modules are shared.",
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The shared pipeline modules run in the browser too: no Node built-ins, no server code.
+    files: [
+      "server/pipeline/{schema,validate,diff,parse,canonical}.ts",
+      "nodes/**/node.ts",
+      "nodes/index.ts",
+      "nodes/types.ts",
+    ],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: nodeBuiltins.map((name) => ({ name, message: "Shared with the browser: no Node built-ins." })),
+          patterns: [
+            {
+              group: ["../compiler/*", "../services/*", "../db/*", "../temporal/*", "../../server/*"],
+              message: "Shared with the browser: pure modules only.",
             },
           ],
         },

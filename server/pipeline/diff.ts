@@ -1,4 +1,4 @@
-import { canonicalJson } from "../compiler/canonical";
+import { canonicalJson } from "./canonical";
 import type { PipelineEdge, PipelineFile, PipelineNode } from "./schema";
 
 /** One changed parameter leaf; `from` / `to` is undefined where the key exists on one side only. */

@@ -76,7 +76,7 @@ describe("npm run cli", () => {
   });
 
   it("runs a pipeline file and prints the run summary as JSON; exit 0 on success, 1 on failure", async () => {
-    const ok = await cli(["run", "examples/hello.pipeline.json", "--wait", "--json"]);
+    const ok = await cli(["run", "examples/hello.pipeline.json", "--wait", "--json", "--no-cache"]);
     expect(ok.code).toBe(0);
     const summary = JSON.parse(ok.stdout) as {
       runId: string;

@@ -1,0 +1,128 @@
+"use client";
+
+import { z } from "zod";
+import type { NodeDefinition } from "@/nodes/types";
+
+interface FieldSchema {
+  type?: string;
+  enum?: unknown[];
+  minimum?: number;
+  maximum?: number;
+  maxLength?: number;
+  default?: unknown;
+  label?: string;
+  help?: string;
+  widget?: string;
+  description?: string;
+}
+
+const schemaCache = new WeakMap<object, { properties: Record<string, FieldSchema>; required: string[] }>();
+
+/** The node's zod params as JSON Schema; its meta (label, help, widget) drives each field. */
+function fieldsOf(def: NodeDefinition) {
+  let cached = schemaCache.get(def.params);
+  if (!cached) {
+    const json = z.toJSONSchema(def.params, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, FieldSchema>; required?: string[] };
+    cached = { properties: json.properties ?? {}, required: json.required ?? [] };
+    schemaCache.set(def.params, cached);
+  }
+  return cached;
+}
+
+const humanize = (key: string) => key.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/^./, (c) => c.toUpperCase());
+
+export function ParamForm({
+  def,
+  nodeId,
+  params,
+  onChange,
+}: {
+  def: NodeDefinition;
+  nodeId: string;
+  params: Record<string, unknown>;
+  onChange: (params: Record<string, unknown>) => void;
+}) {
+  const { properties } = fieldsOf(def);
+  const result = def.params.safeParse(params);
+  const messages: Record<string, string> = {};
+  if (!result.success) for (const issue of result.error.issues) messages[String(issue.path[0] ?? "")] ??= issue.message;
+  const set = (key: string, value: unknown) => {
+    const next = { ...params };
+    if (value === undefined) delete next[key];
+    else next[key] = value;
+    onChange(next);
+  };
+  const keys = Object.keys(properties);
+  if (keys.length === 0) return <p className="text-xs text-slate-500">This node has no parameters.</p>;
+
+  return (
+    <div className="space-y-3">
+      {keys.map((key) => {
+        const f = properties[key]!;
+        const inputId = `param-${nodeId}-${key}`;
+        const label = f.label ?? humanize(key);
+        const help = f.help ?? f.description;
+        const value = params[key] ?? f.default;
+        const error = messages[key];
+        const common = {
+          id: inputId,
+          "aria-invalid": error ? true : undefined,
+          "aria-describedby": error ? `${inputId}-error` : help ? `${inputId}-help` : undefined,
+          className: `w-full rounded border px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-sky-500 ${error ? "border-rose-400" : "border-slate-300"}`,
+        };
+        let control;
+        if (f.enum) {
+          control = (
+            <select {...common} value={String(value ?? "")} onChange={(e) => set(key, f.enum!.find((o) => String(o) === e.target.value))}>
+              {f.enum.map((o) => (
+                <option key={String(o)} value={String(o)}>
+                  {String(o)}
+                </option>
+              ))}
+            </select>
+          );
+        } else if (f.type === "boolean") {
+          control = <input {...common} type="checkbox" className="h-4 w-4" checked={value === true} onChange={(e) => set(key, e.target.checked)} />;
+        } else if (f.type === "number" || f.type === "integer") {
+          control = (
+            <input
+              {...common}
+              type="number"
+              min={f.minimum}
+              max={f.maximum}
+              step={f.type === "integer" ? 1 : "any"}
+              value={typeof value === "number" ? value : value === undefined ? "" : String(value)}
+              onChange={(e) => set(key, e.target.value === "" ? undefined : Number.isNaN(e.target.valueAsNumber) ? e.target.value : e.target.valueAsNumber)}
+            />
+          );
+        } else if (f.widget === "textarea") {
+          control = <textarea {...common} rows={4} value={String(value ?? "")} onChange={(e) => set(key, e.target.value)} />;
+        } else {
+          control = <input {...common} type="text" maxLength={f.maxLength} value={String(value ?? "")} onChange={(e) => set(key, e.target.value)} />;
+        }
+        return (
+          <div key={key}>
+            <label htmlFor={inputId} className="mb-0.5 block text-xs font-medium text-slate-700">
+              {label}
+              {f.minimum !== undefined || f.maximum !== undefined ? (
+                <span className="ml-1 font-normal text-slate-400">
+                  ({f.minimum ?? "−∞"} to {f.maximum ?? "∞"})
+                </span>
+              ) : null}
+            </label>
+            {control}
+            {error ? (
+              <p id={`${inputId}-error`} role="alert" className="mt-0.5 text-xs text-rose-700">
+                {error}
+              </p>
+            ) : help ? (
+              <p id={`${inputId}-help`} className="mt-0.5 text-xs text-slate-500">
+                {help}
+              </p>
+            ) : null}
+          </div>
+        );
+      })}
+    </div>
+  );
+}

@@ -19,6 +19,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <Link href="/" className="font-semibold text-sky-700">
                 Flowforge
               </Link>
+              <Link href="/pipelines" className="text-sm text-slate-600 hover:text-slate-900">
+                Pipelines
+              </Link>
               <Link href="/runs" className="text-sm text-slate-600 hover:text-slate-900">
                 Runs
               </Link>

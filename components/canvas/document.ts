@@ -1,7 +1,12 @@
 import type { Edge, Node } from "@xyflow/react";
 import { getNodeDefinition } from "@/nodes/index";
 import type { NodeDefinition, PortKind } from "@/nodes/types";
-import { PIPELINE_API_VERSION, type PipelineEdge, type PipelineFile, type PipelineNode } from "@/server/pipeline/schema";
+import {
+  PIPELINE_API_VERSION,
+  type PipelineEdge,
+  type PipelineFile,
+  type PipelineNode,
+} from "@/server/pipeline/schema";
 
 export interface PipelineNodeData extends Record<string, unknown> {
   nodeType: string;
@@ -19,21 +24,32 @@ export function edgeId(e: PipelineEdge): string {
   return `${e.source}.${e.sourcePort}->${e.target}.${e.targetPort}`;
 }
 
-export function toFlow(doc: PipelineFile): { nodes: PipelineFlowNode[]; edges: PipelineFlowEdge[] } {
-  const nodes = doc.nodes.map(
-    (n, i): PipelineFlowNode => ({
-      id: n.id,
-      type: "pipeline",
-      position: n.position ?? { x: (i % 6) * 260, y: Math.floor(i / 6) * 160 },
-      data: { nodeType: n.type, params: n.params, label: n.label, cache: n.cache, runtime: n.runtime },
-    }),
+export function toFlow(doc: PipelineFile): {
+  nodes: PipelineFlowNode[];
+  edges: PipelineFlowEdge[];
+} {
+  const nodes = doc.nodes.map((n, i): PipelineFlowNode => ({
+    id: n.id,
+    type: "pipeline",
+    position: n.position ?? { x: (i % 6) * 260, y: Math.floor(i / 6) * 160 },
+    data: {
+      nodeType: n.type,
+      params: n.params,
+      label: n.label,
+      cache: n.cache,
+      runtime: n.runtime,
+    },
+  }));
+  const edges = doc.edges.map((e): PipelineFlowEdge =>
+    toFlowEdge(e, doc.nodes.find((n) => n.id === e.source)?.type),
   );
-  const edges = doc.edges.map((e): PipelineFlowEdge => toFlowEdge(e, doc.nodes.find((n) => n.id === e.source)?.type));
   return { nodes, edges };
 }
 
 export function toFlowEdge(e: PipelineEdge, sourceType: string | undefined): PipelineFlowEdge {
-  const kind = sourceType ? getNodeDefinition(sourceType)?.outputs.find((p) => p.name === e.sourcePort)?.kind : undefined;
+  const kind = sourceType
+    ? getNodeDefinition(sourceType)?.outputs.find((p) => p.name === e.sourcePort)?.kind
+    : undefined;
   return {
     id: edgeId(e),
     source: e.source,
@@ -45,7 +61,11 @@ export function toFlowEdge(e: PipelineEdge, sourceType: string | undefined): Pip
   };
 }
 
-export function toDocument(meta: { name: string; description: string }, nodes: PipelineFlowNode[], edges: PipelineFlowEdge[]): PipelineFile {
+export function toDocument(
+  meta: { name: string; description: string },
+  nodes: PipelineFlowNode[],
+  edges: PipelineFlowEdge[],
+): PipelineFile {
   return {
     apiVersion: PIPELINE_API_VERSION,
     kind: "Pipeline",
@@ -85,19 +105,27 @@ export function definitionOf(node: PipelineFlowNode): NodeDefinition | undefined
 
 /** Why a connection is refused, or null when it is fine. */
 export function connectionProblem(
-  c: { source: string | null; sourceHandle?: string | null; target: string | null; targetHandle?: string | null },
+  c: {
+    source: string | null;
+    sourceHandle?: string | null;
+    target: string | null;
+    targetHandle?: string | null;
+  },
   nodes: PipelineFlowNode[],
   edges: PipelineFlowEdge[],
 ): string | null {
-  if (!c.source || !c.target || !c.sourceHandle || !c.targetHandle) return "Connect an output port to an input port";
+  if (!c.source || !c.target || !c.sourceHandle || !c.targetHandle)
+    return "Connect an output port to an input port";
   if (c.source === c.target) return "A node cannot feed itself";
   const source = nodes.find((n) => n.id === c.source);
   const target = nodes.find((n) => n.id === c.target);
   const out = source && definitionOf(source)?.outputs.find((p) => p.name === c.sourceHandle);
   const inp = target && definitionOf(target)?.inputs.find((p) => p.name === c.targetHandle);
   if (!out || !inp) return "Connect an output port to an input port";
-  if (out.kind !== inp.kind) return `Incompatible ports: ${out.label} is a ${out.kind}, ${inp.label} expects a ${inp.kind}`;
-  if (edges.some((e) => e.target === c.target && e.targetHandle === c.targetHandle)) return `${inp.label} already has an input`;
+  if (out.kind !== inp.kind)
+    return `Incompatible ports: ${out.label} is a ${out.kind}, ${inp.label} expects a ${inp.kind}`;
+  if (edges.some((e) => e.target === c.target && e.targetHandle === c.targetHandle))
+    return `${inp.label} already has an input`;
   // A cycle: the target already reaches the source.
   const next = new Map<string, string[]>();
   for (const e of edges) next.set(e.source, [...(next.get(e.source) ?? []), e.target]);

@@ -14,7 +14,11 @@ function Elapsed({ since }: { since: string }) {
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
   }, []);
-  return <span className="tabular-nums">{Math.max(0, Math.round((now - new Date(since).getTime()) / 1000))} s</span>;
+  return (
+    <span className="tabular-nums">
+      {Math.max(0, Math.round((now - new Date(since).getTime()) / 1000))} s
+    </span>
+  );
 }
 
 /** The one node component: its definition gives the colour, icon, title and ports. */
@@ -23,7 +27,11 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
   const errors = useEditor((s) => s.errorsByNode[id]);
   const live = useEditor((s) => s.runStatus[id]);
   const diff = useEditor((s) =>
-    s.diff?.nodesAdded.some((n) => n.id === id) ? "added" : s.diff?.nodesChanged.some((n) => n.id === id) ? "changed" : null,
+    s.diff?.nodesAdded.some((n) => n.id === id)
+      ? "added"
+      : s.diff?.nodesChanged.some((n) => n.id === id)
+        ? "changed"
+        : null,
   );
   const style = def ? categoryStyle[def.category] : categoryStyle.internal;
   const rows = Math.max(def?.inputs.length ?? 0, def?.outputs.length ?? 0, 1);
@@ -47,15 +55,24 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
         </span>
         <span className="truncate font-semibold text-slate-800">{data.label || id}</span>
         {errors && (
-          <span className="ml-auto rounded bg-rose-100 px-1 text-[10px] font-semibold text-rose-700" aria-label={`${errors.length} problems`}>
+          <span
+            className="ml-auto rounded bg-rose-100 px-1 text-[10px] font-semibold text-rose-700"
+            aria-label={`${errors.length} problems`}
+          >
             !{errors.length}
           </span>
         )}
       </div>
-      <div className="truncate px-2 pb-1 font-mono text-[10px] text-slate-500">{def?.title ?? data.nodeType}</div>
+      <div className="truncate px-2 pb-1 font-mono text-[10px] text-slate-500">
+        {def?.title ?? data.nodeType}
+      </div>
       <div className="relative px-2 pb-2" style={{ minHeight: rows * 18 }}>
         {def?.inputs.map((p, i) => (
-          <div key={`in-${p.name}`} className="absolute left-2 text-[10px] text-slate-600" style={{ top: i * 18 }}>
+          <div
+            key={`in-${p.name}`}
+            className="absolute left-2 text-[10px] text-slate-600"
+            style={{ top: i * 18 }}
+          >
             <Handle
               type="target"
               position={Position.Left}
@@ -67,7 +84,11 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
           </div>
         ))}
         {def?.outputs.map((p, i) => (
-          <div key={`out-${p.name}`} className="absolute right-2 text-[10px] text-slate-600" style={{ top: i * 18 }}>
+          <div
+            key={`out-${p.name}`}
+            className="absolute right-2 text-[10px] text-slate-600"
+            style={{ top: i * 18 }}
+          >
             {p.label}
             <Handle
               type="source"
@@ -80,7 +101,10 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
         ))}
       </div>
       {live && (
-        <div className="flex items-center gap-2 border-t border-slate-100 px-2 py-1" data-run-status={live.status}>
+        <div
+          className="flex items-center gap-2 border-t border-slate-100 px-2 py-1"
+          data-run-status={live.status}
+        >
           <StatusBadge status={live.status} />
           {live.status === "running" && live.startedAt && <Elapsed since={live.startedAt} />}
         </div>

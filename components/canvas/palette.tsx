@@ -15,7 +15,11 @@ const subscribe = (cb: () => void) => {
 
 export function Palette({ onAdd }: { onAdd: (type: string) => void }) {
   const [query, setQuery] = useState("");
-  const showInternal = useSyncExternalStore(subscribe, () => localStorage.getItem(SHOW_INTERNAL_KEY) === "1", () => false);
+  const showInternal = useSyncExternalStore(
+    subscribe,
+    () => localStorage.getItem(SHOW_INTERNAL_KEY) === "1",
+    () => false,
+  );
   const setShowInternal = (v: boolean) => {
     localStorage.setItem(SHOW_INTERNAL_KEY, v ? "1" : "0");
     window.dispatchEvent(new StorageEvent("storage"));
@@ -23,13 +27,20 @@ export function Palette({ onAdd }: { onAdd: (type: string) => void }) {
   const groups = useMemo(() => {
     const q = query.trim().toLowerCase();
     const defs = (Object.values(nodeDefinitions) as NodeDefinition[]).filter(
-      (d) => (showInternal || !d.internal) && (!q || `${d.title} ${d.type} ${d.description}`.toLowerCase().includes(q)),
+      (d) =>
+        (showInternal || !d.internal) &&
+        (!q || `${d.title} ${d.type} ${d.description}`.toLowerCase().includes(q)),
     );
-    return nodeCategories.map((c) => ({ category: c, defs: defs.filter((d) => d.category === c) })).filter((g) => g.defs.length);
+    return nodeCategories
+      .map((c) => ({ category: c, defs: defs.filter((d) => d.category === c) }))
+      .filter((g) => g.defs.length);
   }, [query, showInternal]);
 
   return (
-    <aside aria-label="Node palette" className="flex w-56 shrink-0 flex-col gap-2 overflow-y-auto border-r border-slate-200 bg-white p-3">
+    <aside
+      aria-label="Node palette"
+      className="flex w-56 shrink-0 flex-col gap-2 overflow-y-auto border-r border-slate-200 bg-white p-3"
+    >
       <input
         type="search"
         placeholder="Search nodes"
@@ -40,12 +51,16 @@ export function Palette({ onAdd }: { onAdd: (type: string) => void }) {
       />
       {groups.length === 0 && (
         <p className="text-xs text-slate-500">
-          {query ? "No node matches." : "The catalog's ingest, prep and train nodes arrive with the next releases."}
+          {query
+            ? "No node matches."
+            : "The catalog's ingest, prep and train nodes arrive with the next releases."}
         </p>
       )}
       {groups.map((g) => (
         <section key={g.category} aria-label={categoryStyle[g.category].label}>
-          <h3 className="mb-1 text-[11px] font-semibold uppercase tracking-wide text-slate-500">{categoryStyle[g.category].label}</h3>
+          <h3 className="mb-1 text-[11px] font-semibold tracking-wide text-slate-500 uppercase">
+            {categoryStyle[g.category].label}
+          </h3>
           <ul className="space-y-1">
             {g.defs.map((d) => (
               <li key={d.type}>
@@ -61,7 +76,10 @@ export function Palette({ onAdd }: { onAdd: (type: string) => void }) {
                   data-palette-type={d.type}
                   className="flex w-full items-center gap-2 rounded border border-slate-200 px-2 py-1 text-left text-xs hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-sky-500"
                 >
-                  <span className={`h-3 w-1 rounded ${categoryStyle[d.category].bar}`} aria-hidden />
+                  <span
+                    className={`h-3 w-1 rounded ${categoryStyle[d.category].bar}`}
+                    aria-hidden
+                  />
                   {d.title}
                 </button>
               </li>
@@ -70,7 +88,11 @@ export function Palette({ onAdd }: { onAdd: (type: string) => void }) {
         </section>
       ))}
       <label className="mt-auto flex items-center gap-2 pt-2 text-xs text-slate-500">
-        <input type="checkbox" checked={showInternal} onChange={(e) => setShowInternal(e.target.checked)} />
+        <input
+          type="checkbox"
+          checked={showInternal}
+          onChange={(e) => setShowInternal(e.target.checked)}
+        />
         Show internal test nodes
       </label>
     </aside>

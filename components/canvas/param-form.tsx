@@ -16,20 +16,34 @@ interface FieldSchema {
   description?: string;
 }
 
-const schemaCache = new WeakMap<object, { properties: Record<string, FieldSchema>; required: string[] }>();
+const schemaCache = new WeakMap<
+  object,
+  { properties: Record<string, FieldSchema>; required: string[] }
+>();
 
 /** The node's zod params as JSON Schema; its meta (label, help, widget) drives each field. */
 function fieldsOf(def: NodeDefinition) {
   let cached = schemaCache.get(def.params);
   if (!cached) {
-    const json = z.toJSONSchema(def.params, { io: "input", unrepresentable: "any" }) as { properties?: Record<string, FieldSchema>; required?: string[] };
+    const json = z.toJSONSchema(def.params, { io: "input", unrepresentable: "any" }) as {
+      properties?: Record<string, FieldSchema>;
+      required?: string[];
+    };
     cached = { properties: json.properties ?? {}, required: json.required ?? [] };
     schemaCache.set(def.params, cached);
   }
   return cached;
 }
 
-const humanize = (key: string) => key.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/^./, (c) => c.toUpperCase());
+const text = (v: unknown): string =>
+  v === undefined || v === null
+    ? ""
+    : typeof v === "string" || typeof v === "number" || typeof v === "boolean"
+      ? String(v)
+      : JSON.stringify(v);
+
+const humanize = (key: string) =>
+  key.replace(/([a-z])([A-Z])/g, "$1 $2").replace(/^./, (c) => c.toUpperCase());
 
 export function ParamForm({
   def,
@@ -45,7 +59,9 @@ export function ParamForm({
   const { properties } = fieldsOf(def);
   const result = def.params.safeParse(params);
   const messages: Record<string, string> = {};
-  if (!result.success) for (const issue of result.error.issues) messages[String(issue.path[0] ?? "")] ??= issue.message;
+  if (!result.success)
+    for (const issue of result.error.issues)
+      messages[String(issue.path[0] ?? "")] ??= issue.message;
   const set = (key: string, value: unknown) => {
     const next = { ...params };
     if (value === undefined) delete next[key];
@@ -53,7 +69,8 @@ export function ParamForm({
     onChange(next);
   };
   const keys = Object.keys(properties);
-  if (keys.length === 0) return <p className="text-xs text-slate-500">This node has no parameters.</p>;
+  if (keys.length === 0)
+    return <p className="text-xs text-slate-500">This node has no parameters.</p>;
 
   return (
     <div className="space-y-3">
@@ -73,7 +90,16 @@ export function ParamForm({
         let control;
         if (f.enum) {
           control = (
-            <select {...common} value={String(value ?? "")} onChange={(e) => set(key, f.enum!.find((o) => String(o) === e.target.value))}>
+            <select
+              {...common}
+              value={text(value)}
+              onChange={(e) =>
+                set(
+                  key,
+                  f.enum!.find((o) => String(o) === e.target.value),
+                )
+              }
+            >
               {f.enum.map((o) => (
                 <option key={String(o)} value={String(o)}>
                   {String(o)}
@@ -82,7 +108,15 @@ export function ParamForm({
             </select>
           );
         } else if (f.type === "boolean") {
-          control = <input {...common} type="checkbox" className="h-4 w-4" checked={value === true} onChange={(e) => set(key, e.target.checked)} />;
+          control = (
+            <input
+              {...common}
+              type="checkbox"
+              className="h-4 w-4"
+              checked={value === true}
+              onChange={(e) => set(key, e.target.checked)}
+            />
+          );
         } else if (f.type === "number" || f.type === "integer") {
           control = (
             <input
@@ -91,14 +125,38 @@ export function ParamForm({
               min={f.minimum}
               max={f.maximum}
               step={f.type === "integer" ? 1 : "any"}
-              value={typeof value === "number" ? value : value === undefined ? "" : String(value)}
-              onChange={(e) => set(key, e.target.value === "" ? undefined : Number.isNaN(e.target.valueAsNumber) ? e.target.value : e.target.valueAsNumber)}
+              value={typeof value === "number" ? value : text(value)}
+              onChange={(e) =>
+                set(
+                  key,
+                  e.target.value === ""
+                    ? undefined
+                    : Number.isNaN(e.target.valueAsNumber)
+                      ? e.target.value
+                      : e.target.valueAsNumber,
+                )
+              }
             />
           );
         } else if (f.widget === "textarea") {
-          control = <textarea {...common} rows={4} value={String(value ?? "")} onChange={(e) => set(key, e.target.value)} />;
+          control = (
+            <textarea
+              {...common}
+              rows={4}
+              value={text(value)}
+              onChange={(e) => set(key, e.target.value)}
+            />
+          );
         } else {
-          control = <input {...common} type="text" maxLength={f.maxLength} value={String(value ?? "")} onChange={(e) => set(key, e.target.value)} />;
+          control = (
+            <input
+              {...common}
+              type="text"
+              maxLength={f.maxLength}
+              value={text(value)}
+              onChange={(e) => set(key, e.target.value)}
+            />
+          );
         }
         return (
           <div key={key}>

@@ -1,6 +1,14 @@
 "use client";
 
-import { addEdge, applyEdgeChanges, applyNodeChanges, type Connection, type EdgeChange, type NodeChange, type XYPosition } from "@xyflow/react";
+import {
+  addEdge,
+  applyEdgeChanges,
+  applyNodeChanges,
+  type Connection,
+  type EdgeChange,
+  type NodeChange,
+  type XYPosition,
+} from "@xyflow/react";
 import { create } from "zustand";
 import { getNodeDefinition } from "@/nodes/index";
 import type { PipelineDiff } from "@/server/pipeline/diff";
@@ -47,28 +55,33 @@ interface EditorState extends Snapshot {
   runStatus: Record<string, StepLiveStatus>;
   diff: PipelineDiff | null;
 
-  load(pipelineId: string | null, doc: PipelineFile, options?: { dirty?: boolean }): void;
-  markSaved(pipelineId: string): void;
-  document(): PipelineFile;
-  isDirty(): boolean;
+  load: (pipelineId: string | null, doc: PipelineFile, options?: { dirty?: boolean }) => void;
+  markSaved: (pipelineId: string) => void;
+  document: () => PipelineFile;
+  isDirty: () => boolean;
   /** Records the current state as one undo step, then applies `fn`. */
-  edit(fn: (s: Snapshot) => Partial<Snapshot>): void;
-  undo(): void;
-  redo(): void;
-  onNodesChange(changes: NodeChange<PipelineFlowNode>[]): void;
-  onEdgesChange(changes: EdgeChange<PipelineFlowEdge>[]): void;
-  onConnect(c: Connection): void;
-  setConnectionHint(hint: string | null): void;
-  addNode(type: string, position: XYPosition): string;
-  updateNode(id: string, patch: Partial<PipelineNodeData>): void;
-  copySelection(): void;
-  paste(offset?: XYPosition): void;
-  duplicateSelection(): void;
-  setRunStatus(status: Record<string, StepLiveStatus>): void;
-  setDiff(diff: PipelineDiff | null): void;
+  edit: (fn: (s: Snapshot) => Partial<Snapshot>) => void;
+  undo: () => void;
+  redo: () => void;
+  onNodesChange: (changes: NodeChange<PipelineFlowNode>[]) => void;
+  onEdgesChange: (changes: EdgeChange<PipelineFlowEdge>[]) => void;
+  onConnect: (c: Connection) => void;
+  setConnectionHint: (hint: string | null) => void;
+  addNode: (type: string, position: XYPosition) => string;
+  updateNode: (id: string, patch: Partial<PipelineNodeData>) => void;
+  copySelection: () => void;
+  paste: (offset?: XYPosition) => void;
+  duplicateSelection: () => void;
+  setRunStatus: (status: Record<string, StepLiveStatus>) => void;
+  setDiff: (diff: PipelineDiff | null) => void;
 }
 
-const snapshot = (s: Snapshot): Snapshot => ({ name: s.name, description: s.description, nodes: s.nodes, edges: s.edges });
+const snapshot = (s: Snapshot): Snapshot => ({
+  name: s.name,
+  description: s.description,
+  nodes: s.nodes,
+  edges: s.edges,
+});
 
 function validated(s: Snapshot): Pick<EditorState, "errors" | "errorsByNode"> {
   const result = validatePipeline(toDocument(s, s.nodes, s.edges));
@@ -114,7 +127,16 @@ export const useEditor = create<EditorState>()((set, get) => {
       const { nodes, edges } = toFlow(doc);
       const s: Snapshot = { name: doc.name, description: doc.description, nodes, edges };
       const savedJson = options?.dirty ? "" : JSON.stringify(toDocument(s, nodes, edges));
-      set({ pipelineId, ...s, savedJson, past: [], future: [], runStatus: {}, diff: null, ...validated(s) });
+      set({
+        pipelineId,
+        ...s,
+        savedJson,
+        past: [],
+        future: [],
+        runStatus: {},
+        diff: null,
+        ...validated(s),
+      });
     },
     markSaved(pipelineId) {
       set({ pipelineId, savedJson: JSON.stringify(get().document()) });
@@ -133,13 +155,23 @@ export const useEditor = create<EditorState>()((set, get) => {
       const s = get();
       const previous = s.past.at(-1);
       if (!previous) return;
-      set({ ...previous, past: s.past.slice(0, -1), future: [snapshot(s), ...s.future], ...validated(previous) });
+      set({
+        ...previous,
+        past: s.past.slice(0, -1),
+        future: [snapshot(s), ...s.future],
+        ...validated(previous),
+      });
     },
     redo() {
       const s = get();
       const next = s.future[0];
       if (!next) return;
-      set({ ...next, past: [...s.past, snapshot(s)], future: s.future.slice(1), ...validated(next) });
+      set({
+        ...next,
+        past: [...s.past, snapshot(s)],
+        future: s.future.slice(1),
+        ...validated(next),
+      });
     },
     onNodesChange(changes) {
       const s = get();
@@ -175,7 +207,12 @@ export const useEditor = create<EditorState>()((set, get) => {
       }
       const sourceType = s.nodes.find((n) => n.id === c.source)?.data.nodeType;
       const edge = toFlowEdge(
-        { source: c.source, sourcePort: c.sourceHandle ?? "", target: c.target, targetPort: c.targetHandle ?? "" },
+        {
+          source: c.source,
+          sourcePort: c.sourceHandle ?? "",
+          target: c.target,
+          targetPort: c.targetHandle ?? "",
+        },
         sourceType,
       );
       apply({ edges: addEdge(edge, s.edges) }, true);
@@ -195,21 +232,28 @@ export const useEditor = create<EditorState>()((set, get) => {
         type: "pipeline",
         position,
         selected: true,
-        data: { nodeType: type, params: params.success ? (params.data as Record<string, unknown>) : {} },
+        data: {
+          nodeType: type,
+          params: params.success ? (params.data as Record<string, unknown>) : {},
+        },
       };
       apply({ nodes: [...s.nodes.map((n) => ({ ...n, selected: false })), node] }, true);
       return id;
     },
     updateNode(id, patch) {
       const s = get();
-      apply({ nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)) }, true);
+      apply(
+        { nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)) },
+        true,
+      );
     },
     copySelection() {
       const s = get();
       const nodes = s.nodes.filter((n) => n.selected);
       const ids = new Set(nodes.map((n) => n.id));
       const edges = s.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
-      if (nodes.length) set({ clipboard: { name: s.name, description: s.description, nodes, edges } });
+      if (nodes.length)
+        set({ clipboard: { name: s.name, description: s.description, nodes, edges } });
     },
     paste(offset = { x: 40, y: 40 }) {
       const s = get();
@@ -221,15 +265,39 @@ export const useEditor = create<EditorState>()((set, get) => {
         const id = nextNodeId(n.id, taken);
         taken.add(id);
         rename.set(n.id, id);
-        return { ...n, id, selected: true, position: { x: n.position.x + offset.x, y: n.position.y + offset.y } };
+        return {
+          ...n,
+          id,
+          selected: true,
+          position: { x: n.position.x + offset.x, y: n.position.y + offset.y },
+        };
       });
       const edges = clip.edges.map((e) => {
-        const renamed = { source: rename.get(e.source)!, sourcePort: e.sourceHandle ?? "", target: rename.get(e.target)!, targetPort: e.targetHandle ?? "" };
+        const renamed = {
+          source: rename.get(e.source)!,
+          sourcePort: e.sourceHandle ?? "",
+          target: rename.get(e.target)!,
+          targetPort: e.targetHandle ?? "",
+        };
         return toFlowEdge(renamed, clip.nodes.find((n) => n.id === e.source)?.data.nodeType);
       });
-      apply({ nodes: [...s.nodes.map((n) => ({ ...n, selected: false })), ...nodes], edges: [...s.edges, ...edges] }, true);
+      apply(
+        {
+          nodes: [...s.nodes.map((n) => ({ ...n, selected: false })), ...nodes],
+          edges: [...s.edges, ...edges],
+        },
+        true,
+      );
       // Pasting again offsets again, so copies do not stack on one another.
-      set({ clipboard: { ...clip, nodes: clip.nodes.map((n) => ({ ...n, position: { x: n.position.x + offset.x, y: n.position.y + offset.y } })) } });
+      set({
+        clipboard: {
+          ...clip,
+          nodes: clip.nodes.map((n) => ({
+            ...n,
+            position: { x: n.position.x + offset.x, y: n.position.y + offset.y },
+          })),
+        },
+      });
     },
     duplicateSelection() {
       get().copySelection();

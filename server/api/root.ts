@@ -1,9 +1,11 @@
+import { artifactsRouter } from "./routers/artifacts";
 import { healthRouter } from "./routers/health";
 import { pipelinesRouter } from "./routers/pipelines";
 import { runsRouter } from "./routers/runs";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
+  artifacts: artifactsRouter,
   health: healthRouter,
   pipelines: pipelinesRouter,
   runs: runsRouter,

@@ -32,7 +32,8 @@ const errorMapping = t.middleware(async ({ next }) => {
     if (cause instanceof PipelineInvalidError) {
       throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
     }
-    if (cause instanceof PipelineFileError) throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
+    if (cause instanceof PipelineFileError)
+      throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
     if (cause instanceof ConflictError)
       throw new TRPCError({ code: "CONFLICT", message: cause.message, cause });
     if (cause instanceof NotFoundError)

@@ -1,6 +1,6 @@
-import { and, desc, eq, isNull, max } from "drizzle-orm";
+import { and, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { pipelines, pipelineVersions } from "../db/schema";
+import { pipelines, pipelineVersions, runs } from "../db/schema";
 import { canonicalJson, sha256 } from "../compiler/canonical";
 import { PipelineInvalidError } from "../compiler/compile";
 import type { PipelineFile } from "../pipeline/schema";
@@ -68,27 +68,70 @@ export async function savePipeline(
   });
 }
 
-export async function listPipelines(db: Db) {
+/** `text` as a literal ILIKE pattern piece: `%`, `_` and the escape character match themselves. */
+export function escapeLikePattern(text: string): string {
+  return text.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/**
+ * Live pipelines, most recently updated first, each with its latest version's number and node
+ * count and its latest run (or null). One query: two lateral subqueries, each served by an index.
+ * `search` matches the name or description, case-insensitively, as literal text.
+ */
+export async function listPipelines(db: Db, options: { search?: string } = {}) {
   const latest = db
     .select({
-      pipelineId: pipelineVersions.pipelineId,
-      version: max(pipelineVersions.version).as("version"),
+      version: pipelineVersions.version,
+      nodeCount: sql<number>`coalesce(jsonb_array_length(${pipelineVersions.graph} -> 'nodes'), 0)`
+        .mapWith(Number)
+        .as("node_count"),
     })
     .from(pipelineVersions)
-    .groupBy(pipelineVersions.pipelineId)
+    .where(eq(pipelineVersions.pipelineId, pipelines.id))
+    .orderBy(desc(pipelineVersions.version))
+    .limit(1)
     .as("latest");
-  return db
+  const lastRun = db
+    .select({ id: runs.id, status: runs.status, createdAt: runs.createdAt })
+    .from(runs)
+    .where(eq(runs.pipelineId, pipelines.id))
+    .orderBy(desc(runs.createdAt))
+    .limit(1)
+    .as("last_run");
+  const search = options.search?.trim();
+  const pattern = search ? `%${escapeLikePattern(search)}%` : undefined;
+  const rows = await db
     .select({
       id: pipelines.id,
       name: pipelines.name,
       description: pipelines.description,
       updatedAt: pipelines.updatedAt,
       latestVersion: latest.version,
+      nodeCount: latest.nodeCount,
+      lastRunId: lastRun.id,
+      lastRunStatus: lastRun.status,
+      lastRunAt: lastRun.createdAt,
     })
     .from(pipelines)
-    .leftJoin(latest, eq(latest.pipelineId, pipelines.id))
-    .where(isNull(pipelines.deletedAt))
-    .orderBy(desc(pipelines.updatedAt));
+    .leftJoinLateral(latest, sql`true`)
+    .leftJoinLateral(lastRun, sql`true`)
+    .where(
+      and(
+        isNull(pipelines.deletedAt),
+        pattern
+          ? or(ilike(pipelines.name, pattern), ilike(pipelines.description, pattern))
+          : undefined,
+      ),
+    )
+    .orderBy(desc(pipelines.updatedAt), desc(pipelines.createdAt));
+  return rows.map(({ lastRunId, lastRunStatus, lastRunAt, nodeCount, ...row }) => ({
+    ...row,
+    nodeCount: nodeCount ?? 0,
+    lastRun:
+      lastRunId && lastRunStatus && lastRunAt
+        ? { id: lastRunId, status: lastRunStatus, createdAt: lastRunAt }
+        : null,
+  }));
 }
 
 export async function getPipelineVersion(db: Db, pipelineId: string, version?: number) {
@@ -141,10 +184,49 @@ export function diffDocuments(a: PipelineFile, b: PipelineFile): PipelineDiff {
 }
 
 export async function diffVersions(db: Db, pipelineId: string, from: number, to: number) {
-  const [a, b] = await Promise.all([getPipelineVersion(db, pipelineId, from), getPipelineVersion(db, pipelineId, to)]);
+  const [a, b] = await Promise.all([
+    getPipelineVersion(db, pipelineId, from),
+    getPipelineVersion(db, pipelineId, to),
+  ]);
   return diffDocuments(a.graph as PipelineFile, b.graph as PipelineFile);
 }
 
 export function exportDocument(pipeline: PipelineFile, format: "json" | "yaml"): string {
   return format === "yaml" ? stringifyYaml(pipeline) : `${JSON.stringify(pipeline, null, 2)}\n`;
+}
+
+/** Soft delete: the pipeline disappears from lists; its versions and runs stay for history. */
+export async function deletePipeline(db: Db, pipelineId: string) {
+  const [row] = await db
+    .update(pipelines)
+    .set({ deletedAt: new Date() })
+    .where(and(eq(pipelines.id, pipelineId), isNull(pipelines.deletedAt)))
+    .returning({ id: pipelines.id, deletedAt: pipelines.deletedAt });
+  if (!row) throw new NotFoundError(`Pipeline ${pipelineId} does not exist`);
+  return { pipelineId: row.id, deletedAt: row.deletedAt! };
+}
+
+const NAME_MAX = 200;
+
+/** A new pipeline, "<name> (copy)", whose version 1 is the latest version's graph. */
+export async function duplicatePipeline(
+  db: Db,
+  pipelineId: string,
+  options: { userId?: string | null } = {},
+) {
+  const [row] = await db
+    .select({ id: pipelines.id, deletedAt: pipelines.deletedAt })
+    .from(pipelines)
+    .where(eq(pipelines.id, pipelineId));
+  if (!row || row.deletedAt) throw new NotFoundError(`Pipeline ${pipelineId} does not exist`);
+  const latest = await getPipelineVersion(db, pipelineId);
+  const graph = latest.graph as PipelineFile;
+  const suffix = " (copy)";
+  const name = `${graph.name.slice(0, NAME_MAX - suffix.length)}${suffix}`;
+  const saved = await savePipeline(db, {
+    document: { ...graph, name },
+    message: `duplicated from ${graph.name} v${latest.version}`,
+    userId: options.userId,
+  });
+  return { pipelineId: saved.pipelineId };
 }

@@ -1,20 +1,22 @@
-import { readFile } from "node:fs/promises";
-import path from "node:path";
-import { and, eq, isNull } from "drizzle-orm";
+import { and, asc, eq, isNull } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { pipelines } from "../db/schema";
 import { savePipeline } from "./pipelines";
+import { readTemplateDocument, TEMPLATE_SUFFIX } from "./templates";
 
-export const SAMPLE_FILE = "hello.pipeline.json";
+/** The sample is the `hello` template. */
+export const SAMPLE_TEMPLATE = "hello";
+export const SAMPLE_FILE = `${SAMPLE_TEMPLATE}${TEMPLATE_SUFFIX}`;
 
 /** Loads the sample pipeline from examples/ and saves it (a new version only if it changed). */
 export async function ensureSamplePipeline(db: Db) {
-  const file = path.join(process.cwd(), "examples", SAMPLE_FILE);
-  const document = JSON.parse(await readFile(file, "utf8")) as { name: string };
+  const document = (await readTemplateDocument(SAMPLE_TEMPLATE)) as { name: string };
+  // Templates can create more pipelines of the same name; the sample is the oldest one.
   const [existing] = await db
     .select({ id: pipelines.id })
     .from(pipelines)
     .where(and(eq(pipelines.name, document.name), isNull(pipelines.deletedAt)))
+    .orderBy(asc(pipelines.createdAt))
     .limit(1);
   return savePipeline(db, { pipelineId: existing?.id, document, message: "sample" });
 }

@@ -1,0 +1,419 @@
+"use client";
+
+import { useMutation, useQuery } from "@tanstack/react-query";
+import {
+  Background,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  ReactFlowProvider,
+  useReactFlow,
+  type Edge,
+  type IsValidConnection,
+} from "@xyflow/react";
+import { useRouter } from "next/navigation";
+import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
+import { stringify as stringifyYaml } from "yaml";
+import { useTRPC } from "@/components/trpc";
+import { Button } from "@/components/ui/button";
+import { parsePipelineText } from "@/server/pipeline/parse";
+import { PIPELINE_API_VERSION, type PipelineFile } from "@/server/pipeline/schema";
+import { validatePipeline } from "@/server/pipeline/validate";
+import { connectionProblem, type PipelineFlowNode } from "./document";
+import { HelpDialog } from "./help-dialog";
+import { HistoryPanel } from "./history-panel";
+import { Inspector } from "./inspector";
+import { autoLayout } from "./layout";
+import { NodeCard } from "./node-card";
+import { DRAG_MIME, Palette } from "./palette";
+import { RunControls } from "./run-controls";
+import { useEditor } from "./store";
+import { ValidationPanel } from "./validation-panel";
+
+const nodeTypes = { pipeline: NodeCard };
+const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
+const LARGE_GRAPH = 300;
+
+export const emptyPipeline = (): PipelineFile => ({
+  apiVersion: PIPELINE_API_VERSION,
+  kind: "Pipeline",
+  name: "Untitled pipeline",
+  description: "",
+  nodes: [],
+  edges: [],
+});
+
+function download(filename: string, text: string, type: string) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = filename;
+  a.click();
+  URL.revokeObjectURL(url);
+}
+
+const isTyping = (t: EventTarget | null) =>
+  t instanceof HTMLElement &&
+  (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
+
+function EditorInner({ pipelineId }: { pipelineId: string | null }) {
+  const trpc = useTRPC();
+  const router = useRouter();
+  const flow = useReactFlow<PipelineFlowNode, Edge>();
+  const s = useEditor();
+  const [panel, setPanel] = useState<"inspector" | "history">("inspector");
+  const [message, setMessage] = useState<{ kind: "error" | "info"; text: string } | null>(null);
+  const help = useRef<HTMLDialogElement>(null);
+  const fileInput = useRef<HTMLInputElement>(null);
+  const loaded = useRef<string | null | undefined>(undefined);
+
+  const existing = useQuery(
+    trpc.pipelines.get.queryOptions(
+      { pipelineId: pipelineId ?? "" },
+      { enabled: pipelineId !== null, staleTime: Infinity },
+    ),
+  );
+  useEffect(() => {
+    if (loaded.current === pipelineId) return;
+    if (pipelineId === null) {
+      useEditor.getState().load(null, emptyPipeline());
+      loaded.current = null;
+    } else if (existing.data) {
+      useEditor.getState().load(pipelineId, existing.data.graph as PipelineFile);
+      loaded.current = pipelineId;
+      requestAnimationFrame(() => void flow.fitView({ maxZoom: 1.2 }));
+    }
+  }, [pipelineId, existing.data, flow]);
+
+  const saveMutation = useMutation(trpc.pipelines.save.mutationOptions());
+  const save = useCallback(async (): Promise<string | null> => {
+    const st = useEditor.getState();
+    const doc = st.document();
+    const result = validatePipeline(doc);
+    if (!result.ok) {
+      setMessage({
+        kind: "error",
+        text: `Fix ${result.errors.length} problem(s) before saving: ${result.errors[0]!.message}`,
+      });
+      return null;
+    }
+    if (st.pipelineId && !st.isDirty()) return st.pipelineId;
+    try {
+      const saved = await saveMutation.mutateAsync({
+        pipelineId: st.pipelineId ?? undefined,
+        document: doc,
+      });
+      st.markSaved(saved.pipelineId);
+      setMessage({
+        kind: "info",
+        text: saved.created
+          ? `Saved version ${saved.version}.`
+          : `No changes since version ${saved.version}.`,
+      });
+      if (!pipelineId) {
+        loaded.current = saved.pipelineId;
+        router.replace(`/pipelines/${saved.pipelineId}`);
+      }
+      return saved.pipelineId;
+    } catch (err) {
+      setMessage({ kind: "error", text: err instanceof Error ? err.message : String(err) });
+      return null;
+    }
+  }, [saveMutation, pipelineId, router]);
+
+  const layout = useCallback(async () => {
+    const st = useEditor.getState();
+    const nodes = await autoLayout(st.nodes, st.edges);
+    st.edit(() => ({ nodes }));
+    requestAnimationFrame(() => void flow.fitView({ maxZoom: 1.2, duration: 200 }));
+  }, [flow]);
+
+  const addAtCenter = useCallback(
+    (type: string) => {
+      const rect = document.querySelector(".react-flow")?.getBoundingClientRect();
+      const center = rect
+        ? flow.screenToFlowPosition({
+            x: rect.left + rect.width / 2,
+            y: rect.top + rect.height / 2,
+          })
+        : { x: 0, y: 0 };
+      const jitter = useEditor.getState().nodes.length % 5;
+      useEditor
+        .getState()
+        .addNode(type, { x: center.x - 100 + jitter * 20, y: center.y - 40 + jitter * 20 });
+    },
+    [flow],
+  );
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(DRAG_MIME);
+      if (!type) return;
+      e.preventDefault();
+      useEditor
+        .getState()
+        .addNode(type, flow.screenToFlowPosition({ x: e.clientX - 100, y: e.clientY - 30 }));
+    },
+    [flow],
+  );
+
+  const isValidConnection: IsValidConnection = useCallback((c) => {
+    const st = useEditor.getState();
+    const problem = connectionProblem(c, st.nodes, st.edges);
+    st.setConnectionHint(problem);
+    return problem === null;
+  }, []);
+
+  const focusNode = useCallback(
+    (id: string) => {
+      const st = useEditor.getState();
+      useEditor.setState({ nodes: st.nodes.map((n) => ({ ...n, selected: n.id === id })) });
+      void flow.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.2 });
+      setPanel("inspector");
+    },
+    [flow],
+  );
+
+  const importFile = async (file: File) => {
+    try {
+      if (file.size > MAX_IMPORT_BYTES)
+        throw new Error(
+          `${file.name} is ${(file.size / 1048576).toFixed(1)} MB; the limit is 5 MB.`,
+        );
+      const doc = parsePipelineText(await file.text(), file.name);
+      const result = validatePipeline(doc);
+      if (!result.ok) {
+        const first = result.errors
+          .slice(0, 3)
+          .map((e) => e.message)
+          .join("; ");
+        throw new Error(
+          `${file.name} is not a valid pipeline (${result.errors.length} problem(s)): ${first}`,
+        );
+      }
+      if (
+        useEditor.getState().isDirty() &&
+        !window.confirm("Replace the canvas (your unsaved changes) with the imported pipeline?")
+      )
+        return;
+      useEditor.getState().load(useEditor.getState().pipelineId, result.pipeline, { dirty: true });
+      setMessage({
+        kind: "info",
+        text: `Imported ${file.name}. Save to keep it as a new version.`,
+      });
+      requestAnimationFrame(() => void flow.fitView({ maxZoom: 1.2 }));
+    } catch (err) {
+      setMessage({ kind: "error", text: err instanceof Error ? err.message : String(err) });
+    }
+  };
+
+  const exportAs = (format: "json" | "yaml") => {
+    const doc = useEditor.getState().document();
+    const slug =
+      doc.name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, "-")
+        .replace(/^-|-$/g, "") || "pipeline";
+    if (format === "json")
+      download(`${slug}.pipeline.json`, `${JSON.stringify(doc, null, 2)}\n`, "application/json");
+    else download(`${slug}.pipeline.yaml`, stringifyYaml(doc), "application/yaml");
+  };
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (isTyping(e.target)) return;
+      const st = useEditor.getState();
+      const mod = e.ctrlKey || e.metaKey;
+      const key = e.key.toLowerCase();
+      if (mod && key === "z" && !e.shiftKey) st.undo();
+      else if ((mod && key === "z" && e.shiftKey) || (mod && key === "y")) st.redo();
+      else if (mod && key === "c") st.copySelection();
+      else if (mod && key === "v") st.paste();
+      else if (mod && key === "d") st.duplicateSelection();
+      else if (mod && key === "s") void save();
+      else if (!mod && e.key === "?") help.current?.showModal();
+      else if (!mod && key === "l") void layout();
+      else if (!mod && key === "f") void flow.fitView({ maxZoom: 1.2, duration: 200 });
+      else return;
+      e.preventDefault();
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [save, layout, flow]);
+
+  // Leaving with unsaved changes asks first: closing the tab, or following a link in the app.
+  useEffect(() => {
+    const beforeUnload = (e: BeforeUnloadEvent) => {
+      if (useEditor.getState().isDirty()) e.preventDefault();
+    };
+    const onClick = (e: MouseEvent) => {
+      const a = (e.target as HTMLElement | null)?.closest?.("a[href]");
+      if (!a || a.getAttribute("target") === "_blank" || !useEditor.getState().isDirty()) return;
+      if (!window.confirm("You have unsaved changes. Leave without saving?")) {
+        e.preventDefault();
+        e.stopPropagation();
+      }
+    };
+    window.addEventListener("beforeunload", beforeUnload);
+    document.addEventListener("click", onClick, true);
+    return () => {
+      window.removeEventListener("beforeunload", beforeUnload);
+      document.removeEventListener("click", onClick, true);
+    };
+  }, []);
+
+  if (pipelineId && existing.isError)
+    return <p className="p-6 text-sm text-rose-700">{existing.error.message}</p>;
+  const dirty = s.savedJson !== "" ? JSON.stringify(s.document()) !== s.savedJson : true;
+
+  return (
+    <div className="flex h-[calc(100vh-49px)] min-h-[600px] flex-col">
+      <div
+        role="toolbar"
+        aria-label="Editor"
+        className="flex flex-wrap items-center gap-2 border-b border-slate-200 bg-white px-3 py-2"
+      >
+        <input
+          aria-label="Pipeline name"
+          className="w-56 rounded border border-slate-300 px-2 py-1 text-sm font-semibold focus-visible:outline-2 focus-visible:outline-sky-500"
+          value={s.name}
+          maxLength={200}
+          onChange={(e) => s.edit(() => ({ name: e.target.value }))}
+        />
+        <span className="text-xs text-slate-500" data-testid="dirty-state">
+          {dirty ? "Unsaved changes" : "Saved"}
+        </span>
+        <Button size="sm" onClick={() => void save()} disabled={saveMutation.isPending}>
+          Save
+        </Button>
+        <Button
+          size="sm"
+          variant="secondary"
+          onClick={s.undo}
+          disabled={s.past.length === 0}
+          aria-label="Undo"
+        >
+          Undo
+        </Button>
+        <Button
+          size="sm"
+          variant="secondary"
+          onClick={s.redo}
+          disabled={s.future.length === 0}
+          aria-label="Redo"
+        >
+          Redo
+        </Button>
+        <Button size="sm" variant="secondary" onClick={() => void layout()}>
+          Layout
+        </Button>
+        <Button size="sm" variant="secondary" onClick={() => fileInput.current?.click()}>
+          Import
+        </Button>
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".json,.yaml,.yml,application/json,application/yaml"
+          className="hidden"
+          data-testid="import-input"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            e.target.value = "";
+            if (f) void importFile(f);
+          }}
+        />
+        <Button size="sm" variant="secondary" onClick={() => exportAs("json")}>
+          Export JSON
+        </Button>
+        <Button size="sm" variant="secondary" onClick={() => exportAs("yaml")}>
+          Export YAML
+        </Button>
+        <Button
+          size="sm"
+          variant="secondary"
+          disabled={!s.pipelineId}
+          onClick={() => setPanel((p) => (p === "history" ? "inspector" : "history"))}
+          aria-pressed={panel === "history"}
+        >
+          History
+        </Button>
+        <Button
+          size="sm"
+          variant="secondary"
+          onClick={() => help.current?.showModal()}
+          aria-label="Keyboard shortcuts"
+        >
+          ?
+        </Button>
+        <div className="ml-auto">
+          <RunControls save={save} />
+        </div>
+      </div>
+      {message && (
+        <div
+          role={message.kind === "error" ? "alert" : "status"}
+          className={`flex items-start gap-2 px-3 py-1.5 text-xs ${message.kind === "error" ? "bg-rose-50 text-rose-800" : "bg-sky-50 text-sky-800"}`}
+        >
+          <span className="break-all">{message.text}</span>
+          <button type="button" className="ml-auto underline" onClick={() => setMessage(null)}>
+            Dismiss
+          </button>
+        </div>
+      )}
+      <div className="flex min-h-0 flex-1">
+        <Palette onAdd={addAtCenter} />
+        <div
+          className="relative min-w-0 flex-1"
+          onDrop={onDrop}
+          onDragOver={(e) => e.preventDefault()}
+        >
+          {s.connectionHint && (
+            <div
+              role="status"
+              className="pointer-events-none absolute top-2 left-1/2 z-10 -translate-x-1/2 rounded bg-slate-800 px-3 py-1 text-xs text-white shadow"
+              data-testid="connection-hint"
+            >
+              {s.connectionHint}
+            </div>
+          )}
+          <ReactFlow<PipelineFlowNode, Edge>
+            nodes={s.nodes}
+            edges={s.edges}
+            nodeTypes={nodeTypes}
+            onNodesChange={s.onNodesChange}
+            onEdgesChange={s.onEdgesChange}
+            onConnect={s.onConnect}
+            onConnectEnd={() =>
+              setTimeout(() => useEditor.getState().setConnectionHint(null), 1500)
+            }
+            isValidConnection={isValidConnection}
+            deleteKeyCode={["Backspace", "Delete"]}
+            multiSelectionKeyCode={["Meta", "Control"]}
+            onlyRenderVisibleElements={s.nodes.length > LARGE_GRAPH}
+            fitView
+            proOptions={{ hideAttribution: true }}
+          >
+            <Background />
+            <MiniMap pannable zoomable ariaLabel="Minimap" />
+            <Controls />
+          </ReactFlow>
+        </div>
+        {panel === "history" && s.pipelineId ? (
+          <HistoryPanel pipelineId={s.pipelineId} onClose={() => setPanel("inspector")} />
+        ) : (
+          <Inspector />
+        )}
+      </div>
+      <ValidationPanel onFocus={focusNode} />
+      <HelpDialog ref={help} />
+    </div>
+  );
+}
+
+export function Editor({ pipelineId }: { pipelineId: string | null }) {
+  return (
+    <ReactFlowProvider>
+      <EditorInner pipelineId={pipelineId} />
+    </ReactFlowProvider>
+  );
+}

@@ -1,0 +1,161 @@
+"use client";
+
+import { useQuery } from "@tanstack/react-query";
+import { useShallow } from "zustand/react/shallow";
+import { useTRPC } from "@/components/trpc";
+import { StatusBadge } from "@/components/ui/status-badge";
+import { definitionOf } from "./document";
+import { ParamForm } from "./param-form";
+import { useEditor } from "./store";
+
+function OutputPreview({ hash }: { hash: string }) {
+  const trpc = useTRPC();
+  const preview = useQuery(trpc.artifacts.preview.queryOptions({ hash }));
+  if (preview.isPending) return <p className="text-xs text-slate-500">Loading…</p>;
+  if (preview.isError) return <p className="text-xs text-rose-700">{preview.error.message}</p>;
+  return (
+    <pre
+      className="max-h-48 overflow-auto rounded bg-slate-50 p-2 text-[11px]"
+      data-testid="output-preview"
+    >
+      {preview.data.text}
+      {preview.data.truncated ? "\n…" : ""}
+    </pre>
+  );
+}
+
+export function Inspector() {
+  const selected = useEditor(useShallow((s) => s.nodes.filter((n) => n.selected)));
+  const updateNode = useEditor((s) => s.updateNode);
+  const live = useEditor((s) => (selected.length === 1 ? s.runStatus[selected[0]!.id] : undefined));
+  const diff = useEditor((s) => s.diff);
+
+  if (selected.length !== 1) {
+    return (
+      <aside
+        aria-label="Inspector"
+        className="w-72 shrink-0 overflow-y-auto border-l border-slate-200 bg-white p-3 text-sm"
+      >
+        <p className="text-xs text-slate-500">
+          {selected.length
+            ? `${selected.length} nodes selected.`
+            : "Select a node to edit its parameters."}
+        </p>
+        {diff && <DiffList />}
+      </aside>
+    );
+  }
+  const node = selected[0]!;
+  const def = definitionOf(node);
+  const outputs = (live?.outputs ?? null) as Record<string, { hash: string; kind: string }> | null;
+  return (
+    <aside
+      aria-label="Inspector"
+      className="w-72 shrink-0 space-y-4 overflow-y-auto border-l border-slate-200 bg-white p-3 text-sm"
+    >
+      <div>
+        <h2 className="font-semibold">{def?.title ?? node.data.nodeType}</h2>
+        <p className="font-mono text-[11px] text-slate-500">
+          {node.id} · {node.data.nodeType} v{def?.version ?? "?"}
+        </p>
+        {def && <p className="mt-1 text-xs text-slate-600">{def.description}</p>}
+      </div>
+      <div>
+        <label htmlFor="node-label" className="mb-0.5 block text-xs font-medium text-slate-700">
+          Label
+        </label>
+        <input
+          id="node-label"
+          className="w-full rounded border border-slate-300 px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-sky-500"
+          value={node.data.label ?? ""}
+          maxLength={200}
+          placeholder={node.id}
+          onChange={(e) => updateNode(node.id, { label: e.target.value || undefined })}
+        />
+      </div>
+      {def ? (
+        <ParamForm
+          def={def}
+          nodeId={node.id}
+          params={node.data.params}
+          onChange={(params) => updateNode(node.id, { params })}
+        />
+      ) : (
+        <p className="text-xs text-rose-700">Unknown node type {node.data.nodeType}.</p>
+      )}
+      <label className="flex items-center gap-2 text-xs">
+        <input
+          type="checkbox"
+          checked={node.data.cache !== false}
+          onChange={(e) => updateNode(node.id, { cache: e.target.checked ? undefined : false })}
+        />
+        Reuse cached outputs
+      </label>
+      {live && (
+        <div className="space-y-1 border-t border-slate-100 pt-3">
+          <div className="flex items-center gap-2">
+            <StatusBadge status={live.status} />
+            <span className="text-xs text-slate-500">{live.cacheReason}</span>
+          </div>
+          {live.error && <p className="text-xs text-rose-700">{live.error}</p>}
+          {outputs &&
+            Object.entries(outputs).map(([port, ref]) => (
+              <div key={port}>
+                <h3 className="text-xs font-medium">
+                  Output {port} <span className="text-slate-400">({ref.kind})</span>
+                </h3>
+                <OutputPreview hash={ref.hash} />
+              </div>
+            ))}
+        </div>
+      )}
+    </aside>
+  );
+}
+
+function DiffList() {
+  const diff = useEditor((s) => s.diff);
+  if (!diff) return null;
+  return (
+    <section aria-label="Differences" className="mt-3 space-y-1 text-xs" data-testid="diff-list">
+      <h2 className="font-semibold">Changes</h2>
+      {diff.identical && <p>No changes.</p>}
+      {diff.nodesAdded.map((n) => (
+        <p key={`a-${n.id}`} className="text-emerald-700">
+          + {n.id} ({n.type})
+        </p>
+      ))}
+      {diff.nodesRemoved.map((n) => (
+        <p key={`r-${n.id}`} className="text-rose-700">
+          − {n.id} ({n.type})
+        </p>
+      ))}
+      {diff.nodesChanged.map((n) => (
+        <div key={`c-${n.id}`} className="text-amber-800">
+          ~ {n.id}
+          {n.params.map((p) => (
+            <p key={p.path} className="ml-3 font-mono">
+              {p.path}: {JSON.stringify(p.from) ?? "(unset)"} → {JSON.stringify(p.to) ?? "(unset)"}
+            </p>
+          ))}
+        </div>
+      ))}
+      {diff.edgesAdded.map((e) => (
+        <p
+          key={`ea-${e.source}${e.sourcePort}${e.target}${e.targetPort}`}
+          className="text-emerald-700"
+        >
+          + edge {e.source}.{e.sourcePort} → {e.target}.{e.targetPort}
+        </p>
+      ))}
+      {diff.edgesRemoved.map((e) => (
+        <p
+          key={`er-${e.source}${e.sourcePort}${e.target}${e.targetPort}`}
+          className="text-rose-700"
+        >
+          − edge {e.source}.{e.sourcePort} → {e.target}.{e.targetPort}
+        </p>
+      ))}
+    </section>
+  );
+}

@@ -81,7 +81,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
     } else if (existing.data) {
       useEditor.getState().load(pipelineId, existing.data.graph as PipelineFile);
       loaded.current = pipelineId;
-      requestAnimationFrame(() => void flow.fitView({ maxZoom: 1.2 }));
+      requestAnimationFrame(() => void flow.fitView({ maxZoom: 1 }));
     }
   }, [pipelineId, existing.data, flow]);
 
@@ -125,7 +125,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
     const st = useEditor.getState();
     const nodes = await autoLayout(st.nodes, st.edges);
     st.edit(() => ({ nodes }));
-    requestAnimationFrame(() => void flow.fitView({ maxZoom: 1.2, duration: 200 }));
+    requestAnimationFrame(() => void flow.fitView({ maxZoom: 1, duration: 200 }));
   }, [flow]);
 
   const addAtCenter = useCallback(
@@ -168,7 +168,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
     (id: string) => {
       const st = useEditor.getState();
       useEditor.setState({ nodes: st.nodes.map((n) => ({ ...n, selected: n.id === id })) });
-      void flow.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1.2 });
+      void flow.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1 });
       setPanel("inspector");
     },
     [flow],
@@ -201,7 +201,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
         kind: "info",
         text: `Imported ${file.name}. Save to keep it as a new version.`,
       });
-      requestAnimationFrame(() => void flow.fitView({ maxZoom: 1.2 }));
+      requestAnimationFrame(() => void flow.fitView({ maxZoom: 1 }));
     } catch (err) {
       setMessage({ kind: "error", text: err instanceof Error ? err.message : String(err) });
     }
@@ -233,7 +233,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
       else if (mod && key === "s") void save();
       else if (!mod && e.key === "?") help.current?.showModal();
       else if (!mod && key === "l") void layout();
-      else if (!mod && key === "f") void flow.fitView({ maxZoom: 1.2, duration: 200 });
+      else if (!mod && key === "f") void flow.fitView({ maxZoom: 1, duration: 200 });
       else return;
       e.preventDefault();
     };
@@ -267,7 +267,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
   const dirty = s.savedJson !== "" ? JSON.stringify(s.document()) !== s.savedJson : true;
 
   return (
-    <div className="flex h-[calc(100vh-49px)] min-h-[600px] flex-col">
+    <div className="fixed inset-x-0 top-[49px] bottom-0 z-10 flex flex-col bg-slate-50">
       <div
         role="toolbar"
         aria-label="Editor"
@@ -390,7 +390,8 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
             deleteKeyCode={["Backspace", "Delete"]}
             multiSelectionKeyCode={["Meta", "Control"]}
             onlyRenderVisibleElements={s.nodes.length > LARGE_GRAPH}
-            fitView
+            defaultViewport={{ x: 40, y: 40, zoom: 1 }}
+            minZoom={0.05}
             proOptions={{ hideAttribution: true }}
           >
             <Background />

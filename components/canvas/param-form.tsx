@@ -162,9 +162,11 @@ export function ParamForm({
           <div key={key}>
             <label htmlFor={inputId} className="mb-0.5 block text-xs font-medium text-slate-700">
               {label}
-              {f.minimum !== undefined || f.maximum !== undefined ? (
+              {(f.minimum !== undefined && Math.abs(f.minimum) < 1e15) ||
+              (f.maximum !== undefined && Math.abs(f.maximum) < 1e15) ? (
                 <span className="ml-1 font-normal text-slate-400">
-                  ({f.minimum ?? "−∞"} to {f.maximum ?? "∞"})
+                  ({f.minimum !== undefined && Math.abs(f.minimum) < 1e15 ? f.minimum : "−∞"} to{" "}
+                  {f.maximum !== undefined && Math.abs(f.maximum) < 1e15 ? f.maximum : "∞"})
                 </span>
               ) : null}
             </label>

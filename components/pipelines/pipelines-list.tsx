@@ -335,9 +335,17 @@ function TemplatesPanel({
         <h2 id={headingId} className="font-semibold">
           New pipeline from a template
         </h2>
-        <Button variant="secondary" size="sm" onClick={onClose}>
-          Close
-        </Button>
+        <div className="flex items-center gap-2">
+          <Link
+            href="/pipelines/new"
+            className="rounded-md border border-slate-300 px-3 py-1.5 text-sm hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-sky-500"
+          >
+            Blank pipeline
+          </Link>
+          <Button variant="secondary" size="sm" onClick={onClose}>
+            Close
+          </Button>
+        </div>
       </div>
       {templates.isPending ? (
         <p className="text-sm text-slate-500">Loading templates…</p>

@@ -85,7 +85,7 @@ function runSuites(env: Record<string, string>, files: string[]): number {
 let status = 1;
 try {
   const first = await startProduct();
-  status = runSuites({}, ["tests/e2e/sample-run.e2e.ts"]);
+  status = runSuites({}, ["tests/e2e/sample-run.e2e.ts", "tests/e2e/editor.e2e.ts"]);
   await stopProduct(first);
   console.log("e2e: first start stopped cleanly; starting again on the same data");
 

@@ -41,11 +41,26 @@ void test("the home page shows the stack healthy, and the sample run succeeds wh
 
   // Re-run from the last step: the new run reuses the first two steps from the cache.
   const firstUrl = page.url();
-  await page.locator('[data-step-id="sum"]').getByRole("button", { name: "Re-run from here" }).click();
-  await page.waitForURL((url) => url.toString() !== firstUrl && /\/runs\/[0-9a-f-]{36}$/.test(url.toString()), { timeout: 30_000 });
-  await page.locator('[data-testid="run-status"][data-status="succeeded"]').waitFor({ timeout: 60_000 });
-  for (const [step, expected] of [["numbers", "cached"], ["wait", "cached"], ["sum", "succeeded"]] as const) {
-    assert.equal(await page.locator(`[data-step-id="${step}"] [data-status]`).getAttribute("data-status"), expected);
+  await page
+    .locator('[data-step-id="sum"]')
+    .getByRole("button", { name: "Re-run from here" })
+    .click();
+  await page.waitForURL(
+    (url) => url.toString() !== firstUrl && /\/runs\/[0-9a-f-]{36}$/.test(url.toString()),
+    { timeout: 30_000 },
+  );
+  await page
+    .locator('[data-testid="run-status"][data-status="succeeded"]')
+    .waitFor({ timeout: 60_000 });
+  for (const [step, expected] of [
+    ["numbers", "cached"],
+    ["wait", "cached"],
+    ["sum", "succeeded"],
+  ] as const) {
+    assert.equal(
+      await page.locator(`[data-step-id="${step}"] [data-status]`).getAttribute("data-status"),
+      expected,
+    );
   }
 
   await page.getByRole("link", { name: "Runs" }).click();

@@ -1,0 +1,197 @@
+import assert from "node:assert/strict";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import type { Browser, Locator, Page } from "playwright-core";
+import { BASE_URL, launchBrowser } from "./browser";
+
+let browser: Browser;
+let page: Page;
+const shots = "test-results/editor";
+
+before(async () => {
+  browser = await launchBrowser();
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 720 },
+    acceptDownloads: true,
+  });
+  page = await context.newPage();
+  page.on("dialog", (d) => void d.accept());
+  await mkdir(shots, { recursive: true });
+});
+after(async () => {
+  await browser.close();
+});
+
+const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`) });
+const node = (id: string) => page.locator(`[data-node-id="${id}"]`);
+const handle = (nodeId: string, port: string, type: "source" | "target") =>
+  page.locator(`.react-flow__handle.${type}[data-nodeid="${nodeId}"][data-handleid="${port}"]`);
+
+async function connect(from: Locator, to: Locator): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
+const edgeCount = () => page.locator(".react-flow__edge").count();
+const mod = process.platform === "darwin" ? "Meta" : "Control";
+
+void test("build a pipeline on the canvas: drag, connect, refuse, validate, undo and redo", async () => {
+  await page.goto(`${BASE_URL}/pipelines/new`);
+  await page.getByLabel("Show internal test nodes").check();
+  const canvas = page.locator(".react-flow__pane");
+  await page
+    .locator('[data-palette-type="internal.numbers"]')
+    .dragTo(canvas, { targetPosition: { x: 150, y: 150 } });
+  await node("numbers").waitFor();
+  await page
+    .locator('[data-palette-type="internal.sum"]')
+    .dragTo(canvas, { targetPosition: { x: 480, y: 150 } });
+  await page
+    .locator('[data-palette-type="internal.sleep"]')
+    .dragTo(canvas, { targetPosition: { x: 480, y: 350 } });
+  await node("sleep").waitFor();
+  await shot("1-nodes-dropped");
+
+  await connect(handle("numbers", "numbers", "source"), handle("sum", "numbers", "target"));
+  await page.waitForFunction(() => document.querySelectorAll(".react-flow__edge").length === 1);
+  await page.getByTestId("validation-ok").waitFor();
+
+  // metrics -> json: refused, with the reason shown.
+  await connect(handle("sum", "summary", "source"), handle("sleep", "in", "target"));
+  assert.match(
+    (await page.getByTestId("connection-hint").textContent()) ?? "",
+    /Incompatible ports/,
+  );
+  assert.equal(await edgeCount(), 1);
+  await shot("2-incompatible-refused");
+
+  // An invalid form value: its message inline and in the validation panel; then fixed.
+  await node("numbers").click();
+  await page.getByLabel(/^Count/).fill("0");
+  await page
+    .getByRole("alert")
+    .filter({ hasText: /Too small|>=1/i })
+    .first()
+    .waitFor();
+  await page
+    .getByRole("region", { name: "Validation" })
+    .getByText(/numbers.*count/i)
+    .waitFor();
+  await shot("3-invalid-param");
+  await page.getByLabel(/^Count/).fill("5");
+  await page.getByTestId("validation-ok").waitFor();
+
+  // Undo and redo through the keyboard.
+  await canvas.click({ position: { x: 20, y: 20 } });
+  await page.keyboard.press(`${mod}+z`);
+  await page
+    .getByLabel(/^Count/)
+    .waitFor({ state: "detached" })
+    .catch(() => undefined);
+  await node("numbers").click();
+  assert.equal(await page.getByLabel(/^Count/).inputValue(), "0");
+  await canvas.click({ position: { x: 20, y: 20 } });
+  await page.keyboard.press(`${mod}+Shift+z`);
+  await node("numbers").click();
+  assert.equal(await page.getByLabel(/^Count/).inputValue(), "5");
+});
+
+void test("save versions, see them in the history, diff two of them", async () => {
+  await page.getByLabel("Pipeline name").fill("E2E canvas pipeline");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByRole("status").filter({ hasText: "Saved version 1" }).waitFor();
+  await page.waitForURL(/\/pipelines\/[0-9a-f-]{36}$/);
+  assert.equal(await page.getByTestId("dirty-state").textContent(), "Saved");
+
+  await node("numbers").click();
+  await page.getByLabel(/^Count/).fill("7");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByRole("status").filter({ hasText: "Saved version 2" }).waitFor();
+
+  await page.getByRole("button", { name: "History" }).click();
+  const history = page.getByRole("complementary", { name: "Version history" });
+  await history.locator('[data-version="2"]').waitFor();
+  await history.locator('[data-version="1"]').waitFor();
+  await history.getByLabel("Pick version 1 to compare").check();
+  await history.getByLabel("Pick version 2 to compare").check();
+  await history.getByRole("button", { name: "Compare selected" }).click();
+  await page.locator('[data-node-id="numbers"][data-diff="changed"]').waitFor();
+  await page.getByRole("button", { name: "Close" }).click();
+  await page.getByTestId("diff-list").getByText("count: 5 → 7").waitFor();
+  await shot("4-diff");
+});
+
+void test("export and re-import; hostile and malformed files are refused with a clear error", async () => {
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export YAML" }).click();
+  const file = await (await download).path();
+  const yaml = await readFile(file, "utf8");
+  assert.match(yaml, /name: E2E canvas pipeline/);
+
+  const input = page.getByTestId("import-input");
+  await input.setInputFiles({
+    name: "exported.yaml",
+    mimeType: "application/yaml",
+    buffer: Buffer.from(yaml),
+  });
+  await page.getByRole("status").filter({ hasText: "Imported exported.yaml" }).waitFor();
+  await node("numbers").waitFor();
+
+  const hostile = JSON.stringify({
+    apiVersion: "flowforge.dev/v1",
+    kind: "Pipeline",
+    name: "<img src=x onerror=alert(1)>",
+    nodes: [{ id: "x", type: "evil.<script>alert(1)</script>" }],
+    edges: [],
+  });
+  await input.setInputFiles({
+    name: "hostile.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(hostile),
+  });
+  const alert = page.getByRole("alert").filter({ hasText: "hostile.json is not a valid pipeline" });
+  await alert.waitFor();
+  assert.match(
+    (await alert.textContent()) ?? "",
+    /unknown type "evil\.<script>alert\(1\)<\/script>"/,
+  );
+  assert.equal(await page.locator("script:text('alert(1)')").count(), 0);
+
+  await input.setInputFiles({
+    name: "broken.json",
+    mimeType: "application/json",
+    buffer: Buffer.from('{"nodes": ['),
+  });
+  await page
+    .getByRole("alert")
+    .filter({ hasText: "broken.json: not valid JSON or YAML" })
+    .waitFor();
+
+  const huge = Buffer.alloc(10 * 1024 * 1024, " ");
+  await input.setInputFiles({ name: "huge.json", mimeType: "application/json", buffer: huge });
+  await page.getByRole("alert").filter({ hasText: "the limit is 5 MB" }).waitFor();
+  await node("numbers").waitFor();
+  await shot("5-import-refused");
+  await writeFile(path.join(shots, "exported.yaml"), yaml);
+});
+
+void test("run from the editor: every node turns succeeded", async () => {
+  await page.getByRole("button", { name: "Run…" }).click();
+  await page.getByLabel("Reuse cached outputs of unchanged steps").uncheck();
+  await page.getByRole("button", { name: "Start run" }).click();
+  await page
+    .locator('[data-testid="editor-run-status"][data-status="succeeded"]')
+    .waitFor({ timeout: 60_000 });
+  for (const id of ["numbers", "sum", "sleep"]) {
+    await node(id).locator('[data-run-status="succeeded"]').waitFor();
+  }
+  await node("sum").click();
+  await page.getByTestId("output-preview").waitFor();
+  assert.match((await page.getByTestId("output-preview").textContent()) ?? "", /"count": 7/);
+  await shot("6-run-succeeded");
+});

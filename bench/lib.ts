@@ -31,7 +31,11 @@ export async function writeResult(result: BenchResult): Promise<string> {
   const body = {
     name: result.name,
     date: new Date().toISOString(),
-    machine: { cpus: os.cpus().length, memGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    machine: {
+      cpus: os.cpus().length,
+      memGiB: Math.round(os.totalmem() / 2 ** 30),
+      node: process.version,
+    },
     headline: result.headline,
     cases: result.cases,
   };

@@ -27,19 +27,43 @@ import { median, round, writeResult, type BenchCase } from "./lib";
 const REPEATS = 3;
 const CHAINS = [10, 50, 200];
 
-const doc = (name: string, nodes: unknown[], edges: unknown[]) => ({ apiVersion: "flowforge.dev/v1", kind: "Pipeline", name, nodes, edges });
+const doc = (name: string, nodes: unknown[], edges: unknown[]) => ({
+  apiVersion: "flowforge.dev/v1",
+  kind: "Pipeline",
+  name,
+  nodes,
+  edges,
+});
 const chain = (name: string, n: number, tag: string) =>
   doc(
     name,
-    Array.from({ length: n }, (_, i) => ({ id: `s${String(i).padStart(4, "0")}`, type: "internal.noop", params: { tag } })),
-    Array.from({ length: n - 1 }, (_, i) => ({ source: `s${String(i).padStart(4, "0")}`, sourcePort: "out", target: `s${String(i + 1).padStart(4, "0")}`, targetPort: "in" })),
+    Array.from({ length: n }, (_, i) => ({
+      id: `s${String(i).padStart(4, "0")}`,
+      type: "internal.noop",
+      params: { tag },
+    })),
+    Array.from({ length: n - 1 }, (_, i) => ({
+      source: `s${String(i).padStart(4, "0")}`,
+      sourcePort: "out",
+      target: `s${String(i + 1).padStart(4, "0")}`,
+      targetPort: "in",
+    })),
   );
 /** A tree: node i reads node floor((i-1)/fanout); wide enough to run in parallel, deep enough to chain. */
 const tree = (name: string, n: number, fanout: number) =>
   doc(
     name,
-    Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: "internal.noop", params: { tag: `t${i}` } })),
-    Array.from({ length: n - 1 }, (_, j) => ({ source: `n${Math.floor(j / fanout)}`, sourcePort: "out", target: `n${j + 1}`, targetPort: "in" })),
+    Array.from({ length: n }, (_, i) => ({
+      id: `n${i}`,
+      type: "internal.noop",
+      params: { tag: `t${i}` },
+    })),
+    Array.from({ length: n - 1 }, (_, j) => ({
+      source: `n${Math.floor(j / fanout)}`,
+      sourcePort: "out",
+      target: `n${j + 1}`,
+      targetPort: "in",
+    })),
   );
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "flowforge-bench-"));
@@ -62,16 +86,25 @@ const worker = await Worker.create({
     workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), "workflows.ts"),
     logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
   }),
-  activities: { ...createBookkeepingActivities(db, store), ...createStepActivities({ db, store, identity: "bench-worker" }) },
+  activities: {
+    ...createBookkeepingActivities(db, store),
+    ...createStepActivities({ db, store, identity: "bench-worker" }),
+  },
   maxHeartbeatThrottleInterval: "2 seconds",
 });
 const running = worker.run();
 const client = await getTemporalClient();
 
-async function timeProduct(document: unknown, cache: boolean): Promise<{ ms: number; runId: string }> {
+async function timeProduct(
+  document: unknown,
+  cache: boolean,
+): Promise<{ ms: number; runId: string }> {
   const saved = await savePipeline(db, { document });
   const t0 = performance.now();
-  const { runId, workflowId } = await startRun(db, client, { pipelineVersionId: saved.version.id, cache });
+  const { runId, workflowId } = await startRun(db, client, {
+    pipelineVersionId: saved.version.id,
+    cache,
+  });
   const summary = await waitForRun(client, workflowId);
   const ms = performance.now() - t0;
   if (summary.status !== "succeeded") throw new Error(`bench run ${runId} ${summary.status}`);
@@ -80,7 +113,11 @@ async function timeProduct(document: unknown, cache: boolean): Promise<{ ms: num
 
 async function timeRaw(n: number): Promise<number> {
   const t0 = performance.now();
-  await client.workflow.execute("rawActivityChain", { taskQueue: "cpu", workflowId: `raw-${crypto.randomUUID()}`, args: [crypto.randomUUID(), n] });
+  await client.workflow.execute("rawActivityChain", {
+    taskQueue: "cpu",
+    workflowId: `raw-${crypto.randomUUID()}`,
+    args: [crypto.randomUUID(), n],
+  });
   return performance.now() - t0;
 }
 
@@ -102,11 +139,17 @@ try {
     cases.push({
       case: `chain-${n}`,
       product: { msPerStep: round(p), wallMs: round(median(product), 0) },
-      baseline: { name: "raw temporal activity chain", msPerStep: round(b), wallMs: round(median(raw), 0) },
+      baseline: {
+        name: "raw temporal activity chain",
+        msPerStep: round(b),
+        wallMs: round(median(raw), 0),
+      },
       ratio: round(p / b),
       overheadMsPerStep: round(p - b),
     });
-    console.log(`chain-${n}: runPipeline ${round(p)} ms/step, raw ${round(b)} ms/step, ratio ${round(p / b)}`);
+    console.log(
+      `chain-${n}: runPipeline ${round(p)} ms/step, raw ${round(b)} ms/step, ratio ${round(p / b)}`,
+    );
   }
 
   // A cached re-run of an unchanged 6-step pipeline: nothing executes.
@@ -117,7 +160,12 @@ try {
   for (let r = 0; r < REPEATS; r++) {
     const again = await timeProduct(six, true);
     rerun.push(again.ms);
-    executions += (await db.select().from(runSteps).where(and(eq(runSteps.runId, again.runId), gt(runSteps.attempts, 0)))).length;
+    executions += (
+      await db
+        .select()
+        .from(runSteps)
+        .where(and(eq(runSteps.runId, again.runId), gt(runSteps.attempts, 0)))
+    ).length;
   }
   cases.push({
     case: "cached-rerun-6",
@@ -127,7 +175,9 @@ try {
     goal: "0 executions, <= 500 ms",
     met: executions === 0 && median(rerun) <= 500,
   });
-  console.log(`cached re-run of 6 steps: ${round(median(rerun), 0)} ms, ${executions} activity executions (first run ${round(first.ms, 0)} ms)`);
+  console.log(
+    `cached re-run of 6 steps: ${round(median(rerun), 0)} ms, ${executions} activity executions (first run ${round(first.ms, 0)} ms)`,
+  );
 
   // Validation and compilation of a 1,000-node graph; a 1,000-step run's history.
   const big = tree("big", 1000, 4);
@@ -151,13 +201,20 @@ try {
   const historyBytes = JSON.stringify(history).length;
   cases.push({
     case: "compile-1000",
-    product: { validateAndCompileMs: round(median(compileMs)), runWallMs: round(bigRun.ms, 0), historyEvents: events, historyBytes },
+    product: {
+      validateAndCompileMs: round(median(compileMs)),
+      runWallMs: round(bigRun.ms, 0),
+      historyEvents: events,
+      historyBytes,
+    },
     baseline: { name: "JSON.parse of the same document", ms: round(median(parseMs)) },
     ratio: round(median(compileMs) / median(parseMs)),
     goal: "validate+compile < 100 ms; history well under 51,200 events and 50 MB",
     met: median(compileMs) < 100 && events < 51_200 / 4,
   });
-  console.log(`1,000 nodes: validate+compile ${round(median(compileMs))} ms; 1,000-step run ${round(bigRun.ms, 0)} ms, ${events} history events, ${historyBytes} bytes`);
+  console.log(
+    `1,000 nodes: validate+compile ${round(median(compileMs))} ms; 1,000-step run ${round(bigRun.ms, 0)} ms, ${events} history events, ${historyBytes} bytes`,
+  );
 } finally {
   worker.shutdown();
   await running;
@@ -168,7 +225,9 @@ try {
   await rm(dataDir, { recursive: true, force: true });
 }
 
-const worst = cases.filter((c) => c.case.startsWith("chain-")).reduce((m, c) => Math.max(m, c.ratio ?? 0), 0);
+const worst = cases
+  .filter((c) => c.case.startsWith("chain-"))
+  .reduce((m, c) => Math.max(m, c.ratio ?? 0), 0);
 const file = await writeResult({
   name: "orchestration",
   headline: { metric: "ratio_vs_raw_temporal", value: worst, goal: "<= 1.2", met: worst <= 1.2 },

@@ -267,7 +267,10 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
   const dirty = s.savedJson !== "" ? JSON.stringify(s.document()) !== s.savedJson : true;
 
   return (
-    <div className="fixed inset-x-0 top-[49px] bottom-0 z-10 flex flex-col bg-slate-50">
+    <div
+      className="fixed inset-x-0 top-[49px] bottom-0 z-10 flex flex-col bg-slate-50"
+      data-editor-ready={s.nodes.length > 0 || pipelineId === null ? "true" : undefined}
+    >
       <div
         role="toolbar"
         aria-label="Editor"

@@ -182,13 +182,22 @@ describe("npm run cli: schema, diff, export, resume, cancel", () => {
     const r = await cli(["schema"]);
     expect(r.code).toBe(0);
     const schema = JSON.parse(r.stdout) as { properties: Record<string, unknown> };
-    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(["apiVersion", "kind", "name", "nodes", "edges"]));
+    expect(Object.keys(schema.properties)).toEqual(
+      expect.arrayContaining(["apiVersion", "kind", "name", "nodes", "edges"]),
+    );
   });
 
   it("diffs two files semantically, ignoring positions", async () => {
     const a = path.join(dir, "a.json");
     const b = path.join(dir, "b.yaml");
-    await writeFile(a, JSON.stringify(pipelineDoc("d", [{ id: "n", type: "internal.numbers", params: { count: 5 }, position: { x: 0, y: 0 } }])));
+    await writeFile(
+      a,
+      JSON.stringify(
+        pipelineDoc("d", [
+          { id: "n", type: "internal.numbers", params: { count: 5 }, position: { x: 0, y: 0 } },
+        ]),
+      ),
+    );
     await writeFile(
       b,
       "apiVersion: flowforge.dev/v1\nkind: Pipeline\nname: d\nnodes:\n  - id: n\n    type: internal.numbers\n    params: { count: 6 }\n    position: { x: 99, y: 99 }\n  - id: s\n    type: internal.sum\nedges:\n  - { source: n, sourcePort: numbers, target: s, targetPort: numbers }\n",
@@ -212,14 +221,18 @@ describe("npm run cli: schema, diff, export, resume, cancel", () => {
     const health = await cli(["health", "--json"]);
     expect(health.code).toBe(0);
     const db = postgres(inject("databaseUrl"), { max: 1 });
-    const [row] = await db<{ pipeline_id: string }[]>`select pipeline_id from runs where id = ${runId}`;
+    const [row] = await db<
+      { pipeline_id: string }[]
+    >`select pipeline_id from runs where id = ${runId}`;
     await db.end();
     const yaml = await cli(["export", `${row!.pipeline_id}`, "--format", "yaml"]);
     expect(yaml.code).toBe(0);
     expect(yaml.stdout).toContain("apiVersion: flowforge.dev/v1");
     const file = path.join(dir, "exported.yaml");
     await writeFile(file, yaml.stdout);
-    expect((await cli(["diff", file, "examples/hello.pipeline.json"])).stdout.trim()).toBe("no changes");
+    expect((await cli(["diff", file, "examples/hello.pipeline.json"])).stdout.trim()).toBe(
+      "no changes",
+    );
   });
 
   it("re-runs a run from a chosen step, reusing the rest from the cache", async () => {
@@ -240,13 +253,20 @@ describe("npm run cli: schema, diff, export, resume, cancel", () => {
 
   it("cancels a running run", async () => {
     const file = path.join(dir, "slow.json");
-    await writeFile(file, JSON.stringify(pipelineDoc("slow", [{ id: "slow", type: "internal.sleep", params: { ms: 600_000 } }])));
+    await writeFile(
+      file,
+      JSON.stringify(
+        pipelineDoc("slow", [{ id: "slow", type: "internal.sleep", params: { ms: 600_000 } }]),
+      ),
+    );
     const started = await cli(["run", file, "--json"]);
     const { runId } = JSON.parse(started.stdout) as { runId: string };
     const db = postgres(inject("databaseUrl"), { max: 1 });
     try {
       for (let i = 0; i < 300; i++) {
-        const [s] = await db<{ status: string }[]>`select status from run_steps where run_id = ${runId}`;
+        const [s] = await db<
+          { status: string }[]
+        >`select status from run_steps where run_id = ${runId}`;
         if (s?.status === "running") break;
         await new Promise((r) => setTimeout(r, 100));
       }

@@ -34,7 +34,10 @@ describe("a worker killed during a step", () => {
         ],
       ),
     });
-    const { runId, workflowId } = await api.runs.start({ pipelineId: saved.pipelineId, cache: false });
+    const { runId, workflowId } = await api.runs.start({
+      pipelineId: saved.pipelineId,
+      cache: false,
+    });
 
     const where = and(eq(runSteps.runId, runId), eq(runSteps.stepId, "long"));
     await waitFor("the long step to run on the first worker", async () => {

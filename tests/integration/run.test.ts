@@ -41,7 +41,10 @@ describe("a pipeline run on a real worker", () => {
     const again = await api.pipelines.save({ pipelineId: saved.pipelineId, document });
     expect(again).toMatchObject({ version: 1, created: false });
 
-    const { runId, workflowId } = await api.runs.start({ pipelineId: saved.pipelineId, cache: false });
+    const { runId, workflowId } = await api.runs.start({
+      pipelineId: saved.pipelineId,
+      cache: false,
+    });
     const summary = await waitForRun(await getTemporalClient(), workflowId);
     expect(summary.status).toBe("succeeded");
 
@@ -102,7 +105,10 @@ describe("a pipeline run on a real worker", () => {
       ],
     );
     const saved = await api.pipelines.save({ document });
-    const { runId, workflowId } = await api.runs.start({ pipelineId: saved.pipelineId, cache: false });
+    const { runId, workflowId } = await api.runs.start({
+      pipelineId: saved.pipelineId,
+      cache: false,
+    });
     const summary = await waitForRun(await getTemporalClient(), workflowId);
     expect(summary.status).toBe("failed");
 

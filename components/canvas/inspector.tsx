@@ -29,6 +29,12 @@ export function Inspector() {
   const updateNode = useEditor((s) => s.updateNode);
   const live = useEditor((s) => (selected.length === 1 ? s.runStatus[selected[0]!.id] : undefined));
   const diff = useEditor((s) => s.diff);
+  const runStatus = useEditor((s) => s.runStatus);
+  const incoming = useEditor(
+    useShallow((s) =>
+      selected.length === 1 ? s.edges.filter((e) => e.target === selected[0]!.id) : [],
+    ),
+  );
 
   if (selected.length !== 1) {
     return (
@@ -48,6 +54,14 @@ export function Inspector() {
   const node = selected[0]!;
   const def = definitionOf(node);
   const outputs = (live?.outputs ?? null) as Record<string, { hash: string; kind: string }> | null;
+  const inputs = incoming.flatMap((e) => {
+    const ref = (
+      runStatus[e.source]?.outputs as Record<string, { hash: string; kind: string }> | null
+    )?.[e.sourceHandle ?? ""];
+    return ref
+      ? [{ port: e.targetHandle ?? "", from: `${e.source}.${e.sourceHandle ?? ""}`, ref }]
+      : [];
+  });
   return (
     <aside
       aria-label="Inspector"
@@ -98,6 +112,14 @@ export function Inspector() {
             <span className="text-xs text-slate-500">{live.cacheReason}</span>
           </div>
           {live.error && <p className="text-xs text-rose-700">{live.error}</p>}
+          {inputs.map((i) => (
+            <div key={`in-${i.port}`}>
+              <h3 className="text-xs font-medium">
+                Input {i.port} <span className="text-slate-400">(from {i.from})</span>
+              </h3>
+              <OutputPreview hash={i.ref.hash} />
+            </div>
+          ))}
           {outputs &&
             Object.entries(outputs).map(([port, ref]) => (
               <div key={port}>

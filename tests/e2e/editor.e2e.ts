@@ -191,7 +191,9 @@ void test("run from the editor: every node turns succeeded", async () => {
     await node(id).locator('[data-run-status="succeeded"]').waitFor();
   }
   await node("sum").click();
-  await page.getByTestId("output-preview").waitFor();
-  assert.match((await page.getByTestId("output-preview").textContent()) ?? "", /"count": 7/);
+  // The inspector previews the node's input (the numbers) and its output (their summary).
+  await page.getByTestId("output-preview").nth(1).waitFor();
+  assert.match((await page.getByTestId("output-preview").first().textContent()) ?? "", /^\[/);
+  assert.match((await page.getByTestId("output-preview").last().textContent()) ?? "", /"count": 7/);
   await shot("6-run-succeeded");
 });

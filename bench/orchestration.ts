@@ -4,7 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { NativeConnection, Worker, bundleWorkflowCode } from "@temporalio/worker";
 import { and, eq, gt } from "drizzle-orm";
-import { FsArtifactStore } from "../server/artifacts/fs-store";
+import { createArtifactStore } from "../server/artifacts/store";
 import { compilePipeline } from "../server/compiler/compile";
 import { closeDb, getDb } from "../server/db/client";
 import { runSteps } from "../server/db/schema";
@@ -76,7 +76,7 @@ resetEnvForTests();
 installTemporalRuntime("WARN");
 
 const db = getDb();
-const store = new FsArtifactStore(env().artifactDir);
+const store = createArtifactStore(env());
 const connection = await NativeConnection.connect({ address: stack.temporalAddress });
 const worker = await Worker.create({
   connection,

@@ -1,9 +1,13 @@
 import type { NodeActivity } from "./activity-types";
 import type { NodeType } from "./index";
+import { ingestSampleActivity } from "./ingest-sample/activity";
 import { internalNoopActivity } from "./internal-noop/activity";
 import { internalNumbersActivity } from "./internal-numbers/activity";
 import { internalSleepActivity } from "./internal-sleep/activity";
 import { internalSumActivity } from "./internal-sum/activity";
+import { prepFilterActivity } from "./prep-filter/activity";
+import { prepSelectActivity } from "./prep-select/activity";
+import { prepSqlActivity } from "./prep-sql/activity";
 
 /** Implementations, server-only. `satisfies` makes a missing or extra implementation a type error. */
 export const nodeActivities = {
@@ -11,4 +15,8 @@ export const nodeActivities = {
   "internal.sum": internalSumActivity,
   "internal.sleep": internalSleepActivity,
   "internal.noop": internalNoopActivity,
+  "ingest.sample": ingestSampleActivity,
+  "prep.select": prepSelectActivity,
+  "prep.filter": prepFilterActivity,
+  "prep.sql": prepSqlActivity,
 } satisfies Record<NodeType, NodeActivity>;

@@ -8,6 +8,16 @@ export interface StepContext {
   params: unknown;
   inputs: Record<string, ArtifactRef>;
   signal: AbortSignal;
+  /** A directory of this attempt's own, removed when the step ends. */
+  workDir: string;
+  /** A local copy of an input artifact (a dataset's Parquet file), inside workDir. */
+  inputPath(port: string): Promise<string>;
+  /** Stores a local file as an artifact, streaming it, with metadata such as a dataset's schema. */
+  writeFile(
+    kind: string,
+    localPath: string,
+    metadata?: Record<string, unknown>,
+  ): Promise<ArtifactRef>;
   readJson(port: string): Promise<unknown>;
   writeJson(kind: string, value: unknown): Promise<ArtifactRef>;
   progress(p: { done: number; total: number; unit?: string }): void;

@@ -1,7 +1,11 @@
+import { ingestSample } from "./ingest-sample/node";
 import { internalNoop } from "./internal-noop/node";
 import { internalNumbers } from "./internal-numbers/node";
 import { internalSleep } from "./internal-sleep/node";
 import { internalSum } from "./internal-sum/node";
+import { prepFilter } from "./prep-filter/node";
+import { prepSelect } from "./prep-select/node";
+import { prepSql } from "./prep-sql/node";
 import type { NodeDefinition } from "./types";
 
 /** The node catalog: the one registry of definitions, read by the canvas, validator and compiler. */
@@ -10,6 +14,10 @@ export const nodeDefinitions = {
   "internal.sum": internalSum,
   "internal.sleep": internalSleep,
   "internal.noop": internalNoop,
+  "ingest.sample": ingestSample,
+  "prep.select": prepSelect,
+  "prep.filter": prepFilter,
+  "prep.sql": prepSql,
 } as const satisfies Record<string, NodeDefinition>;
 
 export type NodeType = keyof typeof nodeDefinitions;

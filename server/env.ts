@@ -7,6 +7,13 @@ import { z } from "zod";
  */
 const port = z.coerce.number().int().min(1).max(65535);
 
+/** `s3://bucket` or `s3://bucket/prefix`: the bucket name as S3 allows it, any key prefix. */
+export const S3_STORE_URL = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/;
+
+const flag = z
+  .enum(["true", "false", "1", "0"], { error: "must be true, false, 1 or 0" })
+  .transform((v) => v === "true" || v === "1");
+
 const schema = z.object({
   DATA_DIR: z.string().default(".data"),
   DATABASE_URL: z.string().url().optional(),
@@ -23,6 +30,19 @@ const schema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   ARTIFACT_DIR: z.string().optional(),
+  ARTIFACT_STORE: z
+    .string()
+    .regex(
+      S3_STORE_URL,
+      "must be s3://bucket or s3://bucket/prefix (leave it unset for the filesystem store at ARTIFACT_DIR)",
+    )
+    .optional(),
+  S3_ENDPOINT: z
+    .string()
+    .url()
+    .regex(/^https?:\/\//, "must be an http:// or https:// URL, e.g. http://minio:9000")
+    .optional(),
+  S3_FORCE_PATH_STYLE: flag.optional(),
   WORKER_QUEUES: z.string().default("cpu,gpu"),
   WORKER_IDENTITY: z.string().optional(),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

@@ -11,7 +11,6 @@ import {
   type Edge,
   type IsValidConnection,
 } from "@xyflow/react";
-import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
 import { stringify as stringifyYaml } from "yaml";
 import { useTRPC } from "@/components/trpc";
@@ -58,7 +57,6 @@ const isTyping = (t: EventTarget | null) =>
 
 function EditorInner({ pipelineId }: { pipelineId: string | null }) {
   const trpc = useTRPC();
-  const router = useRouter();
   const flow = useReactFlow<PipelineFlowNode, Edge>();
   const s = useEditor();
   const [panel, setPanel] = useState<"inspector" | "history">("inspector");
@@ -112,14 +110,15 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
       });
       if (!pipelineId) {
         loaded.current = saved.pipelineId;
-        router.replace(`/pipelines/${saved.pipelineId}`);
+        // The URL follows without a navigation: the editor keeps its undo history and messages.
+        window.history.replaceState(null, "", `/pipelines/${saved.pipelineId}`);
       }
       return saved.pipelineId;
     } catch (err) {
       setMessage({ kind: "error", text: err instanceof Error ? err.message : String(err) });
       return null;
     }
-  }, [saveMutation, pipelineId, router]);
+  }, [saveMutation, pipelineId]);
 
   const layout = useCallback(async () => {
     const st = useEditor.getState();

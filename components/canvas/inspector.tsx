@@ -8,7 +8,62 @@ import { definitionOf } from "./document";
 import { ParamForm } from "./param-form";
 import { useEditor } from "./store";
 
-function OutputPreview({ hash }: { hash: string }) {
+function DatasetPreview({ hash }: { hash: string }) {
+  const trpc = useTRPC();
+  const preview = useQuery(trpc.artifacts.dataset.queryOptions({ hash, limit: 20 }));
+  if (preview.isPending) return <p className="text-xs text-slate-500">Loading…</p>;
+  if (preview.isError) return <p className="text-xs text-rose-700">{preview.error.message}</p>;
+  const { rows, rowCount, schema } = preview.data;
+  return (
+    <div
+      className="max-h-64 overflow-auto rounded border border-slate-200"
+      data-testid="dataset-preview"
+    >
+      <p className="px-2 py-1 text-[11px] text-slate-500">
+        {rowCount} rows · {schema.length} columns
+      </p>
+      <table className="text-[11px]">
+        <thead>
+          <tr>
+            {schema.map((c) => (
+              <th
+                key={c.name}
+                className="border-b border-slate-200 px-1 text-left font-medium whitespace-nowrap"
+                title={c.type}
+              >
+                {c.name}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => (
+            <tr key={i}>
+              {schema.map((c) => (
+                <td key={c.name} className="px-1 whitespace-nowrap text-slate-700">
+                  {r[c.name] === null ? (
+                    <span className="text-slate-400">null</span>
+                  ) : typeof r[c.name] === "object" ? (
+                    JSON.stringify(r[c.name])
+                  ) : (
+                    String(r[c.name] as string | number | boolean)
+                  )}
+                </td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function OutputPreview({ hash, kind }: { hash: string; kind?: string }) {
+  if (kind === "dataset") return <DatasetPreview hash={hash} />;
+  return <JsonPreview hash={hash} />;
+}
+
+function JsonPreview({ hash }: { hash: string }) {
   const trpc = useTRPC();
   const preview = useQuery(trpc.artifacts.preview.queryOptions({ hash }));
   if (preview.isPending) return <p className="text-xs text-slate-500">Loading…</p>;
@@ -117,7 +172,7 @@ export function Inspector() {
               <h3 className="text-xs font-medium">
                 Input {i.port} <span className="text-slate-400">(from {i.from})</span>
               </h3>
-              <OutputPreview hash={i.ref.hash} />
+              <OutputPreview hash={i.ref.hash} kind={i.ref.kind} />
             </div>
           ))}
           {outputs &&
@@ -126,7 +181,7 @@ export function Inspector() {
                 <h3 className="text-xs font-medium">
                   Output {port} <span className="text-slate-400">({ref.kind})</span>
                 </h3>
-                <OutputPreview hash={ref.hash} />
+                <OutputPreview hash={ref.hash} kind={ref.kind} />
               </div>
             ))}
         </div>

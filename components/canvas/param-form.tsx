@@ -1,10 +1,12 @@
 "use client";
 
+import { useState } from "react";
 import { z } from "zod";
 import type { NodeDefinition } from "@/nodes/types";
 
 interface FieldSchema {
   type?: string;
+  items?: { type?: string };
   enum?: unknown[];
   minimum?: number;
   maximum?: number;
@@ -138,6 +140,24 @@ export function ParamForm({
               }
             />
           );
+        } else if (f.widget === "columns" || (f.type === "array" && f.items?.type === "string")) {
+          // A list of names, one per line; a picker once the upstream dataset's schema is known.
+          control = (
+            <textarea
+              {...common}
+              rows={3}
+              placeholder="one column per line"
+              value={Array.isArray(value) ? value.join("\n") : text(value)}
+              onChange={(e) =>
+                set(
+                  key,
+                  e.target.value.split("\n").filter((line) => line.trim() !== ""),
+                )
+              }
+            />
+          );
+        } else if (f.widget === "json" || f.type === "array" || f.type === "object") {
+          control = <JsonField common={common} value={value} onChange={(v) => set(key, v)} />;
         } else if (f.widget === "textarea") {
           control = (
             <textarea
@@ -184,5 +204,37 @@ export function ParamForm({
         );
       })}
     </div>
+  );
+}
+
+/** Structured params as JSON text; what does not parse stays as typed, and zod says why. */
+function JsonField({
+  common,
+  value,
+  onChange,
+}: {
+  common: Record<string, unknown>;
+  value: unknown;
+  onChange: (v: unknown) => void;
+}) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const shown = draft ?? (value === undefined ? "" : JSON.stringify(value, null, 1));
+  return (
+    <textarea
+      {...common}
+      rows={4}
+      spellCheck={false}
+      className={`${String(common.className)} font-mono text-xs`}
+      value={shown}
+      onChange={(e) => {
+        setDraft(e.target.value);
+        try {
+          onChange(JSON.parse(e.target.value) as unknown);
+        } catch {
+          onChange(e.target.value);
+        }
+      }}
+      onBlur={() => setDraft(null)}
+    />
   );
 }

@@ -2,6 +2,7 @@ import { TRPCError, initTRPC } from "@trpc/server";
 import { PipelineInvalidError } from "../compiler/compile";
 import { getDb } from "../db/client";
 import { PipelineFileError } from "../pipeline/load";
+import { NotADatasetError } from "../services/datasets";
 import { NotFoundError } from "../services/pipelines";
 import { ConflictError } from "../services/runs";
 import { getTemporalClient } from "../temporal/client";
@@ -32,6 +33,8 @@ const errorMapping = t.middleware(async ({ next }) => {
     if (cause instanceof PipelineInvalidError) {
       throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
     }
+    if (cause instanceof NotADatasetError)
+      throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
     if (cause instanceof PipelineFileError)
       throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
     if (cause instanceof ConflictError)

@@ -11,7 +11,13 @@ import { PipelineFileError, readPipelineFile } from "../pipeline/load";
 import type { PipelineFile } from "../pipeline/schema";
 import { validatePipeline, type ValidationError } from "../pipeline/validate";
 import { checkHealth } from "../services/health";
-import { diffDocuments, exportDocument, getPipelineVersion, NotFoundError, savePipeline } from "../services/pipelines";
+import {
+  diffDocuments,
+  exportDocument,
+  getPipelineVersion,
+  NotFoundError,
+  savePipeline,
+} from "../services/pipelines";
 import { cancelRun, getRun, resumeRun, startRun, waitForRun } from "../services/runs";
 import { closeTemporalClient, getTemporalClient } from "../temporal/client";
 import { installTemporalRuntime } from "../temporal/logging";
@@ -76,7 +82,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(USAGE);
     return command || values.help ? 0 : 2;
   }
-  const print = (value: unknown, human: string) => console.log(values.json ? JSON.stringify(value, null, 2) : human);
+  const print = (value: unknown, human: string) =>
+    console.log(values.json ? JSON.stringify(value, null, 2) : human);
   const arg = (what: string) => {
     const v = rest[0];
     if (!v) throw new UsageError(`Missing <${what}>.`);
@@ -109,7 +116,12 @@ async function main(argv: string[]): Promise<number> {
     }
   };
 
-  const summarize = async (db: Db, temporal: Client, runId: string, workflowId: string): Promise<number> => {
+  const summarize = async (
+    db: Db,
+    temporal: Client,
+    runId: string,
+    workflowId: string,
+  ): Promise<number> => {
     if (!values.wait) {
       print({ runId, status: "queued" }, `started run ${runId}`);
       return 0;
@@ -140,7 +152,10 @@ async function main(argv: string[]): Promise<number> {
       summary,
       [
         `run ${runId}: ${run.status}`,
-        ...summary.steps.map((s) => `  ${s.id.padEnd(20)} ${s.status.padEnd(10)} ${String(s.durationMs ?? "-").padStart(7)} ms  ${s.error ?? s.cacheReason ?? ""}`),
+        ...summary.steps.map(
+          (s) =>
+            `  ${s.id.padEnd(20)} ${s.status.padEnd(10)} ${String(s.durationMs ?? "-").padStart(7)} ms  ${s.error ?? s.cacheReason ?? ""}`,
+        ),
       ].join("\n"),
     );
     return run.status === "succeeded" ? 0 : 1;
@@ -172,7 +187,8 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     case "diff": {
       const [a, b] = rest;
-      if (!a || !b) throw new UsageError("diff needs two pipelines: files or <pipeline-id>@<version>.");
+      if (!a || !b)
+        throw new UsageError("diff needs two pipelines: files or <pipeline-id>@<version>.");
       const needsDb = [a, b].some((r) => /^[0-9a-f-]{36}/.test(r));
       const compare = async (db: () => Db) => {
         const d = diffDocuments(await resolveDocument(a, db), await resolveDocument(b, db));
@@ -191,7 +207,8 @@ async function main(argv: string[]): Promise<number> {
             `database:  ${health.database.ok ? "ok" : `down (${health.database.error})`}`,
             `temporal:  ${health.temporal.ok ? `ok (${health.temporal.address})` : `down (${health.temporal.error})`}`,
             ...health.queues.map(
-              (q) => `queue ${q.queue}: ${q.workers.length ? q.workers.map((w) => w.identity).join(", ") : "no worker"}${q.required ? "" : " (optional)"}`,
+              (q) =>
+                `queue ${q.queue}: ${q.workers.length ? q.workers.map((w) => w.identity).join(", ") : "no worker"}${q.required ? "" : " (optional)"}`,
             ),
           ].join("\n"),
         );
@@ -206,7 +223,11 @@ async function main(argv: string[]): Promise<number> {
           .from(pipelines)
           .where(and(eq(pipelines.name, document.name), isNull(pipelines.deletedAt)))
           .limit(1);
-        const saved = await savePipeline(db, { pipelineId: existing?.id, document, message: "cli" });
+        const saved = await savePipeline(db, {
+          pipelineId: existing?.id,
+          document,
+          message: "cli",
+        });
         const client = await temporal();
         const { runId, workflowId } = await startRun(db, client, {
           pipelineVersionId: saved.version.id,
@@ -220,7 +241,11 @@ async function main(argv: string[]): Promise<number> {
       const runId = arg("run-id");
       return withServices(async ({ db, temporal }) => {
         const client = await temporal();
-        const started = await resumeRun(db, client, { runId, fromStep: values.from, latestVersion: values.latest });
+        const started = await resumeRun(db, client, {
+          runId,
+          fromStep: values.from,
+          latestVersion: values.latest,
+        });
         return summarize(db, client, started.runId, started.workflowId);
       });
     }
@@ -234,7 +259,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case "export": {
       const ref = arg("pipeline-id");
-      if (values.format !== "json" && values.format !== "yaml") throw new UsageError(`--format must be json or yaml (got "${values.format}").`);
+      if (values.format !== "json" && values.format !== "yaml")
+        throw new UsageError(`--format must be json or yaml (got "${values.format}").`);
       const format = values.format;
       return withServices(async ({ db }) => {
         process.stdout.write(exportDocument(await resolveDocument(ref, () => db), format));
@@ -251,10 +277,14 @@ try {
   code = await main(process.argv.slice(2));
 } catch (err) {
   if (err instanceof InvalidInput) {
-    if (process.argv.includes("--json")) console.log(JSON.stringify({ ok: false, errors: err.errors }, null, 2));
+    if (process.argv.includes("--json"))
+      console.log(JSON.stringify({ ok: false, errors: err.errors }, null, 2));
     else console.error(err.message);
     code = 2;
-  } else if (err instanceof UsageError || (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))) {
+  } else if (
+    err instanceof UsageError ||
+    (err instanceof TypeError && "code" in err && String(err.code).startsWith("ERR_PARSE_ARGS"))
+  ) {
     console.error(`error: ${err.message}\n\n${USAGE}`);
     code = 2;
   } else if (err instanceof PipelineFileError || err instanceof NotFoundError) {

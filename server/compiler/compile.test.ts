@@ -57,16 +57,26 @@ describe("compilePipeline", () => {
 
 describe("compilePipeline determinism (property-based)", () => {
   /** Random DAGs of noop nodes: each node reads at most one earlier node, so edges never cycle. */
-  const dag = fc.integer({ min: 1, max: 40 }).chain((n) =>
-    fc.tuple(
-      fc.constant(n),
-      fc.array(fc.option(fc.nat(), { nil: undefined }), { minLength: n, maxLength: n }),
-      fc.array(fc.string({ maxLength: 5 }), { minLength: n, maxLength: n }),
-    ),
-  );
+  const dag = fc
+    .integer({ min: 1, max: 40 })
+    .chain((n) =>
+      fc.tuple(
+        fc.constant(n),
+        fc.array(fc.option(fc.nat(), { nil: undefined }), { minLength: n, maxLength: n }),
+        fc.array(fc.string({ maxLength: 5 }), { minLength: n, maxLength: n }),
+      ),
+    );
   const build = ([n, parents, tags]: [number, (number | undefined)[], string[]]) => ({
-    nodes: Array.from({ length: n }, (_, i) => ({ id: `n${i}`, type: "internal.noop", params: { tag: tags[i] } })),
-    edges: parents.flatMap((p, i) => (i > 0 && p !== undefined ? [{ source: `n${p % i}`, sourcePort: "out", target: `n${i}`, targetPort: "in" }] : [])),
+    nodes: Array.from({ length: n }, (_, i) => ({
+      id: `n${i}`,
+      type: "internal.noop",
+      params: { tag: tags[i] },
+    })),
+    edges: parents.flatMap((p, i) =>
+      i > 0 && p !== undefined
+        ? [{ source: `n${p % i}`, sourcePort: "out", target: `n${i}`, targetPort: "in" }]
+        : [],
+    ),
   });
 
   it("gives byte-identical plans and hashes whatever the order of nodes and edges", () => {
@@ -74,7 +84,11 @@ describe("compilePipeline determinism (property-based)", () => {
       fc.property(dag, fc.integer(), (spec, seed) => {
         const { nodes, edges } = build(spec);
         const a = compilePipeline(doc(nodes, edges));
-        const shuffle = <T>(xs: T[]) => fc.sample(fc.shuffledSubarray(xs, { minLength: xs.length, maxLength: xs.length }), { numRuns: 1, seed })[0]!;
+        const shuffle = <T>(xs: T[]) =>
+          fc.sample(fc.shuffledSubarray(xs, { minLength: xs.length, maxLength: xs.length }), {
+            numRuns: 1,
+            seed,
+          })[0]!;
         const b = compilePipeline(doc(shuffle(nodes), shuffle(edges)));
         expect(JSON.stringify(b.plan)).toBe(JSON.stringify(a.plan));
         expect(b.hash).toBe(a.hash);

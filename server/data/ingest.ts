@@ -1,3 +1,4 @@
+import { StepInputError } from "../../nodes/errors";
 import { stat } from "node:fs/promises";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import { quoteIdent, quoteLiteral } from "./sandbox";
@@ -5,7 +6,7 @@ import { quoteIdent, quoteLiteral } from "./sandbox";
 export const fileFormats = ["auto", "csv", "tsv", "parquet", "jsonl"] as const;
 export type FileFormat = (typeof fileFormats)[number];
 
-export class IngestError extends Error {
+export class IngestError extends StepInputError {
   override name = "IngestError";
 }
 

@@ -1,7 +1,8 @@
+import { StepInputError } from "../../nodes/errors";
 import { realpath } from "node:fs/promises";
 import path from "node:path";
 
-export class PathError extends Error {
+export class PathError extends StepInputError {
   override name = "PathError";
 }
 

@@ -21,24 +21,18 @@ export const pipelineNodeSchema = z
       .string()
       .min(1)
       .meta({ description: "A node type from the catalog, e.g. `internal.numbers`." }),
-    params: z
-      .record(z.string(), z.unknown())
-      .default({})
-      .meta({
-        description:
-          "Parameters, checked against the node type's own schema; defaults are filled in.",
-      }),
+    params: z.record(z.string(), z.unknown()).default({}).meta({
+      description:
+        "Parameters, checked against the node type's own schema; defaults are filled in.",
+    }),
     position: z
       .object({ x: z.number(), y: z.number() })
       .optional()
       .meta({ description: "Canvas position; no effect on the plan." }),
     label: z.string().max(200).optional().meta({ description: "Display name on the canvas." }),
-    cache: z
-      .boolean()
-      .optional()
-      .meta({
-        description: "Set to false to always execute this node, never reusing a cached output.",
-      }),
+    cache: z.boolean().optional().meta({
+      description: "Set to false to always execute this node, never reusing a cached output.",
+    }),
     runtime: z
       .object({
         retries: z

@@ -110,9 +110,14 @@ describe("validatePipeline", () => {
 
 describe("size limits", () => {
   it("refuses graphs over the documented limits before parsing them", () => {
-    const nodes = Array.from({ length: LIMITS.nodes + 1 }, (_, i) => ({ id: `n${i}`, type: "internal.noop" }));
+    const nodes = Array.from({ length: LIMITS.nodes + 1 }, (_, i) => ({
+      id: `n${i}`,
+      type: "internal.noop",
+    }));
     expect(codes(doc(nodes))).toEqual([["graph_too_large", null, null]]);
-    const big = doc([{ id: "a", type: "internal.noop", params: { tag: "x".repeat(LIMITS.paramsBytes) } }]);
+    const big = doc([
+      { id: "a", type: "internal.noop", params: { tag: "x".repeat(LIMITS.paramsBytes) } },
+    ]);
     expect(codes(big)).toEqual([["graph_too_large", "a", null]]);
   });
 });

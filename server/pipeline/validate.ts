@@ -175,7 +175,10 @@ function checkSize(input: unknown): ValidationError[] {
   }
   if (Array.isArray(nodes)) {
     for (const node of nodes as { id?: unknown; params?: unknown }[]) {
-      const size = node?.params === undefined ? 0 : new TextEncoder().encode(JSON.stringify(node.params)).length;
+      const size =
+        node?.params === undefined
+          ? 0
+          : new TextEncoder().encode(JSON.stringify(node.params)).length;
       if (size > LIMITS.paramsBytes) {
         errors.push({
           nodeId: typeof node.id === "string" ? node.id : undefined,

@@ -6,7 +6,7 @@ import type {
   PrepareStepInput,
   StepOutputs,
 } from "../../workflows/plan";
-import type { FsArtifactStore } from "../artifacts/fs-store";
+import type { ArtifactStore } from "../artifacts/store";
 import { canonicalJson, sha256 } from "../compiler/canonical";
 import type { Db } from "../db/client";
 import { artifacts, runs, runSteps, type StepStatus } from "../db/schema";
@@ -50,7 +50,7 @@ export function explainMiss(now: StoredParts, before: StoredParts | null): strin
  * Status writes the interpreter makes as local activities. Each is an idempotent UPDATE keyed by
  * run id (and step id), so a retry after a crash writes the same row to the same state.
  */
-export function createBookkeepingActivities(db: Db, store: FsArtifactStore) {
+export function createBookkeepingActivities(db: Db, store: ArtifactStore) {
   async function artifactsPresent(outputs: StepOutputs): Promise<boolean> {
     const hashes = Object.values(outputs).map((o) => o.hash);
     if (hashes.length === 0) return true;

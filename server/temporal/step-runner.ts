@@ -1,16 +1,23 @@
-import { Context } from "@temporalio/activity";
+import { ApplicationFailure, Context } from "@temporalio/activity";
+import { ZodError } from "zod";
+import { StepInputError } from "../../nodes/errors";
 import { and, eq } from "drizzle-orm";
 import { nodeActivities } from "../../nodes/activities";
 import type { StepContext } from "../../nodes/activity-types";
 import type { ArtifactRef, StepActivityInput, StepOutputs } from "../../workflows/plan";
-import type { FsArtifactStore } from "../artifacts/fs-store";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import type { ArtifactStore, StoredBlob } from "../artifacts/store";
 import type { Db } from "../db/client";
 import { artifacts, runSteps } from "../db/schema";
 
 interface Deps {
   db: Db;
-  store: FsArtifactStore;
+  store: ArtifactStore;
   identity: string;
+  /** Parent of every step attempt's work directory; defaults to the system's temp directory. */
+  workRoot?: string;
 }
 
 const PROGRESS_WRITE_INTERVAL_MS = 1000;
@@ -44,7 +51,43 @@ export function createStepActivities(
 
       let lastProgressWrite = 0;
       let lastProgress: unknown = undefined;
+      const workDir = await mkdtemp(
+        path.join(deps.workRoot ?? os.tmpdir(), `flowforge-${input.stepId.slice(0, 40)}-`),
+      );
+      const recordArtifact = async (
+        blob: StoredBlob,
+        kind: string,
+        metadata: Record<string, unknown>,
+      ) => {
+        await deps.db
+          .insert(artifacts)
+          .values({
+            hash: blob.hash,
+            kind,
+            sizeBytes: blob.sizeBytes,
+            uri: deps.store.uri(blob.hash),
+            metadata,
+            producedByRunId: input.runId,
+            producedByStepId: input.stepId,
+          })
+          .onConflictDoNothing();
+        return { hash: blob.hash, kind, sizeBytes: blob.sizeBytes } satisfies ArtifactRef;
+      };
       const ctx: StepContext = {
+        workDir,
+        async inputPath(port) {
+          const ref = input.inputs[port];
+          if (!ref) throw new Error(`Step ${input.stepId} has no input on port "${port}"`);
+          const local = path.join(
+            workDir,
+            `input-${port.replace(/[^A-Za-z0-9_-]/g, "_")}.${ref.kind === "dataset" ? "parquet" : "bin"}`,
+          );
+          await deps.store.downloadTo(ref.hash, local);
+          return local;
+        },
+        async writeFile(kind, localPath, metadata = {}) {
+          return recordArtifact(await deps.store.putFile(localPath), kind, metadata);
+        },
         runId: input.runId,
         stepId: input.stepId,
         attempt,
@@ -57,19 +100,7 @@ export function createStepActivities(
           return JSON.parse((await deps.store.get(ref.hash)).toString("utf8")) as unknown;
         },
         async writeJson(kind, value) {
-          const blob = await deps.store.put(Buffer.from(JSON.stringify(value)));
-          await deps.db
-            .insert(artifacts)
-            .values({
-              hash: blob.hash,
-              kind,
-              sizeBytes: blob.sizeBytes,
-              uri: `file://${deps.store.pathFor(blob.hash)}`,
-              producedByRunId: input.runId,
-              producedByStepId: input.stepId,
-            })
-            .onConflictDoNothing();
-          return { hash: blob.hash, kind, sizeBytes: blob.sizeBytes } satisfies ArtifactRef;
+          return recordArtifact(await deps.store.put(Buffer.from(JSON.stringify(value))), kind, {});
         },
         progress(p) {
           lastProgress = p;
@@ -108,9 +139,17 @@ export function createStepActivities(
           .update(runSteps)
           .set({ error: `attempt ${attempt}: ${message}` })
           .where(where);
+        // Bad input stays bad: fail now instead of retrying.
+        if (err instanceof StepInputError || err instanceof ZodError) {
+          throw ApplicationFailure.nonRetryable(
+            err instanceof ZodError ? `Invalid params: ${message}` : message,
+            err.name,
+          );
+        }
         throw err;
       } finally {
         clearInterval(beat);
+        await rm(workDir, { recursive: true, force: true });
       }
     },
   ]);

@@ -1,3 +1,4 @@
+import { mkdir } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -8,7 +9,7 @@ import {
   type WorkflowBundle,
 } from "@temporalio/worker";
 import { eq, sql } from "drizzle-orm";
-import { FsArtifactStore } from "../artifacts/fs-store";
+import { createArtifactStore } from "../artifacts/store";
 import { createDb } from "../db/client";
 import { workers } from "../db/schema";
 import { env, requireDatabaseUrl } from "../env";
@@ -69,12 +70,14 @@ export async function startWorker(options: {
   if (queues.length === 0) throw new Error("no task queue left to poll (gpu needs a detected GPU)");
   const identity = options.identity ?? e.WORKER_IDENTITY ?? `${os.hostname()}-${process.pid}`;
   const { db, sql: pg } = createDb(requireDatabaseUrl(), { max: 5 });
-  const store = new FsArtifactStore(e.artifactDir);
+  const store = createArtifactStore(e);
   const connection = await NativeConnection.connect(temporalConnectionOptions());
 
+  const workRoot = path.join(e.dataDir, "work");
+  await mkdir(workRoot, { recursive: true });
   const activities = {
     ...createBookkeepingActivities(db, store),
-    ...createStepActivities({ db, store, identity }),
+    ...createStepActivities({ db, store, identity, workRoot }),
   };
 
   const announce = () =>

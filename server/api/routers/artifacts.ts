@@ -1,16 +1,26 @@
 import { z } from "zod";
-import { FsArtifactStore } from "../../artifacts/fs-store";
-import { env } from "../../env";
+import { createArtifactStore, type ArtifactStore } from "../../artifacts/store";
+import { env, type Env } from "../../env";
+import { previewDataset } from "../../services/datasets";
 import { publicProcedure, router } from "../trpc";
 
 const PREVIEW_BYTES = 16_384;
+
+// One store (and, for S3, one client with its connection pool) per configuration.
+const stores = new WeakMap<Env, ArtifactStore>();
+function artifactStore(): ArtifactStore {
+  const e = env();
+  let store = stores.get(e);
+  if (!store) stores.set(e, (store = createArtifactStore(e)));
+  return store;
+}
 
 export const artifactsRouter = router({
   /** The first bytes of a JSON artifact, pretty-printed when it parses. */
   preview: publicProcedure
     .input(z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/) }))
     .query(async ({ input }) => {
-      const bytes = await new FsArtifactStore(env().artifactDir).get(input.hash);
+      const bytes = await artifactStore().get(input.hash);
       const head = bytes.subarray(0, PREVIEW_BYTES).toString("utf8");
       let text = head;
       if (bytes.length <= PREVIEW_BYTES) {
@@ -22,4 +32,15 @@ export const artifactsRouter = router({
       }
       return { text, sizeBytes: bytes.length, truncated: bytes.length > PREVIEW_BYTES };
     }),
+  /** First rows, schema and profile of a dataset artifact, for the inspector. */
+  dataset: publicProcedure
+    .input(
+      z.object({
+        hash: z.string().regex(/^[0-9a-f]{64}$/),
+        limit: z.number().int().min(1).max(1000).default(50),
+      }),
+    )
+    .query(({ ctx, input }) =>
+      previewDataset(ctx.getDb(), artifactStore(), input.hash, input.limit),
+    ),
 });

@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { defineNode } from "../types";
+
+export const prepSelect = defineNode({
+  type: "prep.select",
+  category: "prep",
+  title: "Select columns",
+  description: "Keeps or drops columns, and renames them.",
+  version: 1,
+  internal: false,
+  inputs: [{ name: "input", kind: "dataset", label: "Dataset", required: true }],
+  outputs: [{ name: "dataset", kind: "dataset", label: "Dataset", required: true }],
+  params: z.object({
+    mode: z
+      .enum(["keep", "drop"])
+      .default("keep")
+      .meta({ label: "Mode", help: "keep: only the listed columns; drop: all but them." }),
+    columns: z
+      .array(z.string().min(1))
+      .default([])
+      .meta({ label: "Columns", widget: "columns", help: "Empty keeps every column." }),
+    rename: z
+      .record(z.string().min(1), z.string().min(1).max(200))
+      .default({})
+      .meta({
+        label: "Rename",
+        widget: "json",
+        help: 'Old name to new name, e.g. {"Body Mass (g)": "mass"}.',
+      }),
+  }),
+  runtime: { taskQueue: "cpu", timeoutMs: 600_000, retries: 2, heartbeatMs: null, gpu: false },
+});

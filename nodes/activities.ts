@@ -5,8 +5,12 @@ import { internalNoopActivity } from "./internal-noop/activity";
 import { internalNumbersActivity } from "./internal-numbers/activity";
 import { internalSleepActivity } from "./internal-sleep/activity";
 import { internalSumActivity } from "./internal-sum/activity";
+import { prepEncodeActivity } from "./prep-encode/activity";
 import { prepFilterActivity } from "./prep-filter/activity";
+import { prepImputeActivity } from "./prep-impute/activity";
+import { prepScaleActivity } from "./prep-scale/activity";
 import { prepSelectActivity } from "./prep-select/activity";
+import { prepSplitActivity } from "./prep-split/activity";
 import { prepSqlActivity } from "./prep-sql/activity";
 
 /** Implementations, server-only. `satisfies` makes a missing or extra implementation a type error. */
@@ -19,4 +23,8 @@ export const nodeActivities = {
   "prep.select": prepSelectActivity,
   "prep.filter": prepFilterActivity,
   "prep.sql": prepSqlActivity,
+  "prep.split": prepSplitActivity,
+  "prep.impute": prepImputeActivity,
+  "prep.encode": prepEncodeActivity,
+  "prep.scale": prepScaleActivity,
 } satisfies Record<NodeType, NodeActivity>;

@@ -3,8 +3,12 @@ import { internalNoop } from "./internal-noop/node";
 import { internalNumbers } from "./internal-numbers/node";
 import { internalSleep } from "./internal-sleep/node";
 import { internalSum } from "./internal-sum/node";
+import { prepEncode } from "./prep-encode/node";
 import { prepFilter } from "./prep-filter/node";
+import { prepImpute } from "./prep-impute/node";
+import { prepScale } from "./prep-scale/node";
 import { prepSelect } from "./prep-select/node";
+import { prepSplit } from "./prep-split/node";
 import { prepSql } from "./prep-sql/node";
 import type { NodeDefinition } from "./types";
 
@@ -18,6 +22,10 @@ export const nodeDefinitions = {
   "prep.select": prepSelect,
   "prep.filter": prepFilter,
   "prep.sql": prepSql,
+  "prep.split": prepSplit,
+  "prep.impute": prepImpute,
+  "prep.encode": prepEncode,
+  "prep.scale": prepScale,
 } as const satisfies Record<string, NodeDefinition>;
 
 export type NodeType = keyof typeof nodeDefinitions;

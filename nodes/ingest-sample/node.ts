@@ -13,13 +13,10 @@ export const ingestSample = defineNode({
   inputs: [],
   outputs: [{ name: "dataset", kind: "dataset", label: "Dataset", required: true }],
   params: z.object({
-    dataset: z
-      .enum(sampleDatasets)
-      .default("penguins")
-      .meta({
-        label: "Dataset",
-        help: "penguins: 344 rows, 8 columns; penguins-raw: 17 columns as recorded.",
-      }),
+    dataset: z.enum(sampleDatasets).default("penguins").meta({
+      label: "Dataset",
+      help: "penguins: 344 rows, 8 columns; penguins-raw: 17 columns as recorded.",
+    }),
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 300_000, retries: 2, heartbeatMs: null, gpu: false },
 });

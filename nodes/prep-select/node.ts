@@ -19,14 +19,11 @@ export const prepSelect = defineNode({
       .array(z.string().min(1))
       .default([])
       .meta({ label: "Columns", widget: "columns", help: "Empty keeps every column." }),
-    rename: z
-      .record(z.string().min(1), z.string().min(1).max(200))
-      .default({})
-      .meta({
-        label: "Rename",
-        widget: "json",
-        help: 'Old name to new name, e.g. {"Body Mass (g)": "mass"}.',
-      }),
+    rename: z.record(z.string().min(1), z.string().min(1).max(200)).default({}).meta({
+      label: "Rename",
+      widget: "json",
+      help: 'Old name to new name, e.g. {"Body Mass (g)": "mass"}.',
+    }),
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 600_000, retries: 2, heartbeatMs: null, gpu: false },
 });

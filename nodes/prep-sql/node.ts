@@ -12,16 +12,11 @@ export const prepSql = defineNode({
   inputs: [{ name: "input", kind: "dataset", label: "Dataset", required: true }],
   outputs: [{ name: "dataset", kind: "dataset", label: "Dataset", required: true }],
   params: z.object({
-    sql: z
-      .string()
-      .min(1)
-      .max(100_000)
-      .default("SELECT * FROM input")
-      .meta({
-        label: "Query",
-        widget: "textarea",
-        help: "A single SELECT; the input is the table `input`.",
-      }),
+    sql: z.string().min(1).max(100_000).default("SELECT * FROM input").meta({
+      label: "Query",
+      widget: "textarea",
+      help: "A single SELECT; the input is the table `input`.",
+    }),
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 0, heartbeatMs: null, gpu: false },
 });

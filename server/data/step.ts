@@ -27,3 +27,36 @@ export async function datasetStep(
     box.close();
   }
 }
+
+export const splitPorts = ["train", "validation", "test"] as const;
+export type SplitPort = (typeof splitPorts)[number];
+
+/**
+ * The frame of a fitted prep step: state is learned on `train` only, then applied to every split
+ * that is connected; each split is written as a dataset and the state as a JSON artifact, so the
+ * exported model can apply exactly the same transformation.
+ */
+export async function fitTransformStep<S>(
+  ctx: StepContext,
+  fit: (c: DuckDBConnection) => Promise<S>,
+  apply: (c: DuckDBConnection, input: SplitPort, output: string, state: S) => Promise<void>,
+): Promise<Record<string, ArtifactRef>> {
+  const box = await openSandbox(ctx.workDir);
+  try {
+    const present = splitPorts.filter((p) => ctx.inputs[p]);
+    for (const port of present) await loadDataset(box.connection, await ctx.inputPath(port), port);
+    const state = await fit(box.connection);
+    const outputs: Record<string, ArtifactRef> = {};
+    for (const port of present) {
+      const relation = `${port}_out`;
+      await apply(box.connection, port, relation, state);
+      const file = path.join(ctx.workDir, `${port}.parquet`);
+      const metadata = await writeDataset(box.connection, relation, file);
+      outputs[port] = await ctx.writeFile("dataset", file, { ...metadata });
+    }
+    outputs.state = await ctx.writeJson("json", state);
+    return outputs;
+  } finally {
+    box.close();
+  }
+}

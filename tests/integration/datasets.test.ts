@@ -145,3 +145,84 @@ describe("ingest and prep on DuckDB, run by a real worker", () => {
     });
   });
 });
+
+describe("fitted prep steps learn on the train split only", () => {
+  let worker: WorkerProcess;
+  beforeAll(async () => {
+    worker = await spawnWorkerProcess("prep-worker");
+  });
+  afterAll(async () => {
+    await worker.stop();
+  });
+
+  it("splits (stratified, seeded), imputes, one-hot encodes and scales, with the state from train", async () => {
+    const split3 = (s: string, t: string) =>
+      ["train", "validation", "test"].map((port) => ({
+        source: s,
+        sourcePort: port,
+        target: t,
+        targetPort: port,
+      }));
+    const r = await run(
+      [
+        { id: "p", type: "ingest.sample" },
+        {
+          id: "split",
+          type: "prep.split",
+          params: { method: "stratified", column: "species", seed: 7 },
+        },
+        {
+          id: "impute",
+          type: "prep.impute",
+          params: { strategy: "mean", columns: ["bill_length_mm", "body_mass_g"] },
+        },
+        { id: "encode", type: "prep.encode", params: { columns: ["island"] } },
+        { id: "scale", type: "prep.scale", params: { columns: ["bill_length_mm", "body_mass_g"] } },
+      ],
+      [
+        { source: "p", sourcePort: "dataset", target: "split", targetPort: "input" },
+        ...split3("split", "impute"),
+        ...split3("impute", "encode"),
+        ...split3("encode", "scale"),
+      ],
+    );
+    expect(r.steps.map((s) => [s.stepId, s.status, s.error])).toEqual(
+      r.steps.map((s) => [s.stepId, "succeeded", null]),
+    );
+    expect(r.status).toBe("succeeded");
+    const out = (step: string, port: string) =>
+      (r.steps.find((s) => s.stepId === step)!.outputs as Record<string, { hash: string }>)[port]!
+        .hash;
+    const preview = (step: string, port: string) =>
+      api.artifacts.dataset({ hash: out(step, port), limit: 1000 });
+
+    const [train, validation, test] = await Promise.all([
+      preview("split", "train"),
+      preview("split", "validation"),
+      preview("split", "test"),
+    ]);
+    expect(train.rowCount + validation.rowCount + test.rowCount).toBe(344);
+    expect(train.rowCount).toBeGreaterThan(230);
+    for (const part of [train, validation, test])
+      expect(new Set(part.rows.map((row) => row.species)).size).toBe(3);
+
+    const state = JSON.parse(
+      (await api.artifacts.preview({ hash: out("impute", "state") })).text,
+    ) as { fill: { column: string; value: number }[] };
+    const trainMean = train.profile.find((c) => c.name === "bill_length_mm")!.mean!;
+    expect(state.fill.find((f) => f.column === "bill_length_mm")!.value).toBeCloseTo(trainMean, 9);
+    const imputedTest = await preview("impute", "test");
+    expect(imputedTest.profile.find((c) => c.name === "bill_length_mm")!.nulls).toBe(0);
+
+    const encoded = await preview("encode", "validation");
+    expect(encoded.schema.map((c) => c.name)).toEqual(
+      expect.arrayContaining(["island=Biscoe", "island=Dream", "island=Torgersen"]),
+    );
+    expect(encoded.schema.map((c) => c.name)).not.toContain("island");
+
+    const scaled = await preview("scale", "train");
+    const bill = scaled.profile.find((c) => c.name === "bill_length_mm")!;
+    expect(bill.mean!).toBeCloseTo(0, 9);
+    expect(bill.std!).toBeCloseTo(1, 1);
+  });
+});

@@ -1,0 +1,52 @@
+import path from "node:path";
+import { columnsOf, requireColumns } from "../../server/data/columns";
+import { loadDataset, writeDataset } from "../../server/data/dataset";
+import { openSandbox, quoteIdent } from "../../server/data/sandbox";
+import type { NodeActivity } from "../activity-types";
+import { prepSplit } from "./node";
+
+/**
+ * Every row gets a seeded pseudo-random key (a hash of its position and the seed); random splits
+ * cut the key's range, stratified splits cut each group's rank, time splits cut the time order.
+ */
+export const prepSplitActivity: NodeActivity = async (ctx) => {
+  const p = prepSplit.params.parse(ctx.params);
+  const box = await openSandbox(ctx.workDir);
+  try {
+    const c = box.connection;
+    await loadDataset(c, await ctx.inputPath("input"), "input");
+    if (p.column) requireColumns(await columnsOf(c, "input"), [p.column], "Split");
+    const trainCut = 1 - p.validation - p.test;
+    const valCut = 1 - p.test;
+    await c.run(
+      `CREATE TABLE numbered AS SELECT *, hash(row_number() OVER () || ':' || ${Number(p.seed)}) AS __key FROM input`,
+    );
+    const key = "__key";
+    const position =
+      p.method === "random"
+        ? `(${key} % 1000000)::DOUBLE / 1000000`
+        : p.method === "stratified"
+          ? `(row_number() OVER (PARTITION BY ${quoteIdent(p.column)} ORDER BY ${key}) - 0.5) / count(*) OVER (PARTITION BY ${quoteIdent(p.column)})`
+          : `(row_number() OVER (ORDER BY ${quoteIdent(p.column)}, ${key}) - 0.5) / count(*) OVER ()`;
+    await c.run(
+      `CREATE TABLE keyed AS SELECT * EXCLUDE (__key), ${position} AS __pos FROM numbered`,
+    );
+    const outputs: Record<string, Awaited<ReturnType<typeof ctx.writeFile>>> = {};
+    const parts = {
+      train: `__pos < ${trainCut}`,
+      validation: `__pos >= ${trainCut} AND __pos < ${valCut}`,
+      test: `__pos >= ${valCut}`,
+    };
+    for (const [port, where] of Object.entries(parts)) {
+      await c.run(
+        `CREATE TABLE ${quoteIdent(port)} AS SELECT * EXCLUDE (__pos) FROM keyed WHERE ${where}`,
+      );
+      const file = path.join(ctx.workDir, `${port}.parquet`);
+      const metadata = await writeDataset(c, port, file);
+      outputs[port] = await ctx.writeFile("dataset", file, { ...metadata });
+    }
+    return outputs;
+  } finally {
+    box.close();
+  }
+};

@@ -1,0 +1,41 @@
+import { z } from "zod";
+import { defineNode } from "../types";
+
+export const prepSplit = defineNode({
+  type: "prep.split",
+  category: "prep",
+  title: "Split",
+  description:
+    "Splits rows into train, validation and test: random, stratified by a column, or by time. Seeded.",
+  version: 1,
+  internal: false,
+  inputs: [{ name: "input", kind: "dataset", label: "Dataset", required: true }],
+  outputs: [
+    { name: "train", kind: "dataset", label: "Train", required: true },
+    { name: "validation", kind: "dataset", label: "Validation", required: true },
+    { name: "test", kind: "dataset", label: "Test", required: true },
+  ],
+  params: z
+    .object({
+      method: z.enum(["random", "stratified", "time"]).default("random").meta({ label: "Method" }),
+      validation: z.number().min(0).max(0.9).default(0.15).meta({ label: "Validation share" }),
+      test: z.number().min(0).max(0.9).default(0.15).meta({ label: "Test share" }),
+      column: z
+        .string()
+        .default("")
+        .meta({
+          label: "Column",
+          help: "Stratify by this column, or order by it for a time split.",
+        }),
+      seed: z.number().int().default(42).meta({ label: "Seed" }),
+    })
+    .refine((p) => p.validation + p.test < 1, {
+      message: "validation + test must leave rows for training",
+      path: ["test"],
+    })
+    .refine((p) => p.method === "random" || p.column !== "", {
+      message: "this method needs a column",
+      path: ["column"],
+    }),
+  runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 2, heartbeatMs: null, gpu: false },
+});

@@ -1,5 +1,6 @@
 import type { NodeActivity } from "./activity-types";
 import type { NodeType } from "./index";
+import { ingestFileActivity } from "./ingest-file/activity";
 import { ingestSampleActivity } from "./ingest-sample/activity";
 import { internalNoopActivity } from "./internal-noop/activity";
 import { internalNumbersActivity } from "./internal-numbers/activity";
@@ -20,6 +21,7 @@ export const nodeActivities = {
   "internal.sleep": internalSleepActivity,
   "internal.noop": internalNoopActivity,
   "ingest.sample": ingestSampleActivity,
+  "ingest.file": ingestFileActivity,
   "prep.select": prepSelectActivity,
   "prep.filter": prepFilterActivity,
   "prep.sql": prepSqlActivity,

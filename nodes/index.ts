@@ -1,3 +1,4 @@
+import { ingestFile } from "./ingest-file/node";
 import { ingestSample } from "./ingest-sample/node";
 import { internalNoop } from "./internal-noop/node";
 import { internalNumbers } from "./internal-numbers/node";
@@ -19,6 +20,7 @@ export const nodeDefinitions = {
   "internal.sleep": internalSleep,
   "internal.noop": internalNoop,
   "ingest.sample": ingestSample,
+  "ingest.file": ingestFile,
   "prep.select": prepSelect,
   "prep.filter": prepFilter,
   "prep.sql": prepSql,

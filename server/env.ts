@@ -30,6 +30,7 @@ const schema = z.object({
   TEMPORAL_PORT: port.default(7233),
   TEMPORAL_UI_PORT: port.default(8233),
   ARTIFACT_DIR: z.string().optional(),
+  DATA_FILES_DIR: z.string().optional(),
   ARTIFACT_STORE: z
     .string()
     .regex(
@@ -48,7 +49,7 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
-export type Env = z.infer<typeof schema> & { artifactDir: string; dataDir: string };
+export type Env = z.infer<typeof schema> & { artifactDir: string; dataDir: string; dataFilesDir: string };
 
 export class ConfigError extends Error {
   override name = "ConfigError";
@@ -72,6 +73,7 @@ export function env(): Env {
     ...parsed.data,
     dataDir,
     artifactDir: path.resolve(parsed.data.ARTIFACT_DIR ?? path.join(dataDir, "artifacts")),
+    dataFilesDir: path.resolve(parsed.data.DATA_FILES_DIR ?? path.join(dataDir, "files")),
   };
   return cached;
 }

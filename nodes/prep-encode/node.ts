@@ -18,24 +18,15 @@ export const prepEncode = defineNode({
       .array(z.string().min(1))
       .default([])
       .meta({ label: "Columns", widget: "columns", help: "Empty: every text column." }),
-    exclude: z
-      .array(z.string().min(1))
-      .default([])
-      .meta({
-        label: "Exclude",
-        widget: "columns",
-        help: "Columns to leave as they are, e.g. the label.",
-      }),
-    maxCategories: z
-      .number()
-      .int()
-      .min(2)
-      .max(1000)
-      .default(50)
-      .meta({
-        label: "Max categories",
-        help: "The most frequent ones; the rest count as unknown.",
-      }),
+    exclude: z.array(z.string().min(1)).default([]).meta({
+      label: "Exclude",
+      widget: "columns",
+      help: "Columns to leave as they are, e.g. the label.",
+    }),
+    maxCategories: z.number().int().min(2).max(1000).default(50).meta({
+      label: "Max categories",
+      help: "The most frequent ones; the rest count as unknown.",
+    }),
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 2, heartbeatMs: null, gpu: false },
 });

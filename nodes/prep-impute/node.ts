@@ -16,14 +16,11 @@ export const prepImpute = defineNode({
       .enum(["mean", "median", "mode", "constant"])
       .default("mean")
       .meta({ label: "Strategy" }),
-    columns: z
-      .array(z.string().min(1))
-      .default([])
-      .meta({
-        label: "Columns",
-        widget: "columns",
-        help: "Empty: every column the strategy applies to.",
-      }),
+    columns: z.array(z.string().min(1)).default([]).meta({
+      label: "Columns",
+      widget: "columns",
+      help: "Empty: every column the strategy applies to.",
+    }),
     constant: z.union([z.string(), z.number()]).optional().meta({ label: "Constant" }),
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 2, heartbeatMs: null, gpu: false },

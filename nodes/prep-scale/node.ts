@@ -18,14 +18,11 @@ export const prepScale = defineNode({
       .array(z.string().min(1))
       .default([])
       .meta({ label: "Columns", widget: "columns", help: "Empty: every numeric column." }),
-    exclude: z
-      .array(z.string().min(1))
-      .default([])
-      .meta({
-        label: "Exclude",
-        widget: "columns",
-        help: "Columns to leave as they are, e.g. the label.",
-      }),
+    exclude: z.array(z.string().min(1)).default([]).meta({
+      label: "Exclude",
+      widget: "columns",
+      help: "Columns to leave as they are, e.g. the label.",
+    }),
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 2, heartbeatMs: null, gpu: false },
 });

@@ -20,13 +20,10 @@ export const prepSplit = defineNode({
       method: z.enum(["random", "stratified", "time"]).default("random").meta({ label: "Method" }),
       validation: z.number().min(0).max(0.9).default(0.15).meta({ label: "Validation share" }),
       test: z.number().min(0).max(0.9).default(0.15).meta({ label: "Test share" }),
-      column: z
-        .string()
-        .default("")
-        .meta({
-          label: "Column",
-          help: "Stratify by this column, or order by it for a time split.",
-        }),
+      column: z.string().default("").meta({
+        label: "Column",
+        help: "Stratify by this column, or order by it for a time split.",
+      }),
       seed: z.number().int().default(42).meta({ label: "Seed" }),
     })
     .refine((p) => p.validation + p.test < 1, {

@@ -1,4 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createCaller } from "../../server/api/root";
 import { createContext } from "../../server/api/trpc";
 import { closeDb } from "../../server/db/client";
@@ -224,5 +226,45 @@ describe("fitted prep steps learn on the train split only", () => {
     const bill = scaled.profile.find((c) => c.name === "bill_length_mm")!;
     expect(bill.mean!).toBeCloseTo(0, 9);
     expect(bill.std!).toBeCloseTo(1, 1);
+  });
+});
+
+describe("ingest.file reads only inside the data directory", () => {
+  let worker: WorkerProcess;
+  beforeAll(async () => {
+    worker = await spawnWorkerProcess("file-worker");
+    const files = path.join(inject("dataDir"), "files");
+    await mkdir(path.join(files, "sub"), { recursive: true });
+    await writeFile(
+      path.join(files, "sub", "good.csv"),
+      '\uFEFFname,"note, with comma"\nAda,"two\nlines"\nBob,\n',
+    );
+    await writeFile(path.join(files, "ragged.csv"), "a,b,c\n1,2,3\n4,5\n");
+  });
+  afterAll(async () => {
+    await worker.stop();
+  });
+
+  it("reads a file, and names the file and line of a bad one; refuses paths that leave the directory", async () => {
+    const r = await run(
+      [
+        { id: "good", type: "ingest.file", params: { path: "sub/good.csv" } },
+        { id: "ragged", type: "ingest.file", params: { path: "ragged.csv" } },
+        { id: "escape", type: "ingest.file", params: { path: "../artifacts/anything" } },
+        { id: "absolute", type: "ingest.file", params: { path: "/etc/passwd" } },
+      ],
+      [],
+    );
+    const step = (id: string) => r.steps.find((s) => s.stepId === id)!;
+    expect([step("good").status, step("good").error]).toEqual(["succeeded", null]);
+    const good = await api.artifacts.dataset({ hash: datasetOf(r, "good").hash, limit: 10 });
+    expect(good.rows).toEqual([
+      { name: "Ada", "note, with comma": "two\nlines" },
+      { name: "Bob", "note, with comma": null },
+    ]);
+    expect(step("ragged")).toMatchObject({ status: "failed", attempts: 1 });
+    expect(step("ragged").error).toMatch(/ragged\.csv: cannot read it as CSV \(line 3, column c/);
+    expect(step("escape").error).toMatch(/may not contain "\.\."/);
+    expect(step("absolute").error).toMatch(/must be relative to the data directory/);
   });
 });

@@ -80,6 +80,7 @@ function JsonPreview({ hash }: { hash: string }) {
 }
 
 export function Inspector() {
+  const trpc = useTRPC();
   const selected = useEditor(useShallow((s) => s.nodes.filter((n) => n.selected)));
   const updateNode = useEditor((s) => s.updateNode);
   const live = useEditor((s) => (selected.length === 1 ? s.runStatus[selected[0]!.id] : undefined));
@@ -88,6 +89,22 @@ export function Inspector() {
   const incoming = useEditor(
     useShallow((s) =>
       selected.length === 1 ? s.edges.filter((e) => e.target === selected[0]!.id) : [],
+    ),
+  );
+
+  // The first dataset input with a known artifact feeds the column pickers.
+  const upstream = incoming
+    .map(
+      (e) =>
+        (runStatus[e.source]?.outputs as Record<string, { hash: string; kind: string }> | null)?.[
+          e.sourceHandle ?? ""
+        ],
+    )
+    .find((ref) => ref?.kind === "dataset");
+  const upstreamColumns = useQuery(
+    trpc.artifacts.dataset.queryOptions(
+      { hash: upstream?.hash ?? "0".repeat(64), limit: 1 },
+      { enabled: Boolean(upstream), staleTime: Infinity },
     ),
   );
 
@@ -148,6 +165,7 @@ export function Inspector() {
           nodeId={node.id}
           params={node.data.params}
           onChange={(params) => updateNode(node.id, { params })}
+          columns={upstreamColumns.data?.schema.map((c) => c.name)}
         />
       ) : (
         <p className="text-xs text-rose-700">Unknown node type {node.data.nodeType}.</p>

@@ -52,11 +52,14 @@ export function ParamForm({
   nodeId,
   params,
   onChange,
+  columns,
 }: {
   def: NodeDefinition;
   nodeId: string;
   params: Record<string, unknown>;
   onChange: (params: Record<string, unknown>) => void;
+  /** The upstream dataset's columns, once a run has produced it. */
+  columns?: string[];
 }) {
   const { properties } = fieldsOf(def);
   const result = def.params.safeParse(params);
@@ -139,6 +142,32 @@ export function ParamForm({
                 )
               }
             />
+          );
+        } else if (f.widget === "columns" && columns) {
+          const chosen = Array.isArray(value) ? value.map(String) : [];
+          control = (
+            <fieldset
+              aria-describedby={common["aria-describedby"]}
+              className="max-h-40 space-y-0.5 overflow-y-auto rounded border border-slate-300 p-1.5"
+              data-testid={`column-picker-${key}`}
+            >
+              <legend className="sr-only">{label}</legend>
+              {[...new Set([...columns, ...chosen])].map((col) => (
+                <label key={col} className="flex items-center gap-1.5 text-xs">
+                  <input
+                    type="checkbox"
+                    checked={chosen.includes(col)}
+                    onChange={(e) =>
+                      set(
+                        key,
+                        e.target.checked ? [...chosen, col] : chosen.filter((c) => c !== col),
+                      )
+                    }
+                  />
+                  <span className={columns.includes(col) ? "" : "text-rose-700"}>{col}</span>
+                </label>
+              ))}
+            </fieldset>
           );
         } else if (f.widget === "columns" || (f.type === "array" && f.items?.type === "string")) {
           // A list of names, one per line; a picker once the upstream dataset's schema is known.

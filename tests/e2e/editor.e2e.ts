@@ -197,3 +197,37 @@ void test("run from the editor: every node turns succeeded", async () => {
   assert.match((await page.getByTestId("output-preview").last().textContent()) ?? "", /"count": 7/);
   await shot("6-run-succeeded");
 });
+
+void test("a dataset pipeline: the inspector previews the data and picks columns from the upstream schema", async () => {
+  await page.goto(`${BASE_URL}/pipelines/new`);
+  const canvas = page.locator(".react-flow__pane");
+  await page
+    .locator('[data-palette-type="ingest.sample"]')
+    .dragTo(canvas, { targetPosition: { x: 150, y: 150 } });
+  await page
+    .locator('[data-palette-type="prep.select"]')
+    .dragTo(canvas, { targetPosition: { x: 500, y: 150 } });
+  await node("sample").waitFor();
+  await connect(handle("sample", "dataset", "source"), handle("select", "input", "target"));
+  await page.getByTestId("validation-ok").waitFor();
+  await page.getByLabel("Pipeline name").fill("E2E dataset pipeline");
+  await page.getByRole("button", { name: "Run…" }).click();
+  await page.getByRole("button", { name: "Start run" }).click();
+  await page
+    .locator('[data-testid="editor-run-status"][data-status="succeeded"]')
+    .waitFor({ timeout: 60_000 });
+
+  await node("select").click();
+  const picker = page.getByTestId("column-picker-columns");
+  await picker.waitFor();
+  await picker.getByLabel("species").check();
+  await picker.getByLabel("body_mass_g").check();
+  await page.getByTestId("dataset-preview").first().waitFor();
+  assert.match(
+    (await page.getByTestId("dataset-preview").first().textContent()) ?? "",
+    /344 rows · 8 columns/,
+  );
+  await shot("7-dataset-columns");
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.getByRole("status").filter({ hasText: "Saved version 2" }).waitFor();
+});

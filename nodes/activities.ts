@@ -1,11 +1,13 @@
 import type { NodeActivity } from "./activity-types";
 import type { NodeType } from "./index";
 import { ingestFileActivity } from "./ingest-file/activity";
+import { ingestPostgresActivity } from "./ingest-postgres/activity";
 import { ingestSampleActivity } from "./ingest-sample/activity";
 import { internalNoopActivity } from "./internal-noop/activity";
 import { internalNumbersActivity } from "./internal-numbers/activity";
 import { internalSleepActivity } from "./internal-sleep/activity";
 import { internalSumActivity } from "./internal-sum/activity";
+import { prepDeriveActivity } from "./prep-derive/activity";
 import { prepEncodeActivity } from "./prep-encode/activity";
 import { prepFilterActivity } from "./prep-filter/activity";
 import { prepImputeActivity } from "./prep-impute/activity";
@@ -13,6 +15,7 @@ import { prepScaleActivity } from "./prep-scale/activity";
 import { prepSelectActivity } from "./prep-select/activity";
 import { prepSplitActivity } from "./prep-split/activity";
 import { prepSqlActivity } from "./prep-sql/activity";
+import { prepValidateActivity } from "./prep-validate/activity";
 
 /** Implementations, server-only. `satisfies` makes a missing or extra implementation a type error. */
 export const nodeActivities = {
@@ -22,6 +25,7 @@ export const nodeActivities = {
   "internal.noop": internalNoopActivity,
   "ingest.sample": ingestSampleActivity,
   "ingest.file": ingestFileActivity,
+  "ingest.postgres": ingestPostgresActivity,
   "prep.select": prepSelectActivity,
   "prep.filter": prepFilterActivity,
   "prep.sql": prepSqlActivity,
@@ -29,4 +33,6 @@ export const nodeActivities = {
   "prep.impute": prepImputeActivity,
   "prep.encode": prepEncodeActivity,
   "prep.scale": prepScaleActivity,
+  "prep.derive": prepDeriveActivity,
+  "prep.validate": prepValidateActivity,
 } satisfies Record<NodeType, NodeActivity>;

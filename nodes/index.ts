@@ -1,9 +1,11 @@
 import { ingestFile } from "./ingest-file/node";
+import { ingestPostgres } from "./ingest-postgres/node";
 import { ingestSample } from "./ingest-sample/node";
 import { internalNoop } from "./internal-noop/node";
 import { internalNumbers } from "./internal-numbers/node";
 import { internalSleep } from "./internal-sleep/node";
 import { internalSum } from "./internal-sum/node";
+import { prepDerive } from "./prep-derive/node";
 import { prepEncode } from "./prep-encode/node";
 import { prepFilter } from "./prep-filter/node";
 import { prepImpute } from "./prep-impute/node";
@@ -11,6 +13,7 @@ import { prepScale } from "./prep-scale/node";
 import { prepSelect } from "./prep-select/node";
 import { prepSplit } from "./prep-split/node";
 import { prepSql } from "./prep-sql/node";
+import { prepValidate } from "./prep-validate/node";
 import type { NodeDefinition } from "./types";
 
 /** The node catalog: the one registry of definitions, read by the canvas, validator and compiler. */
@@ -21,6 +24,7 @@ export const nodeDefinitions = {
   "internal.noop": internalNoop,
   "ingest.sample": ingestSample,
   "ingest.file": ingestFile,
+  "ingest.postgres": ingestPostgres,
   "prep.select": prepSelect,
   "prep.filter": prepFilter,
   "prep.sql": prepSql,
@@ -28,6 +32,8 @@ export const nodeDefinitions = {
   "prep.impute": prepImpute,
   "prep.encode": prepEncode,
   "prep.scale": prepScale,
+  "prep.derive": prepDerive,
+  "prep.validate": prepValidate,
 } as const satisfies Record<string, NodeDefinition>;
 
 export type NodeType = keyof typeof nodeDefinitions;

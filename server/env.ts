@@ -31,6 +31,7 @@ const schema = z.object({
   TEMPORAL_UI_PORT: port.default(8233),
   ARTIFACT_DIR: z.string().optional(),
   DATA_FILES_DIR: z.string().optional(),
+  SECRETS_KEY: z.string().optional(),
   ARTIFACT_STORE: z
     .string()
     .regex(
@@ -49,7 +50,11 @@ const schema = z.object({
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 
-export type Env = z.infer<typeof schema> & { artifactDir: string; dataDir: string; dataFilesDir: string };
+export type Env = z.infer<typeof schema> & {
+  artifactDir: string;
+  dataDir: string;
+  dataFilesDir: string;
+};
 
 export class ConfigError extends Error {
   override name = "ConfigError";

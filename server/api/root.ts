@@ -1,4 +1,5 @@
 import { artifactsRouter } from "./routers/artifacts";
+import { connectionsRouter } from "./routers/connections";
 import { healthRouter } from "./routers/health";
 import { pipelinesRouter } from "./routers/pipelines";
 import { runsRouter } from "./routers/runs";
@@ -6,6 +7,7 @@ import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   artifacts: artifactsRouter,
+  connections: connectionsRouter,
   health: healthRouter,
   pipelines: pipelinesRouter,
   runs: runsRouter,

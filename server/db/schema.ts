@@ -162,3 +162,17 @@ export const workers = pgTable("workers", {
   lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull(),
   stoppedAt: timestamp("stopped_at", { withTimezone: true }),
 });
+
+/** External data sources for ingest. The password is stored encrypted (server/secrets.ts). */
+export const connections = pgTable("connections", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull().unique(),
+  kind: text("kind").$type<"postgres">().notNull().default("postgres"),
+  host: text("host").notNull(),
+  port: integer("port").notNull().default(5432),
+  database: text("database").notNull(),
+  user: text("user").notNull(),
+  passwordEncrypted: text("password_encrypted"),
+  ssl: boolean("ssl").notNull().default(false),
+  createdAt: createdAt(),
+});

@@ -1,5 +1,6 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createCaller } from "../../server/api/root";
 import { createContext } from "../../server/api/trpc";
@@ -266,5 +267,163 @@ describe("ingest.file reads only inside the data directory", () => {
     expect(step("ragged").error).toMatch(/ragged\.csv: cannot read it as CSV \(line 3, column c/);
     expect(step("escape").error).toMatch(/may not contain "\.\."/);
     expect(step("absolute").error).toMatch(/must be relative to the data directory/);
+  });
+});
+
+describe("derived columns and data validation", () => {
+  let worker: WorkerProcess;
+  beforeAll(async () => {
+    worker = await spawnWorkerProcess("validate-worker");
+  });
+  afterAll(async () => {
+    await worker.stop();
+  });
+
+  it("derives a column, warns or fails on checks, and reports each check", async () => {
+    const checks = {
+      columns: [
+        { name: "species", type: "VARCHAR" },
+        { name: "mass_kg", type: "DOUBLE" },
+        { name: "ghost" },
+      ],
+      ranges: [{ column: "mass_kg", min: 3, max: 5 }],
+      maxNullRate: { sex: 0.01 },
+    };
+    const r = await run(
+      [
+        { id: "p", type: "ingest.sample" },
+        {
+          id: "kg",
+          type: "prep.derive",
+          params: { column: "mass_kg", expression: "body_mass_g / 1000" },
+        },
+        { id: "warn", type: "prep.validate", params: { ...checks, onFailure: "warn" } },
+        { id: "fail", type: "prep.validate", params: { ...checks, onFailure: "fail" } },
+        {
+          id: "bad",
+          type: "prep.derive",
+          params: { column: "x", expression: "no_such_column + 1" },
+        },
+      ],
+      [
+        { source: "p", sourcePort: "dataset", target: "kg", targetPort: "input" },
+        { source: "kg", sourcePort: "dataset", target: "warn", targetPort: "input" },
+        { source: "kg", sourcePort: "dataset", target: "fail", targetPort: "input" },
+        { source: "p", sourcePort: "dataset", target: "bad", targetPort: "input" },
+      ],
+    );
+    const step = (id: string) => r.steps.find((s) => s.stepId === id)!;
+    const kg = await api.artifacts.dataset({ hash: datasetOf(r, "kg").hash, limit: 1 });
+    expect(kg.schema.at(-1)).toEqual({ name: "mass_kg", type: "DOUBLE" });
+    expect(step("warn").status).toBe("succeeded");
+    const report = JSON.parse(
+      (
+        await api.artifacts.preview({
+          hash: (step("warn").outputs as Record<string, { hash: string }>).report!.hash,
+        })
+      ).text,
+    ) as { failed: number; checks: { check: string; ok: boolean; detail: string }[] };
+    expect(report.checks.map((c) => [c.check, c.ok])).toEqual([
+      ["column species", true],
+      ["column mass_kg", true],
+      ["column ghost", false],
+      ["range mass_kg", false],
+      ["nulls sex", false],
+    ]);
+    expect((step("warn").outputs as Record<string, { hash: string }>).dataset!.hash).toBe(
+      datasetOf(r, "kg").hash,
+    );
+    expect(step("fail")).toMatchObject({ status: "failed", attempts: 1 });
+    expect(step("fail").error).toMatch(
+      /Validate data: 3 check\(s\) failed: column ghost \(missing\); range mass_kg \(\d+ of 344 rows outside \[3, 5\]\); nulls sex/,
+    );
+    expect(step("bad").error).toMatch(/Derived column "x": .*no_such_column/);
+  });
+});
+
+describe("ingest.postgres with an encrypted saved connection", () => {
+  let worker: WorkerProcess;
+  const dbName = `ext_${crypto.randomUUID().replaceAll("-", "")}`;
+  const PASSWORD = "S3cret-Reader-2026";
+  const admin = postgres(inject("databaseUrl"), { max: 1, onnotice: () => {} });
+  beforeAll(async () => {
+    worker = await spawnWorkerProcess("pg-ingest-worker");
+    await admin.unsafe(`create database ${dbName}`);
+    const ext = postgres(inject("databaseUrl").replace(/\/[^/]+$/, `/${dbName}`), {
+      max: 1,
+      onnotice: () => {},
+    });
+    await ext.unsafe(`create table sales ("Order Id" bigint, region text, amount numeric(10,2), at timestamptz);
+      insert into sales select i, case when i % 3 = 0 then null else 'r' || (i % 4) end, i * 1.5, '2026-01-01'::timestamptz + i * interval '1 hour' from generate_series(1, 12000) i`);
+    await ext.unsafe(`do $$ begin if not exists (select from pg_roles where rolname = 'ingest_reader') then create role ingest_reader login password '${PASSWORD}'; end if; end $$;
+      grant select, delete on sales to ingest_reader`);
+    await ext.end();
+  });
+  afterAll(async () => {
+    await worker.stop();
+    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+    await admin.end();
+  });
+
+  it("stores the password encrypted, never returns it, reads rows read-only", async () => {
+    const url = new URL(inject("databaseUrl"));
+    const created = await api.connections.create({
+      name: "warehouse",
+      host: url.hostname,
+      port: Number(url.port),
+      database: dbName,
+      user: "ingest_reader",
+      password: PASSWORD,
+    });
+    expect(created).not.toHaveProperty("password");
+    const listed = (await api.connections.list()).find((c) => c.name === "warehouse")!;
+    expect(listed).toMatchObject({ hasPassword: true, database: dbName });
+    expect(JSON.stringify(listed)).not.toContain(PASSWORD);
+    const [stored] = await admin<
+      { password_encrypted: string }[]
+    >`select password_encrypted from connections where name = 'warehouse'`;
+    expect(stored!.password_encrypted).toMatch(/^v1:/);
+    expect(stored!.password_encrypted).not.toContain(PASSWORD);
+    expect(await api.connections.test({ id: created.id })).toMatchObject({ ok: true });
+
+    const r = await run(
+      [
+        {
+          id: "q",
+          type: "ingest.postgres",
+          params: {
+            connection: "warehouse",
+            query: 'SELECT * FROM sales WHERE "Order Id" <= 10000',
+          },
+        },
+        {
+          id: "write",
+          type: "ingest.postgres",
+          params: { connection: "warehouse", query: "DELETE FROM sales RETURNING *" },
+        },
+        {
+          id: "nobody",
+          type: "ingest.postgres",
+          params: { connection: "nope", query: "SELECT 1" },
+        },
+      ],
+      [],
+    );
+    const step = (id: string) => r.steps.find((s) => s.stepId === id)!;
+    expect([step("q").status, step("q").error]).toEqual(["succeeded", null]);
+    const data = await api.artifacts.dataset({ hash: datasetOf(r, "q").hash, limit: 2 });
+    expect(data.rowCount).toBe(10000);
+    expect(data.schema.map((c) => c.name)).toEqual(["Order Id", "region", "amount", "at"]);
+    expect(data.profile.find((c) => c.name === "region")!.nulls).toBe(3333);
+    expect(step("write")).toMatchObject({ status: "failed", attempts: 1 });
+    expect(step("write").error).toMatch(/read-only transaction/);
+    expect(step("nobody").error).toMatch(/No connection named "nope"/);
+    const ext = postgres(inject("databaseUrl").replace(/\/[^/]+$/, `/${dbName}`), {
+      max: 1,
+      onnotice: () => {},
+    });
+    const [{ n } = { n: 0 }] = await ext<{ n: number }[]>`select count(*)::int as n from sales`;
+    await ext.end();
+    expect(n).toBe(12000);
   });
 });

@@ -3,6 +3,7 @@ import type { NodeType } from "./index";
 import { ingestFileActivity } from "./ingest-file/activity";
 import { ingestPostgresActivity } from "./ingest-postgres/activity";
 import { ingestSampleActivity } from "./ingest-sample/activity";
+import { ingestUploadActivity } from "./ingest-upload/activity";
 import { internalNoopActivity } from "./internal-noop/activity";
 import { internalNumbersActivity } from "./internal-numbers/activity";
 import { internalSleepActivity } from "./internal-sleep/activity";
@@ -24,6 +25,7 @@ export const nodeActivities = {
   "internal.sleep": internalSleepActivity,
   "internal.noop": internalNoopActivity,
   "ingest.sample": ingestSampleActivity,
+  "ingest.upload": ingestUploadActivity,
   "ingest.file": ingestFileActivity,
   "ingest.postgres": ingestPostgresActivity,
   "prep.select": prepSelectActivity,

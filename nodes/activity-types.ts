@@ -12,6 +12,8 @@ export interface StepContext {
   workDir: string;
   /** A local copy of an input artifact (a dataset's Parquet file), inside workDir. */
   inputPath(port: string): Promise<string>;
+  /** A local copy, inside workDir, of an artifact named by a param (an uploaded file). */
+  artifactPath(hash: string, filename: string): Promise<string>;
   /** Stores a local file as an artifact, streaming it, with metadata such as a dataset's schema. */
   writeFile(
     kind: string,

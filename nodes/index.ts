@@ -1,6 +1,7 @@
 import { ingestFile } from "./ingest-file/node";
 import { ingestPostgres } from "./ingest-postgres/node";
 import { ingestSample } from "./ingest-sample/node";
+import { ingestUpload } from "./ingest-upload/node";
 import { internalNoop } from "./internal-noop/node";
 import { internalNumbers } from "./internal-numbers/node";
 import { internalSleep } from "./internal-sleep/node";
@@ -23,6 +24,7 @@ export const nodeDefinitions = {
   "internal.sleep": internalSleep,
   "internal.noop": internalNoop,
   "ingest.sample": ingestSample,
+  "ingest.upload": ingestUpload,
   "ingest.file": ingestFile,
   "ingest.postgres": ingestPostgres,
   "prep.select": prepSelect,

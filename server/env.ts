@@ -32,6 +32,11 @@ const schema = z.object({
   ARTIFACT_DIR: z.string().optional(),
   DATA_FILES_DIR: z.string().optional(),
   SECRETS_KEY: z.string().optional(),
+  UPLOAD_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(2 * 1024 ** 3),
   ARTIFACT_STORE: z
     .string()
     .regex(

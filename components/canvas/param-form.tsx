@@ -143,6 +143,8 @@ export function ParamForm({
               }
             />
           );
+        } else if (f.widget === "upload") {
+          control = <UploadField inputId={inputId} value={value} onChange={(v) => set(key, v)} />;
         } else if (f.widget === "columns" && columns) {
           const chosen = Array.isArray(value) ? value.map(String) : [];
           control = (
@@ -265,5 +267,86 @@ function JsonField({
       }}
       onBlur={() => setDraft(null)}
     />
+  );
+}
+
+const CHUNK_BYTES = 8 * 1024 * 1024;
+
+async function api<T>(url: string, init: RequestInit): Promise<T> {
+  const res = await fetch(url, init);
+  const body = (await res.json()) as T & { error?: string };
+  if (!res.ok) throw new Error(body.error ?? `${res.status} ${res.statusText}`);
+  return body;
+}
+
+/** Uploads in 8 MB chunks, each at the offset the server confirmed; shows progress and errors. */
+function UploadField({
+  inputId,
+  value,
+  onChange,
+}: {
+  inputId: string;
+  value: unknown;
+  onChange: (v: unknown) => void;
+}) {
+  const [progress, setProgress] = useState<number | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const current =
+    value && typeof value === "object" && "filename" in value ? String(value.filename) : null;
+  const upload = async (file: File) => {
+    setError(null);
+    setProgress(0);
+    try {
+      const { id } = await api<{ id: string }>("/api/uploads", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ filename: file.name, size: file.size }),
+      });
+      for (let offset = 0; offset < file.size; offset += CHUNK_BYTES) {
+        await api(`/api/uploads/${id}`, {
+          method: "PUT",
+          headers: { "upload-offset": String(offset) },
+          body: file.slice(offset, offset + CHUNK_BYTES),
+        });
+        setProgress(Math.min(1, (offset + CHUNK_BYTES) / file.size));
+      }
+      const done = await api<{ hash: string; filename: string }>(`/api/uploads/${id}/complete`, {
+        method: "POST",
+      });
+      onChange({ hash: done.hash, filename: done.filename });
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+    } finally {
+      setProgress(null);
+    }
+  };
+  return (
+    <div className="space-y-1">
+      <input
+        id={inputId}
+        type="file"
+        accept=".csv,.tsv,.tab,.parquet,.jsonl,.ndjson,text/csv"
+        className="block w-full text-xs"
+        data-testid="upload-input"
+        onChange={(e) => {
+          const file = e.target.files?.[0];
+          e.target.value = "";
+          if (file) void upload(file);
+        }}
+      />
+      {progress !== null && (
+        <p className="text-xs text-slate-500">Uploading… {Math.round(progress * 100)}%</p>
+      )}
+      {current && progress === null && (
+        <p className="text-xs text-slate-600" data-testid="uploaded-file">
+          {current}
+        </p>
+      )}
+      {error && (
+        <p role="alert" className="text-xs text-rose-700">
+          {error}
+        </p>
+      )}
+    </div>
   );
 }

@@ -12,23 +12,15 @@ export const ingestPostgres = defineNode({
   inputs: [],
   outputs: [{ name: "dataset", kind: "dataset", label: "Dataset", required: true }],
   params: z.object({
-    connection: z
-      .string()
-      .min(1)
-      .max(100)
-      .meta({
-        label: "Connection",
-        help: "The name of a saved connection (Settings → Connections).",
-      }),
-    query: z
-      .string()
-      .min(1)
-      .max(100_000)
-      .meta({
-        label: "Query",
-        widget: "textarea",
-        help: "A SELECT; it runs in a read-only transaction.",
-      }),
+    connection: z.string().min(1).max(100).meta({
+      label: "Connection",
+      help: "The name of a saved connection (Settings → Connections).",
+    }),
+    query: z.string().min(1).max(100_000).meta({
+      label: "Query",
+      widget: "textarea",
+      help: "A SELECT; it runs in a read-only transaction.",
+    }),
     timeoutSeconds: z.number().int().min(1).max(3600).default(300).meta({ label: "Timeout (s)" }),
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 3_700_000, retries: 2, heartbeatMs: null, gpu: false },

@@ -13,15 +13,11 @@ export const prepDerive = defineNode({
   outputs: [{ name: "dataset", kind: "dataset", label: "Dataset", required: true }],
   params: z.object({
     column: z.string().min(1).max(200).meta({ label: "New column" }),
-    expression: z
-      .string()
-      .min(1)
-      .max(10_000)
-      .meta({
-        label: "Expression",
-        widget: "textarea",
-        help: 'SQL over the row\'s columns; quote odd names: "Body Mass (g)" / 1000',
-      }),
+    expression: z.string().min(1).max(10_000).meta({
+      label: "Expression",
+      widget: "textarea",
+      help: 'SQL over the row\'s columns; quote odd names: "Body Mass (g)" / 1000',
+    }),
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 2, heartbeatMs: null, gpu: false },
 });

@@ -85,6 +85,14 @@ export function createStepActivities(
           await deps.store.downloadTo(ref.hash, local);
           return local;
         },
+        async artifactPath(hash, filename) {
+          const local = path.join(
+            workDir,
+            `artifact-${filename.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 100)}`,
+          );
+          await deps.store.downloadTo(hash, local);
+          return local;
+        },
         async writeFile(kind, localPath, metadata = {}) {
           return recordArtifact(await deps.store.putFile(localPath), kind, metadata);
         },

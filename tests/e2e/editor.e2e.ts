@@ -231,3 +231,27 @@ void test("a dataset pipeline: the inspector previews the data and picks columns
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.getByRole("status").filter({ hasText: "Saved version 2" }).waitFor();
 });
+
+void test("upload a CSV in chunks from the inspector and run it", async () => {
+  await page.goto(`${BASE_URL}/pipelines/new`);
+  await page
+    .locator('[data-palette-type="ingest.upload"]')
+    .dragTo(page.locator(".react-flow__pane"), { targetPosition: { x: 200, y: 150 } });
+  await node("upload").click();
+  await page.getByTestId("upload-input").setInputFiles("examples/data/penguins-raw.csv");
+  await page.getByTestId("uploaded-file").filter({ hasText: "penguins-raw.csv" }).waitFor();
+  await page.getByTestId("validation-ok").waitFor();
+  await page.getByLabel("Pipeline name").fill("E2E upload pipeline");
+  await page.getByRole("button", { name: "Run…" }).click();
+  await page.getByRole("button", { name: "Start run" }).click();
+  await page
+    .locator('[data-testid="editor-run-status"][data-status="succeeded"]')
+    .waitFor({ timeout: 60_000 });
+  await node("upload").click();
+  await page.getByTestId("dataset-preview").first().waitFor();
+  assert.match(
+    (await page.getByTestId("dataset-preview").first().textContent()) ?? "",
+    /344 rows · 17 columns/,
+  );
+  await shot("8-upload");
+});

@@ -1,19 +1,9 @@
 import { z } from "zod";
-import { createArtifactStore, type ArtifactStore } from "../../artifacts/store";
-import { env, type Env } from "../../env";
+import { defaultArtifactStore as artifactStore } from "../../artifacts/default-store";
 import { previewDataset } from "../../services/datasets";
 import { publicProcedure, router } from "../trpc";
 
 const PREVIEW_BYTES = 16_384;
-
-// One store (and, for S3, one client with its connection pool) per configuration.
-const stores = new WeakMap<Env, ArtifactStore>();
-function artifactStore(): ArtifactStore {
-  const e = env();
-  let store = stores.get(e);
-  if (!store) stores.set(e, (store = createArtifactStore(e)));
-  return store;
-}
 
 export const artifactsRouter = router({
   /** The first bytes of a JSON artifact, pretty-printed when it parses. */

@@ -1,0 +1,49 @@
+import { z } from "zod";
+import { defaultArtifactStore } from "../artifacts/default-store";
+import { getDb } from "../db/client";
+import {
+  appendChunk,
+  completeUpload,
+  createUpload,
+  UploadError,
+  uploadStatus,
+} from "../services/uploads";
+
+/** JSON errors that say what was wrong; 400 for the client's mistakes, 500 otherwise. */
+export async function handle(fn: () => Promise<unknown>): Promise<Response> {
+  try {
+    return Response.json(await fn());
+  } catch (err) {
+    if (err instanceof UploadError) return Response.json({ error: err.message }, { status: 400 });
+    if (err instanceof z.ZodError)
+      return Response.json(
+        { error: err.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ") },
+        { status: 400 },
+      );
+    return Response.json(
+      { error: err instanceof Error ? err.message : String(err) },
+      { status: 500 },
+    );
+  }
+}
+
+export const uploadsHttp = {
+  create: (req: Request) =>
+    handle(async () =>
+      createUpload(
+        z
+          .object({ filename: z.string().min(1).max(500), size: z.number().int() })
+          .parse(await req.json()),
+      ),
+    ),
+  status: (id: string) => handle(() => uploadStatus(id)),
+  append: (req: Request, id: string) =>
+    handle(async () => {
+      const offset = Number(req.headers.get("upload-offset"));
+      if (!Number.isInteger(offset) || offset < 0)
+        throw new UploadError("Send the chunk's position in the Upload-Offset header");
+      if (!req.body) throw new UploadError("The chunk is empty");
+      return appendChunk(id, offset, req.body);
+    }),
+  complete: (id: string) => handle(() => completeUpload(getDb(), defaultArtifactStore(), id)),
+};

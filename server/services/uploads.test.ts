@@ -1,0 +1,47 @@
+import { afterAll, describe, expect, it } from "vitest";
+import { FsArtifactStore } from "../artifacts/fs-store";
+import { closeDb, getDb } from "../db/client";
+import { env } from "../env";
+import { appendChunk, completeUpload, createUpload, safeFilename, uploadStatus } from "./uploads";
+
+const chunks = (...parts: string[]) =>
+  (async function* () {
+    for (const p of parts) yield new TextEncoder().encode(p);
+  })();
+
+describe("chunked uploads", () => {
+  afterAll(async () => {
+    await closeDb();
+  });
+  const store = new FsArtifactStore(env().artifactDir);
+
+  it("assembles chunks at confirmed offsets, refuses a repeated chunk, and stores the file by hash", async () => {
+    const text = "a,b\n1,2\n3,4\n";
+    const { id } = await createUpload({ filename: "../../evil/data.csv", size: text.length });
+    expect((await uploadStatus(id)).filename).toBe("data.csv");
+    expect(await appendChunk(id, 0, chunks("a,b\n", "1,2\n"))).toEqual({ id, offset: 8 });
+    await expect(appendChunk(id, 0, chunks("a,b\n"))).rejects.toThrow(/resume from 8/);
+    await expect(completeUpload(getDb(), store, id)).rejects.toThrow(/8 of 12 bytes received/);
+    await expect(appendChunk(id, 8, chunks("3,4\nEXTRA"))).rejects.toThrow(
+      /more bytes than the declared 12/,
+    );
+    expect((await uploadStatus(id)).offset).toBe(8);
+    await appendChunk(id, 8, chunks("3,4\n"));
+    const done = await completeUpload(getDb(), store, id);
+    expect(done.filename).toBe("data.csv");
+    expect((await store.get(done.hash)).toString()).toBe(text);
+    await expect(uploadStatus(id)).rejects.toThrow(/No upload/);
+  });
+
+  it("refuses empty, oversized and badly named uploads, and ids that are not ids", async () => {
+    await expect(createUpload({ filename: "x.csv", size: 0 })).rejects.toThrow(
+      "x.csv: the file is empty",
+    );
+    await expect(
+      createUpload({ filename: "x.csv", size: env().UPLOAD_MAX_BYTES + 1 }),
+    ).rejects.toThrow(/the limit is/);
+    expect(() => safeFilename("..")).toThrow(/Invalid file name/);
+    expect(safeFilename("C:\\Users\\me\\<script>.csv")).toBe("_script_.csv");
+    await expect(uploadStatus("../../etc/passwd")).rejects.toThrow(/Invalid upload id/);
+  });
+});

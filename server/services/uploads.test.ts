@@ -1,13 +1,11 @@
+import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { FsArtifactStore } from "../artifacts/fs-store";
 import { closeDb, getDb } from "../db/client";
 import { env } from "../env";
 import { appendChunk, completeUpload, createUpload, safeFilename, uploadStatus } from "./uploads";
 
-const chunks = (...parts: string[]) =>
-  (async function* () {
-    for (const p of parts) yield new TextEncoder().encode(p);
-  })();
+const chunks = (...parts: string[]): AsyncIterable<Uint8Array> => Readable.from(parts.map((p) => Buffer.from(p)));
 
 describe("chunked uploads", () => {
   afterAll(async () => {

@@ -1,6 +1,15 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { NativeConnection, Worker, bundleWorkflowCode } from "@temporalio/worker";
+import { createArtifactStore } from "../server/artifacts/store";
+import { closeDb, getDb } from "../server/db/client";
+import { startStackOnFreePorts } from "../server/embedded/stack";
+import { env, resetEnvForTests } from "../server/env";
+import { createBookkeepingActivities } from "../server/temporal/bookkeeping";
+import { closeTemporalClient, getTemporalClient } from "../server/temporal/client";
+import { installTemporalRuntime } from "../server/temporal/logging";
+import { createStepActivities } from "../server/temporal/step-runner";
 
 export interface BenchCase {
   case: string;
@@ -41,4 +50,52 @@ export async function writeResult(result: BenchResult): Promise<string> {
   };
   await writeFile(file, JSON.stringify(body, null, 2) + "\n");
   return file;
+}
+
+/**
+ * A throw-away stack in `dataDir` with one worker in this process (so the benchmark can read the
+ * worker's memory and call it with no network hop), bundling the given workflows.
+ */
+export async function startBenchStack(options: {
+  dataDir: string;
+  workflowsPath: string;
+  identity: string;
+}) {
+  const stack = await startStackOnFreePorts(options.dataDir);
+  process.env.DATABASE_URL = stack.databaseUrl;
+  process.env.TEMPORAL_ADDRESS = stack.temporalAddress;
+  process.env.DATA_DIR = options.dataDir;
+  resetEnvForTests();
+  installTemporalRuntime("WARN");
+  const db = getDb();
+  const store = createArtifactStore(env());
+  const connection = await NativeConnection.connect({ address: stack.temporalAddress });
+  const worker = await Worker.create({
+    connection,
+    taskQueue: "cpu",
+    identity: options.identity,
+    workflowBundle: await bundleWorkflowCode({
+      workflowsPath: options.workflowsPath,
+      logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
+    }),
+    activities: {
+      ...createBookkeepingActivities(db, store),
+      ...createStepActivities({ db, store, identity: options.identity, workRoot: options.dataDir }),
+    },
+    maxHeartbeatThrottleInterval: "2 seconds",
+  });
+  const running = worker.run();
+  return {
+    db,
+    store,
+    client: await getTemporalClient(),
+    async stop() {
+      worker.shutdown();
+      await running;
+      await connection.close();
+      await closeTemporalClient();
+      await closeDb();
+      await stack.stop();
+    },
+  };
 }

@@ -2,22 +2,13 @@ import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { NativeConnection, Worker, bundleWorkflowCode } from "@temporalio/worker";
 import { and, eq, gt } from "drizzle-orm";
-import { createArtifactStore } from "../server/artifacts/store";
 import { compilePipeline } from "../server/compiler/compile";
-import { closeDb, getDb } from "../server/db/client";
 import { runSteps } from "../server/db/schema";
-import { startStackOnFreePorts } from "../server/embedded/stack";
-import { env, resetEnvForTests } from "../server/env";
 import { validatePipeline } from "../server/pipeline/validate";
 import { savePipeline } from "../server/services/pipelines";
 import { startRun, waitForRun } from "../server/services/runs";
-import { createBookkeepingActivities } from "../server/temporal/bookkeeping";
-import { closeTemporalClient, getTemporalClient } from "../server/temporal/client";
-import { installTemporalRuntime } from "../server/temporal/logging";
-import { createStepActivities } from "../server/temporal/step-runner";
-import { median, round, writeResult, type BenchCase } from "./lib";
+import { median, round, startBenchStack, writeResult, type BenchCase } from "./lib";
 
 /**
  * `npm run bench -- orchestration`: the interpreter's per-step overhead against a hand-written
@@ -68,32 +59,12 @@ const tree = (name: string, n: number, fanout: number) =>
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "flowforge-bench-"));
 console.log("starting a throw-away stack…");
-const stack = await startStackOnFreePorts(dataDir);
-process.env.DATABASE_URL = stack.databaseUrl;
-process.env.TEMPORAL_ADDRESS = stack.temporalAddress;
-process.env.DATA_DIR = dataDir;
-resetEnvForTests();
-installTemporalRuntime("WARN");
-
-const db = getDb();
-const store = createArtifactStore(env());
-const connection = await NativeConnection.connect({ address: stack.temporalAddress });
-const worker = await Worker.create({
-  connection,
-  taskQueue: "cpu",
+const bench = await startBenchStack({
+  dataDir,
+  workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), "workflows.ts"),
   identity: "bench-worker",
-  workflowBundle: await bundleWorkflowCode({
-    workflowsPath: path.join(path.dirname(fileURLToPath(import.meta.url)), "workflows.ts"),
-    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error },
-  }),
-  activities: {
-    ...createBookkeepingActivities(db, store),
-    ...createStepActivities({ db, store, identity: "bench-worker" }),
-  },
-  maxHeartbeatThrottleInterval: "2 seconds",
 });
-const running = worker.run();
-const client = await getTemporalClient();
+const { db, client } = bench;
 
 async function timeProduct(
   document: unknown,
@@ -216,12 +187,7 @@ try {
     `1,000 nodes: validate+compile ${round(median(compileMs))} ms; 1,000-step run ${round(bigRun.ms, 0)} ms, ${events} history events, ${historyBytes} bytes`,
   );
 } finally {
-  worker.shutdown();
-  await running;
-  await connection.close();
-  await closeTemporalClient();
-  await closeDb();
-  await stack.stop();
+  await bench.stop();
   await rm(dataDir, { recursive: true, force: true });
 }
 

@@ -4,19 +4,10 @@ import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { finished } from "node:stream/promises";
-import { NativeConnection, Worker, bundleWorkflowCode } from "@temporalio/worker";
-import { createArtifactStore } from "../server/artifacts/store";
-import { closeDb, getDb } from "../server/db/client";
-import { startStackOnFreePorts } from "../server/embedded/stack";
-import { env, resetEnvForTests } from "../server/env";
 import { savePipeline } from "../server/services/pipelines";
 import { getRun, startRun, waitForRun } from "../server/services/runs";
-import { createBookkeepingActivities } from "../server/temporal/bookkeeping";
-import { closeTemporalClient, getTemporalClient } from "../server/temporal/client";
-import { installTemporalRuntime } from "../server/temporal/logging";
-import { createStepActivities } from "../server/temporal/step-runner";
 import { workflowsPath } from "../server/temporal/worker";
-import { round, writeResult } from "./lib";
+import { round, startBenchStack, writeResult } from "./lib";
 
 /**
  * `npm run bench -- prep`: a generated CSV (BENCH_ROWS rows, default 10 million; 20 columns:
@@ -36,13 +27,19 @@ async function generate(file: string): Promise<void> {
     seed = (seed * 1103515245 + 12345) & 0x7fffffff;
     return seed / 0x7fffffff;
   };
-  out.write([...Array.from({ length: NUM }, (_, i) => `num${i}`), ...Array.from({ length: CAT }, (_, i) => `cat${i}`)].join(",") + "\n");
+  out.write(
+    [
+      ...Array.from({ length: NUM }, (_, i) => `num${i}`),
+      ...Array.from({ length: CAT }, (_, i) => `cat${i}`),
+    ].join(",") + "\n",
+  );
   const letters = ["a", "b", "c", "d", "e", "f", "g", "h"];
   for (let r = 0; r < ROWS; r++) {
     const cells: string[] = [];
     for (let i = 0; i < NUM; i++) cells.push(rand() < 0.05 ? "" : (rand() * 1000 - 500).toFixed(3));
     for (let i = 0; i < CAT; i++) cells.push(letters[Math.floor(rand() * (3 + i))]!);
-    if (!out.write(cells.join(",") + "\n")) await new Promise<void>((resolve) => out.once("drain", () => resolve()));
+    if (!out.write(cells.join(",") + "\n"))
+      await new Promise<void>((resolve) => out.once("drain", () => resolve()));
   }
   out.end();
   await finished(out);
@@ -52,7 +49,21 @@ function ensurePandas(): string {
   const target = path.resolve(".data/tools/pandas-2");
   if (!existsSync(path.join(target, "pandas"))) {
     console.log("installing pandas and pyarrow for the baseline (first run only)…");
-    const pip = spawnSync("python3", ["-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--target", target, "pandas>=2,<3", "pyarrow"], { stdio: "inherit" });
+    const pip = spawnSync(
+      "python3",
+      [
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--target",
+        target,
+        "pandas>=2,<3",
+        "pyarrow",
+      ],
+      { stdio: "inherit" },
+    );
     if (pip.status !== 0) throw new Error("pip install of pandas failed");
   }
   return target;
@@ -69,73 +80,103 @@ await generate(csv);
 const pandasPath = ensurePandas();
 const pandasOut = path.join(dataDir, "pandas-out");
 await mkdir(pandasOut);
-const py = spawnSync("python3", ["bench/prep_pandas.py", csv, pandasOut], { env: { ...process.env, PYTHONPATH: pandasPath }, encoding: "utf8", maxBuffer: 1 << 24 });
-if (py.status !== 0) throw new Error(`pandas baseline failed:\n${py.stderr}`);
-const baseline = JSON.parse(py.stdout.trim().split("\n").pop()!) as { wallSeconds: number; peakRssKiB: number };
-console.log(`pandas: ${round(baseline.wallSeconds)} s, peak ${round(baseline.peakRssKiB / 1024)} MiB`);
-
-const stack = await startStackOnFreePorts(dataDir);
-process.env.DATABASE_URL = stack.databaseUrl;
-process.env.TEMPORAL_ADDRESS = stack.temporalAddress;
-process.env.DATA_DIR = dataDir;
-resetEnvForTests();
-installTemporalRuntime("WARN");
-const db = getDb();
-const store = createArtifactStore(env());
-const connection = await NativeConnection.connect({ address: stack.temporalAddress });
-const worker = await Worker.create({
-  connection,
-  taskQueue: "cpu",
-  workflowBundle: await bundleWorkflowCode({ workflowsPath, logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error: console.error } }),
-  activities: { ...createBookkeepingActivities(db, store), ...createStepActivities({ db, store, identity: "bench-prep", workRoot: dataDir }) },
+const py = spawnSync("python3", ["bench/prep_pandas.py", csv, pandasOut], {
+  env: { ...process.env, PYTHONPATH: pandasPath },
+  encoding: "utf8",
+  maxBuffer: 1 << 24,
 });
-const running = worker.run();
+if (py.status !== 0) throw new Error(`pandas baseline failed:\n${py.stderr}`);
+const baseline = JSON.parse(py.stdout.trim().split("\n").pop()!) as {
+  wallSeconds: number;
+  peakRssKiB: number;
+};
+console.log(
+  `pandas: ${round(baseline.wallSeconds)} s, peak ${round(baseline.peakRssKiB / 1024)} MiB`,
+);
+
+const bench = await startBenchStack({ dataDir, workflowsPath, identity: "bench-prep" });
+const { db } = bench;
 let product: { wallSeconds: number; peakRssKiB: number; rows: number };
 try {
-  const three = (s: string, t: string) => ["train", "validation", "test"].map((p) => ({ source: s, sourcePort: p, target: t, targetPort: p }));
+  const three = (s: string, t: string) =>
+    ["train", "validation", "test"].map((p) => ({
+      source: s,
+      sourcePort: p,
+      target: t,
+      targetPort: p,
+    }));
   const document = {
     apiVersion: "flowforge.dev/v1",
     kind: "Pipeline",
     name: "prep bench",
     nodes: [
       { id: "ingest", type: "ingest.file", params: { path: "bench.csv" } },
-      { id: "split", type: "prep.split", params: { method: "random", validation: 0.15, test: 0.15, seed: 42 } },
+      {
+        id: "split",
+        type: "prep.split",
+        params: { method: "random", validation: 0.15, test: 0.15, seed: 42 },
+      },
       { id: "impute", type: "prep.impute", params: { strategy: "mean" } },
       { id: "onehot", type: "prep.encode", params: { method: "onehot" } },
-      { id: "scale", type: "prep.scale", params: { columns: Array.from({ length: NUM }, (_, i) => `num${i}`) } },
+      {
+        id: "scale",
+        type: "prep.scale",
+        params: { columns: Array.from({ length: NUM }, (_, i) => `num${i}`) },
+      },
     ],
-    edges: [{ source: "ingest", sourcePort: "dataset", target: "split", targetPort: "input" }, ...three("split", "impute"), ...three("impute", "onehot"), ...three("onehot", "scale")],
+    edges: [
+      { source: "ingest", sourcePort: "dataset", target: "split", targetPort: "input" },
+      ...three("split", "impute"),
+      ...three("impute", "onehot"),
+      ...three("onehot", "scale"),
+    ],
   };
   const saved = await savePipeline(db, { document });
-  const client = await getTemporalClient();
+  const { client } = bench;
   const before = process.resourceUsage().maxRSS;
   const t0 = performance.now();
-  const { runId, workflowId } = await startRun(db, client, { pipelineVersionId: saved.version.id, cache: false });
+  const { runId, workflowId } = await startRun(db, client, {
+    pipelineVersionId: saved.version.id,
+    cache: false,
+  });
   await waitForRun(client, workflowId);
   const wallSeconds = (performance.now() - t0) / 1000;
   const run = await getRun(db, runId);
   if (run.status !== "succeeded") throw new Error(`bench run ${run.status}: ${run.error}`);
-  product = { wallSeconds, peakRssKiB: Math.max(before, process.resourceUsage().maxRSS), rows: ROWS };
-  console.log(`product: ${round(wallSeconds)} s, peak ${round(product.peakRssKiB / 1024)} MiB; steps: ${run.steps.map((s) => `${s.stepId} ${s.finishedAt && s.startedAt ? round((s.finishedAt.getTime() - s.startedAt.getTime()) / 1000) : "?"} s`).join(", ")}`);
+  product = {
+    wallSeconds,
+    peakRssKiB: Math.max(before, process.resourceUsage().maxRSS),
+    rows: ROWS,
+  };
+  console.log(
+    `product: ${round(wallSeconds)} s, peak ${round(product.peakRssKiB / 1024)} MiB; steps: ${run.steps.map((s) => `${s.stepId} ${s.finishedAt && s.startedAt ? round((s.finishedAt.getTime() - s.startedAt.getTime()) / 1000) : "?"} s`).join(", ")}`,
+  );
 } finally {
-  worker.shutdown();
-  await running;
-  await connection.close();
-  await closeTemporalClient();
-  await closeDb();
-  await stack.stop();
+  await bench.stop();
   await rm(dataDir, { recursive: true, force: true });
 }
 
 const speedup = baseline.wallSeconds / product.wallSeconds;
 const file = await writeResult({
   name: "prep",
-  headline: { metric: "speedup_vs_pandas", value: round(speedup), goal: ">= 5, with no more peak memory", met: speedup >= 5 && product.peakRssKiB <= baseline.peakRssKiB },
+  headline: {
+    metric: "speedup_vs_pandas",
+    value: round(speedup),
+    goal: ">= 5, with no more peak memory",
+    met: speedup >= 5 && product.peakRssKiB <= baseline.peakRssKiB,
+  },
   cases: [
     {
       case: `csv-${ROWS}x${NUM + CAT}: ingest+split+impute+onehot+scale`,
-      product: { wallSeconds: round(product.wallSeconds), peakRssMiB: round(product.peakRssKiB / 1024) },
-      baseline: { name: "pandas 2 + pyarrow, same operations, Parquet out", wallSeconds: round(baseline.wallSeconds), peakRssMiB: round(baseline.peakRssKiB / 1024) },
+      product: {
+        wallSeconds: round(product.wallSeconds),
+        peakRssMiB: round(product.peakRssKiB / 1024),
+      },
+      baseline: {
+        name: "pandas 2 + pyarrow, same operations, Parquet out",
+        wallSeconds: round(baseline.wallSeconds),
+        peakRssMiB: round(baseline.peakRssKiB / 1024),
+      },
       ratio: round(product.wallSeconds / baseline.wallSeconds),
     },
   ],

@@ -35,75 +35,123 @@ export const isNumeric = (type: string) => NUMERIC.test(type);
 const num = (v: unknown): number | null =>
   v === null || v === undefined || v === "" ? null : Number(v);
 
-/** Schema and profile of a table or view, computed by DuckDB in a few passes. */
+const NESTED = /^(STRUCT|MAP|UNION)\b|\]$/;
+
+/**
+ * Schema and profile of a table or view in three scans, whatever the number of columns: counts,
+ * distinct estimates, extremes and moments of every column; then histograms of the numeric columns
+ * and the most frequent values of the others; then the exact counts of those values.
+ */
 export async function describeRelation(
   c: DuckDBConnection,
   relation: string,
 ): Promise<Omit<DatasetMetadata, "format">> {
   const rel = quoteIdent(relation);
-  const rows = Number(
-    (await c.runAndReadAll(`SELECT count(*) AS n FROM ${rel}`)).getRowObjects()[0]?.n ?? 0,
-  );
-  const summary = (await c.runAndReadAll(`SUMMARIZE ${rel}`)).getRowObjectsJson() as Record<
-    string,
-    string | null
-  >[];
-  const profile: ColumnProfile[] = [];
-  for (const s of summary) {
-    const name = String(s.column_name);
-    const type = String(s.column_type);
-    const col = quoteIdent(name);
-    const count = Number(s.count ?? rows);
-    const nullPct = Number(s.null_percentage ?? 0);
-    const p: ColumnProfile = {
-      name,
-      type,
-      count,
-      nulls: Math.round((nullPct / 100) * count),
-      distinct: Number(s.approx_unique ?? 0),
-      min: s.min ?? null,
-      max: s.max ?? null,
-      mean: isNumeric(type) ? num(s.avg) : null,
-      std: isNumeric(type) ? num(s.std) : null,
+  const cols = (await c.runAndReadAll(`DESCRIBE ${rel}`))
+    .getRowObjects()
+    .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+
+  const stats = ["count(*) AS __rows"];
+  cols.forEach((col, i) => {
+    const q = quoteIdent(col.name);
+    stats.push(`count(${q}) AS c${i}`);
+    if (NESTED.test(col.type)) return;
+    stats.push(
+      `approx_count_distinct(${q}) AS d${i}`,
+      `min(${q})::VARCHAR AS lo${i}`,
+      `max(${q})::VARCHAR AS hi${i}`,
+    );
+    if (isNumeric(col.type))
+      stats.push(`avg(${q}::DOUBLE) AS m${i}`, `stddev_samp(${q}::DOUBLE) AS s${i}`);
+  });
+  const s = (
+    await c.runAndReadAll(`SELECT ${stats.join(", ")} FROM ${rel}`)
+  ).getRowObjectsJson()[0] as Record<string, string | null>;
+  const rows = Number(s.__rows ?? 0);
+
+  const profile: ColumnProfile[] = cols.map((col, i) => {
+    const count = Number(s[`c${i}`] ?? 0);
+    return {
+      name: col.name,
+      type: col.type,
+      count: rows,
+      nulls: rows - count,
+      distinct: Number(s[`d${i}`] ?? 0),
+      min: s[`lo${i}`] ?? null,
+      max: s[`hi${i}`] ?? null,
+      mean: isNumeric(col.type) ? num(s[`m${i}`]) : null,
+      std: isNumeric(col.type) ? num(s[`s${i}`]) : null,
     };
-    if (isNumeric(type) && p.min !== null && p.max !== null && Number(p.max) > Number(p.min)) {
+  });
+
+  const shapes: string[] = [];
+  const bins = new Map<number, { lo: number; width: number }>();
+  profile.forEach((p, i) => {
+    const q = quoteIdent(p.name);
+    if (isNumeric(p.type) && p.min !== null && p.max !== null && Number(p.max) > Number(p.min)) {
       const lo = Number(p.min);
-      const hi = Number(p.max);
-      const width = (hi - lo) / 10;
-      const bins = (
-        await c.runAndReadAll(
-          `SELECT least(floor((${col}::DOUBLE - ${lo}) / ${width}), 9)::INTEGER AS b, count(*) AS n FROM ${rel} WHERE ${col} IS NOT NULL GROUP BY b ORDER BY b`,
-        )
-      ).getRowObjects();
-      p.histogram = Array.from({ length: 10 }, (_, i) => ({
-        from: lo + i * width,
-        to: lo + (i + 1) * width,
-        count: Number(bins.find((b) => Number(b.b) === i)?.n ?? 0),
-      }));
-    } else {
-      const top = (
-        await c.runAndReadAll(
-          `SELECT ${col}::VARCHAR AS v, count(*) AS n FROM ${rel} GROUP BY v ORDER BY n DESC, v NULLS LAST LIMIT 10`,
-        )
-      ).getRowObjects();
-      p.topValues = top.map((t) => ({
-        value: t.v === null ? null : String(t.v),
-        count: Number(t.n),
-      }));
+      const width = (Number(p.max) - lo) / 10;
+      bins.set(i, { lo, width });
+      // least() skips NULLs, so missing values must be filtered out, not binned.
+      shapes.push(
+        `histogram(least(floor((${q}::DOUBLE - ${lo}) / ${width}), 9)::INTEGER) FILTER (WHERE ${q} IS NOT NULL) AS h${i}`,
+      );
+    } else if (!NESTED.test(p.type)) {
+      shapes.push(`approx_top_k(${q}::VARCHAR, 10) AS k${i}`);
     }
-    profile.push(p);
+  });
+  if (shapes.length && rows > 0) {
+    const h = (
+      await c.runAndReadAll(`SELECT ${shapes.join(", ")} FROM ${rel}`)
+    ).getRowObjectsJson()[0] as Record<string, unknown>;
+    const counts: string[] = [];
+    const tops = new Map<number, string[]>();
+    profile.forEach((p, i) => {
+      const bin = bins.get(i);
+      if (bin) {
+        const map = new Map(
+          ((h[`h${i}`] ?? []) as { key: string | number; value: string | number }[]).map((e) => [
+            Number(e.key),
+            Number(e.value),
+          ]),
+        );
+        p.histogram = Array.from({ length: 10 }, (_, b) => ({
+          from: bin.lo + b * bin.width,
+          to: bin.lo + (b + 1) * bin.width,
+          count: map.get(b) ?? 0,
+        }));
+      } else if (Array.isArray(h[`k${i}`])) {
+        const values = (h[`k${i}`] as (string | null)[]).filter((v): v is string => v !== null);
+        tops.set(i, values);
+        values.forEach((v, j) =>
+          counts.push(
+            `count_if(${quoteIdent(p.name)}::VARCHAR = ${quoteLiteral(v)}) AS t${i}_${j}`,
+          ),
+        );
+      }
+    });
+    const t = counts.length
+      ? ((
+          await c.runAndReadAll(`SELECT ${counts.join(", ")} FROM ${rel}`)
+        ).getRowObjectsJson()[0] as Record<string, string>)
+      : {};
+    for (const [i, values] of tops) {
+      profile[i]!.topValues = values
+        .map((value, j) => ({ value, count: Number(t[`t${i}_${j}`] ?? 0) }))
+        .sort((a, b) => b.count - a.count || (a.value < b.value ? -1 : 1));
+    }
   }
-  return { rows, schema: profile.map(({ name, type }) => ({ name, type })), profile };
+  return { rows, schema: cols, profile };
 }
 
-/** Writes a table or view to Parquet (zstd) and describes it. */
+/** Writes a table or view to Parquet (snappy: intermediate data favours speed) and describes it. */
 export async function writeDataset(
   c: DuckDBConnection,
   relation: string,
   path: string,
 ): Promise<DatasetMetadata> {
   await c.run(
-    `COPY ${quoteIdent(relation)} TO ${quoteLiteral(path)} (FORMAT parquet, COMPRESSION zstd)`,
+    `COPY ${quoteIdent(relation)} TO ${quoteLiteral(path)} (FORMAT parquet, COMPRESSION snappy)`,
   );
   return { format: "parquet", ...(await describeRelation(c, relation)) };
 }

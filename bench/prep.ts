@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { createWriteStream, existsSync } from "node:fs";
+import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -7,6 +7,7 @@ import { finished } from "node:stream/promises";
 import { savePipeline } from "../server/services/pipelines";
 import { getRun, startRun, waitForRun } from "../server/services/runs";
 import { workflowsPath } from "../server/temporal/worker";
+import { ensurePythonPackages } from "../tests/python-tools";
 import { round, startBenchStack, writeResult } from "./lib";
 
 /**
@@ -45,29 +46,14 @@ async function generate(file: string): Promise<void> {
   await finished(out);
 }
 
-function ensurePandas(): string {
-  const target = path.resolve(".data/tools/pandas-2");
-  if (!existsSync(path.join(target, "pandas"))) {
-    console.log("installing pandas and pyarrow for the baseline (first run only)…");
-    const pip = spawnSync(
-      "python3",
-      [
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--target",
-        target,
-        "pandas>=2,<3",
-        "pyarrow",
-      ],
-      { stdio: "inherit" },
-    );
-    if (pip.status !== 0) throw new Error("pip install of pandas failed");
-  }
-  return target;
-}
+const ensurePandas = () =>
+  ensurePythonPackages({
+    dir: path.resolve(".data/tools/pandas-2"),
+    requirements: ["pandas>=2,<3", "pyarrow"],
+    markers: ["pandas/__init__.py", "pyarrow/__init__.py"],
+    what: "pandas and pyarrow (the prep benchmark's baseline)",
+    log: console.log,
+  });
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "flowforge-bench-prep-"));
 const files = path.join(dataDir, "files");
@@ -77,7 +63,7 @@ console.log(`generating ${ROWS} rows × ${NUM + CAT} columns…`);
 await generate(csv);
 
 // Baseline first, in its own process, so neither side warms the other's page cache unfairly more.
-const pandasPath = ensurePandas();
+const pandasPath = await ensurePandas();
 const pandasOut = path.join(dataDir, "pandas-out");
 await mkdir(pandasOut);
 const py = spawnSync("python3", ["bench/prep_pandas.py", csv, pandasOut], {

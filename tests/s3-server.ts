@@ -1,11 +1,7 @@
-import { execFile, spawn } from "node:child_process";
-import { existsSync } from "node:fs";
-import { mkdir, rename, rm } from "node:fs/promises";
+import { spawn } from "node:child_process";
 import path from "node:path";
-import { promisify } from "node:util";
 import { freePort } from "../server/embedded/ports";
-
-const exec = promisify(execFile);
+import { ensurePythonPackages, tail } from "./python-tools";
 
 /**
  * A real S3-compatible server for tests: moto's server mode (PyPI `moto`), installed once per
@@ -24,62 +20,15 @@ export const MOTO_DIR = path.resolve(
   `moto-${MOTO_VERSION}`,
 );
 
-const HOW_TO_INSTALL =
-  `The S3 contract tests need moto's S3 server. Install it where the tests look for it, ` +
-  `on a machine that reaches PyPI (or with PIP_INDEX_URL pointing at a mirror): ` +
-  `python3 -m pip install --target ${MOTO_DIR} ${REQUIREMENTS.map((r) => `'${r}'`).join(" ")}`;
-
-const installed = (dir: string) =>
-  existsSync(path.join(dir, "moto", "server.py")) && existsSync(path.join(dir, "flask_cors"));
-
-const tail = (text: string, lines = 15) => text.trim().split("\n").slice(-lines).join("\n");
-
-/**
- * The directory to put on PYTHONPATH, installing moto there first when it is missing. Installs go
- * to a staging directory that is renamed into place, so a concurrent or interrupted install never
- * leaves a half-installed copy that looks complete.
- */
-export async function ensureMoto(log: (line: string) => void = () => {}): Promise<string> {
-  if (installed(MOTO_DIR)) return MOTO_DIR;
-  const staging = `${MOTO_DIR}.part-${process.pid}-${Date.now()}`;
-  log(`installing moto ${MOTO_VERSION} into ${MOTO_DIR} (once per checkout)`);
-  await mkdir(path.dirname(MOTO_DIR), { recursive: true });
-  try {
-    await exec(
-      "python3",
-      [
-        "-m",
-        "pip",
-        "install",
-        "--quiet",
-        "--disable-pip-version-check",
-        "--no-warn-conflicts",
-        "--no-input",
-        "--target",
-        staging,
-        ...REQUIREMENTS,
-      ],
-      { timeout: 480_000, maxBuffer: 16 * 1024 * 1024 },
-    );
-  } catch (err) {
-    await rm(staging, { recursive: true, force: true });
-    const e = err as { code?: string; stderr?: string; message?: string };
-    const why =
-      e.code === "ENOENT"
-        ? "python3 is not on the PATH"
-        : tail(e.stderr || e.message || String(err));
-    throw new Error(`Installing moto with pip failed:\n${why}\n${HOW_TO_INSTALL}`);
-  }
-  try {
-    await rename(staging, MOTO_DIR);
-  } catch (err) {
-    // Another test process finished first: its copy is as good as ours.
-    await rm(staging, { recursive: true, force: true });
-    if (!installed(MOTO_DIR)) throw err;
-  }
-  if (!installed(MOTO_DIR))
-    throw new Error(`pip finished but moto is not in ${MOTO_DIR}. ${HOW_TO_INSTALL}`);
-  return MOTO_DIR;
+/** The directory to put on PYTHONPATH, installing moto there first when it is missing. */
+export function ensureMoto(log: (line: string) => void = () => {}): Promise<string> {
+  return ensurePythonPackages({
+    dir: MOTO_DIR,
+    requirements: REQUIREMENTS,
+    markers: ["moto/server.py", "flask_cors"],
+    what: `moto ${MOTO_VERSION} (the S3 contract tests' server)`,
+    log,
+  });
 }
 
 export interface S3TestServer {

@@ -17,6 +17,12 @@ import { prepSelectActivity } from "./prep-select/activity";
 import { prepSplitActivity } from "./prep-split/activity";
 import { prepSqlActivity } from "./prep-sql/activity";
 import { prepValidateActivity } from "./prep-validate/activity";
+import { trainLinearActivity } from "./train-linear/activity";
+import { trainLogisticActivity } from "./train-logistic/activity";
+import { trainGbdtActivity } from "./train-gbdt/activity";
+import { trainMlpActivity } from "./train-mlp/activity";
+import { evaluateModelActivity } from "./evaluate-model/activity";
+import { evaluateExplainActivity } from "./evaluate-explain/activity";
 
 /** Implementations, server-only. `satisfies` makes a missing or extra implementation a type error. */
 export const nodeActivities = {
@@ -37,4 +43,10 @@ export const nodeActivities = {
   "prep.scale": prepScaleActivity,
   "prep.derive": prepDeriveActivity,
   "prep.validate": prepValidateActivity,
+  "train.linear": trainLinearActivity,
+  "train.logistic": trainLogisticActivity,
+  "train.gbdt": trainGbdtActivity,
+  "train.mlp": trainMlpActivity,
+  "evaluate.model": evaluateModelActivity,
+  "evaluate.explain": evaluateExplainActivity,
 } satisfies Record<NodeType, NodeActivity>;

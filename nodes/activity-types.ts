@@ -1,5 +1,17 @@
 import type { ArtifactRef, StepOutputs } from "../workflows/plan";
 
+export interface TrackedExperiment {
+  /** -1 (the default) for the step itself, 0.. for the trials of a tune step. */
+  trial?: number;
+  algorithm: string;
+  params: Record<string, unknown>;
+  metrics: Record<string, unknown>;
+  curve: { iteration: number; train: number; validation?: number }[];
+  score?: { name: string; value: number; higherIsBetter: boolean };
+  modelHash?: string;
+  provider?: string;
+}
+
 /** What a node implementation receives from the worker's step runner. */
 export interface StepContext {
   runId: string;
@@ -20,9 +32,15 @@ export interface StepContext {
     localPath: string,
     metadata?: Record<string, unknown>,
   ): Promise<ArtifactRef>;
+  /** The metadata recorded with an input artifact (a dataset's schema, profile, preprocessing). */
+  inputMetadata(port: string): Promise<Record<string, unknown>>;
   readJson(port: string): Promise<unknown>;
   writeJson(kind: string, value: unknown): Promise<ArtifactRef>;
   progress(p: { done: number; total: number; unit?: string }): void;
+  /** True when the step runs on the gpu task queue: it should use the best GPU provider. */
+  gpu: boolean;
+  /** Records a training step's or a trial's params, metrics and curve (experiment tracking). */
+  track(entry: TrackedExperiment): Promise<void>;
   log(message: string): void;
 }
 

@@ -15,6 +15,12 @@ import { prepSelect } from "./prep-select/node";
 import { prepSplit } from "./prep-split/node";
 import { prepSql } from "./prep-sql/node";
 import { prepValidate } from "./prep-validate/node";
+import { trainLinear } from "./train-linear/node";
+import { trainLogistic } from "./train-logistic/node";
+import { trainGbdt } from "./train-gbdt/node";
+import { trainMlp } from "./train-mlp/node";
+import { evaluateModel } from "./evaluate-model/node";
+import { evaluateExplain } from "./evaluate-explain/node";
 import type { NodeDefinition } from "./types";
 
 /** The node catalog: the one registry of definitions, read by the canvas, validator and compiler. */
@@ -36,6 +42,12 @@ export const nodeDefinitions = {
   "prep.scale": prepScale,
   "prep.derive": prepDerive,
   "prep.validate": prepValidate,
+  "train.linear": trainLinear,
+  "train.logistic": trainLogistic,
+  "train.gbdt": trainGbdt,
+  "train.mlp": trainMlp,
+  "evaluate.model": evaluateModel,
+  "evaluate.explain": evaluateExplain,
 } as const satisfies Record<string, NodeDefinition>;
 
 export type NodeType = keyof typeof nodeDefinitions;

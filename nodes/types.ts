@@ -43,6 +43,8 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   outputs: PortDefinition[];
   params: P;
   runtime: RuntimeDefaults;
+  /** The node can use a GPU: a pipeline may set `runtime.gpu` to send it to the gpu queue. */
+  gpuCapable?: boolean;
   /** False for nodes whose effect matters more than their output (deploy, notify): never cached. */
   cacheable?: boolean;
   /** When it returns true for the resolved params, the step waits for a manager's approval. */

@@ -145,6 +145,23 @@ export function ParamForm({
           );
         } else if (f.widget === "upload") {
           control = <UploadField inputId={inputId} value={value} onChange={(v) => set(key, v)} />;
+        } else if (f.widget === "column" && columns) {
+          control = (
+            <select
+              {...common}
+              value={text(value)}
+              onChange={(e) => set(key, e.target.value || undefined)}
+            >
+              <option value="">choose a column</option>
+              {[
+                ...new Set([...columns, ...(typeof value === "string" && value ? [value] : [])]),
+              ].map((col) => (
+                <option key={col} value={col}>
+                  {col}
+                </option>
+              ))}
+            </select>
+          );
         } else if (f.widget === "columns" && columns) {
           const chosen = Array.isArray(value) ? value.map(String) : [];
           control = (

@@ -22,14 +22,11 @@ export const ingestUpload = defineNode({
       .enum(["auto", "csv", "tsv", "parquet", "jsonl"])
       .default("auto")
       .meta({ label: "Format", help: "auto: from the file name." }),
-    nullValues: z
-      .array(z.string())
-      .default(["", "NA"])
-      .meta({
-        label: "Missing values",
-        widget: "columns",
-        help: "Text read as missing (CSV and TSV).",
-      }),
+    nullValues: z.array(z.string()).default(["", "NA"]).meta({
+      label: "Missing values",
+      widget: "columns",
+      help: "Text read as missing (CSV and TSV).",
+    }),
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 3_600_000, retries: 2, heartbeatMs: null, gpu: false },
 });

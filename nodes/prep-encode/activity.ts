@@ -5,6 +5,7 @@ import type { NodeActivity } from "../activity-types";
 import { prepEncode } from "./node";
 
 interface EncodeState {
+  op: "encode";
   method: "onehot" | "ordinal";
   columns: { column: string; categories: string[] }[];
 }
@@ -31,7 +32,7 @@ export const prepEncodeActivity: NodeActivity = async (ctx) => {
         ).getRowObjects();
         columns.push({ column: col.name, categories: rows.map((r) => String(r.v)).sort() });
       }
-      return { method: p.method, columns };
+      return { op: "encode", method: p.method, columns };
     },
     async (c, input, output, state) => {
       const byName = new Map(state.columns.map((x) => [x.column, x]));

@@ -41,19 +41,24 @@ export function conditionSql(cond: Condition, values: DuckDBValue[]): string {
 export const prepFilterActivity: NodeActivity = async (ctx) => {
   const p = prepFilter.params.parse(ctx.params);
   return {
-    dataset: await datasetStep(ctx, ["input"], async (c) => {
-      requireColumns(
-        await columnsOf(c, "input"),
-        p.conditions.map((x) => x.column),
-        "Filter rows",
-      );
-      const values: DuckDBValue[] = [];
-      const where =
-        p.conditions
-          .map((cond) => `(${conditionSql(cond, values)})`)
-          .join(p.combine === "all" ? " AND " : " OR ") || "TRUE";
-      await c.run(`CREATE TABLE result AS SELECT * FROM input WHERE ${where}`, values);
-      return "result";
-    }),
+    dataset: await datasetStep(
+      ctx,
+      ["input"],
+      async (c) => {
+        requireColumns(
+          await columnsOf(c, "input"),
+          p.conditions.map((x) => x.column),
+          "Filter rows",
+        );
+        const values: DuckDBValue[] = [];
+        const where =
+          p.conditions
+            .map((cond) => `(${conditionSql(cond, values)})`)
+            .join(p.combine === "all" ? " AND " : " OR ") || "TRUE";
+        await c.run(`CREATE TABLE result AS SELECT * FROM input WHERE ${where}`, values);
+        return "result";
+      },
+      (pre) => pre,
+    ),
   };
 };

@@ -7,6 +7,7 @@ import { StepInputError } from "../errors";
 import { prepImpute } from "./node";
 
 interface ImputeState {
+  op: "impute";
   strategy: string;
   fill: { column: string; type: string; value: string | number | null }[];
 }
@@ -49,7 +50,7 @@ export const prepImputeActivity: NodeActivity = async (ctx) => {
         const typed = value === null ? null : isNumeric(col.type) ? Number(value) : String(value);
         fill.push({ column: col.name, type: col.type, value: typed });
       }
-      return { strategy: p.strategy, fill };
+      return { op: "impute", strategy: p.strategy, fill };
     },
     async (c, input, output, state) => {
       const byName = new Map(state.fill.map((f) => [f.column, f]));

@@ -7,6 +7,7 @@ import { StepInputError } from "../errors";
 import { prepScale } from "./node";
 
 interface ScaleState {
+  op: "scale";
   method: "standard" | "minmax";
   columns: { column: string; offset: number; scale: number }[];
 }
@@ -47,7 +48,7 @@ export const prepScaleActivity: NodeActivity = async (ctx) => {
           scale: spread > 0 && Number.isFinite(spread) ? spread : 1,
         });
       }
-      return { method: p.method, columns };
+      return { op: "scale", method: p.method, columns };
     },
     async (c, input, output, state) => {
       const byName = new Map(state.columns.map((x) => [x.column, x]));

@@ -1,6 +1,7 @@
 import path from "node:path";
 import { columnsOf, requireColumns } from "../../server/data/columns";
 import { loadDataset, writeDataset } from "../../server/data/dataset";
+import { preprocessingOf } from "../../server/data/preprocessing";
 import { openSandbox, quoteIdent } from "../../server/data/sandbox";
 import type { NodeActivity } from "../activity-types";
 import { prepSplit } from "./node";
@@ -11,6 +12,8 @@ import { prepSplit } from "./node";
  */
 export const prepSplitActivity: NodeActivity = async (ctx) => {
   const p = prepSplit.params.parse(ctx.params);
+  // Splitting moves rows, not columns: every split keeps the input's recorded preprocessing.
+  const preprocessing = preprocessingOf(await ctx.inputMetadata("input"));
   const box = await openSandbox(ctx.workDir);
   try {
     const c = box.connection;
@@ -43,7 +46,7 @@ export const prepSplitActivity: NodeActivity = async (ctx) => {
       );
       const file = path.join(ctx.workDir, `${port}.parquet`);
       const metadata = await writeDataset(c, port, file);
-      outputs[port] = await ctx.writeFile("dataset", file, { ...metadata });
+      outputs[port] = await ctx.writeFile("dataset", file, { ...metadata, preprocessing });
     }
     return outputs;
   } finally {

@@ -29,7 +29,7 @@ function compileStep(
     activity: def.type,
     params,
     inputs,
-    taskQueue: def.runtime.gpu ? "gpu" : def.runtime.taskQueue,
+    taskQueue: (node.runtime?.gpu ?? def.runtime.gpu) ? "gpu" : def.runtime.taskQueue,
     startToCloseTimeoutMs: node.runtime?.timeoutMs ?? def.runtime.timeoutMs,
     heartbeatTimeoutMs: def.runtime.heartbeatMs ?? DEFAULT_HEARTBEAT_TIMEOUT_MS,
     retry: {

@@ -3,6 +3,7 @@ import type { DuckDBConnection } from "@duckdb/node-api";
 import type { StepContext } from "../../nodes/activity-types";
 import type { ArtifactRef } from "../../workflows/plan";
 import { loadDataset, writeDataset } from "./dataset";
+import { preprocessingOf, withStep, type PrepStep, type Preprocessing } from "./preprocessing";
 import { openSandbox } from "./sandbox";
 
 /**
@@ -14,7 +15,11 @@ export async function datasetStep(
   ctx: StepContext,
   inputs: string[],
   body: (c: DuckDBConnection) => Promise<string>,
+  /** How the first input's recorded preprocessing carries over; by default the output starts anew. */
+  carry?: (p: Preprocessing) => Preprocessing,
 ): Promise<ArtifactRef> {
+  const first = inputs[0];
+  const upstream = carry && first ? preprocessingOf(await ctx.inputMetadata(first)) : undefined;
   const box = await openSandbox(ctx.workDir);
   try {
     for (const port of inputs) await loadDataset(box.connection, await ctx.inputPath(port), port);
@@ -22,7 +27,8 @@ export async function datasetStep(
     const out = path.join(ctx.workDir, "output.parquet");
     const metadata = await writeDataset(box.connection, relation, out);
     ctx.log(`${metadata.rows} rows, ${metadata.schema.length} columns`);
-    return await ctx.writeFile("dataset", out, { ...metadata });
+    const preprocessing = upstream && carry?.(upstream);
+    return await ctx.writeFile("dataset", out, { ...metadata, preprocessing });
   } finally {
     box.close();
   }
@@ -36,11 +42,12 @@ export type SplitPort = (typeof splitPorts)[number];
  * that is connected; each split is written as a dataset and the state as a JSON artifact, so the
  * exported model can apply exactly the same transformation.
  */
-export async function fitTransformStep<S>(
+export async function fitTransformStep<S extends PrepStep>(
   ctx: StepContext,
   fit: (c: DuckDBConnection) => Promise<S>,
   apply: (c: DuckDBConnection, input: SplitPort, output: string, state: S) => Promise<void>,
 ): Promise<Record<string, ArtifactRef>> {
+  const upstream = preprocessingOf(await ctx.inputMetadata("train"));
   const box = await openSandbox(ctx.workDir);
   try {
     const present = splitPorts.filter((p) => ctx.inputs[p]);
@@ -52,7 +59,10 @@ export async function fitTransformStep<S>(
       await apply(box.connection, port, relation, state);
       const file = path.join(ctx.workDir, `${port}.parquet`);
       const metadata = await writeDataset(box.connection, relation, file);
-      outputs[port] = await ctx.writeFile("dataset", file, { ...metadata });
+      outputs[port] = await ctx.writeFile("dataset", file, {
+        ...metadata,
+        preprocessing: withStep(upstream, state),
+      });
     }
     outputs.state = await ctx.writeJson("json", state);
     return outputs;

@@ -24,6 +24,7 @@ describe("migrations", () => {
       expect(tables.map((t) => t.table_name)).toEqual([
         "artifacts",
         "connections",
+        "experiments",
         "pipeline_versions",
         "pipelines",
         "run_steps",

@@ -176,3 +176,31 @@ export const connections = pgTable("connections", {
   ssl: boolean("ssl").notNull().default(false),
   createdAt: createdAt(),
 });
+
+/**
+ * Experiment tracking: one row per training step, and per trial of a tune step (trial -1 is the
+ * step itself), written idempotently by run, step and trial, so a retried attempt replaces its row.
+ */
+export const experiments = pgTable(
+  "experiments",
+  {
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    stepId: text("step_id").notNull(),
+    trial: integer("trial").notNull().default(-1),
+    algorithm: text("algorithm").notNull(),
+    params: jsonb("params").$type<Record<string, unknown>>().notNull(),
+    metrics: jsonb("metrics").$type<Record<string, unknown>>().notNull(),
+    curve: jsonb("curve")
+      .$type<{ iteration: number; train: number; validation?: number }[]>()
+      .notNull(),
+    /** The trial's or step's headline metric, for sorting and charts. */
+    score: jsonb("score").$type<{ name: string; value: number; higherIsBetter: boolean }>(),
+    modelHash: text("model_hash"),
+    workerIdentity: text("worker_identity"),
+    provider: text("provider"),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.stepId, t.trial] })],
+);

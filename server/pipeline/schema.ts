@@ -49,6 +49,9 @@ export const pipelineNodeSchema = z
           .max(7 * 24 * 3_600_000)
           .optional()
           .meta({ description: "Time limit of one attempt, in milliseconds." }),
+        gpu: z.boolean().optional().meta({
+          description: "Run on a worker polling the gpu queue (nodes that can use a GPU only).",
+        }),
       })
       .strict()
       .optional()

@@ -48,6 +48,13 @@ export function validatePipeline(input: unknown): ValidationResult {
       });
       continue;
     }
+    if (node.runtime?.gpu && !def.gpuCapable) {
+      errors.push({
+        nodeId: node.id,
+        code: "gpu_not_supported",
+        message: `Node "${node.id}" (${def.title}) cannot use a GPU; remove runtime.gpu`,
+      });
+    }
     const params = def.params.safeParse(node.params);
     if (!params.success) {
       for (const issue of params.error.issues) {

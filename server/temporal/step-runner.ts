@@ -10,7 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ArtifactStore, StoredBlob } from "../artifacts/store";
 import type { Db } from "../db/client";
-import { artifacts, runSteps } from "../db/schema";
+import { artifacts, experiments, runSteps } from "../db/schema";
 
 interface Deps {
   db: Db;
@@ -102,6 +102,15 @@ export function createStepActivities(
         params: input.params,
         inputs: input.inputs,
         signal: actx.cancellationSignal,
+        async inputMetadata(port) {
+          const ref = input.inputs[port];
+          if (!ref) throw new Error(`Step ${input.stepId} has no input on port "${port}"`);
+          const [row] = await deps.db
+            .select({ metadata: artifacts.metadata })
+            .from(artifacts)
+            .where(eq(artifacts.hash, ref.hash));
+          return (row?.metadata ?? {}) as Record<string, unknown>;
+        },
         async readJson(port) {
           const ref = input.inputs[port];
           if (!ref) throw new Error(`Step ${input.stepId} has no input on port "${port}"`);
@@ -121,6 +130,29 @@ export function createStepActivities(
             .set({ progress: p })
             .where(where)
             .catch(() => undefined);
+        },
+        gpu: actx.info.taskQueue === "gpu",
+        async track(entry) {
+          const row = {
+            runId: input.runId,
+            stepId: input.stepId,
+            trial: entry.trial ?? -1,
+            algorithm: entry.algorithm,
+            params: entry.params,
+            metrics: entry.metrics,
+            curve: entry.curve,
+            score: entry.score ?? null,
+            modelHash: entry.modelHash ?? null,
+            provider: entry.provider ?? null,
+            workerIdentity: deps.identity,
+          };
+          await deps.db
+            .insert(experiments)
+            .values(row)
+            .onConflictDoUpdate({
+              target: [experiments.runId, experiments.stepId, experiments.trial],
+              set: { ...row, createdAt: new Date() },
+            });
         },
         log(message) {
           actx.log.info(message, { runId: input.runId, stepId: input.stepId });

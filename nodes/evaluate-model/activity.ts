@@ -1,0 +1,28 @@
+import { loadScoringSet, runModel, sessionFor } from "../../server/ml/scoring";
+import { score } from "../../server/ml/train";
+import type { NodeActivity } from "../activity-types";
+import { evaluateModel } from "./node";
+
+export const evaluateModelActivity: NodeActivity = async (ctx) => {
+  evaluateModel.params.parse(ctx.params);
+  const { model, meta, set } = await loadScoringSet(ctx, "model", "test", "Evaluate model");
+  const { session, provider } = await sessionFor(model, ctx.gpu);
+  try {
+    const predicted = await runModel(session, meta.signature, set.inputs, set.rows);
+    const metrics = score(meta.signature.task, meta.signature.classes, set.truth, predicted);
+    ctx.log(`scored ${set.rows} rows with onnxruntime (${provider})`);
+    await ctx.track({
+      algorithm: `evaluate:${meta.algorithm}`,
+      params: { model: ctx.inputs.model!.hash },
+      metrics: { test: metrics },
+      curve: [],
+      modelHash: ctx.inputs.model!.hash,
+      provider,
+    });
+    return {
+      metrics: await ctx.writeJson("metrics", { task: meta.signature.task, test: metrics }),
+    };
+  } finally {
+    await session.release();
+  }
+};

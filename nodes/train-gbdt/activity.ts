@@ -1,0 +1,10 @@
+import { loadSplits, trainAndExport } from "../../server/ml/step";
+import type { NodeActivity } from "../activity-types";
+import { trainGbdt } from "./node";
+
+export const trainGbdtActivity: NodeActivity = async (ctx) => {
+  const { label, exclude, task, ...params } = trainGbdt.params.parse(ctx.params);
+  const data = await loadSplits(ctx, { label, exclude, task }, "Gradient-boosted trees");
+  const { model, metadata } = await trainAndExport(ctx, data, "gbdt", params, { unit: "trees" });
+  return { model, metrics: await ctx.writeJson("metrics", metadata.metrics) };
+};

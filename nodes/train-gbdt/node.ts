@@ -1,0 +1,50 @@
+import { z } from "zod";
+import {
+  seedParam,
+  targetParams,
+  taskParam,
+  trainInputs,
+  trainOutputs,
+  trainRuntime,
+} from "../train-ports";
+import { defineNode } from "../types";
+
+export const gbdtParams = {
+  trees: z.number().int().min(1).max(10_000).default(100).meta({ label: "Trees" }),
+  learningRate: z.number().positive().max(1).default(0.1).meta({ label: "Learning rate" }),
+  maxLeaves: z.number().int().min(2).max(4096).default(31).meta({ label: "Leaves per tree" }),
+  maxDepth: z
+    .number()
+    .int()
+    .min(-1)
+    .max(64)
+    .default(-1)
+    .meta({ label: "Max depth", help: "-1: no limit besides the leaves." }),
+  minDataInLeaf: z.number().int().min(1).default(20).meta({ label: "Min rows per leaf" }),
+  minSumHessianInLeaf: z.number().min(0).default(0.001).meta({ label: "Min hessian per leaf" }),
+  lambda: z.number().min(0).default(0).meta({ label: "L2 on leaf values" }),
+  maxBins: z.number().int().min(2).max(255).default(255).meta({ label: "Histogram bins" }),
+  featureFraction: z.number().gt(0).max(1).default(1).meta({ label: "Feature fraction per tree" }),
+  earlyStoppingRounds: z
+    .number()
+    .int()
+    .min(0)
+    .default(10)
+    .meta({ label: "Early stopping (rounds)", help: "With a validation split. 0: off." }),
+  seed: seedParam,
+};
+
+export const trainGbdt = defineNode({
+  type: "train.gbdt",
+  category: "train",
+  title: "Gradient-boosted trees",
+  description:
+    "Histogram-based boosted trees (like LightGBM) for classes or numbers, with feature importance.",
+  version: 1,
+  internal: false,
+  inputs: trainInputs,
+  outputs: trainOutputs,
+  params: z.object({ ...targetParams, task: taskParam, ...gbdtParams }),
+  runtime: trainRuntime,
+  docs: "Grows trees leaf by leaf on 255-bin feature histograms; missing values learn their own direction, so Impute is optional. Exports to ONNX as a TreeEnsembleRegressor followed by sigmoid or softmax.",
+});

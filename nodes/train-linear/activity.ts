@@ -1,0 +1,16 @@
+import { loadSplits, trainAndExport } from "../../server/ml/step";
+import type { NodeActivity } from "../activity-types";
+import { trainLinear } from "./node";
+
+export const trainLinearActivity: NodeActivity = async (ctx) => {
+  const { alpha, ...target } = trainLinear.params.parse(ctx.params);
+  const data = await loadSplits(ctx, { ...target, task: "regression" }, "Linear regression");
+  const { model, metadata } = await trainAndExport(
+    ctx,
+    data,
+    "linear",
+    { alpha },
+    { unit: "fits" },
+  );
+  return { model, metrics: await ctx.writeJson("metrics", metadata.metrics) };
+};

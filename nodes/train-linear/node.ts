@@ -1,0 +1,24 @@
+import { z } from "zod";
+import { targetParams, trainInputs, trainOutputs, trainRuntime } from "../train-ports";
+import { defineNode } from "../types";
+
+export const trainLinear = defineNode({
+  type: "train.linear",
+  category: "train",
+  title: "Linear regression",
+  description: "Ridge regression (L2), solved exactly; predicts a number.",
+  version: 1,
+  internal: false,
+  inputs: trainInputs,
+  outputs: trainOutputs,
+  params: z.object({
+    ...targetParams,
+    alpha: z
+      .number()
+      .min(0)
+      .default(1)
+      .meta({ label: "L2 strength (alpha)", help: "As scikit-learn's Ridge." }),
+  }),
+  runtime: trainRuntime,
+  docs: "Fits `y ≈ Xw + b` minimizing squared error plus `alpha·|w|²`. Features must be numbers without missing values: put Impute, Encode and Scale before it. The exported ONNX model applies that preprocessing itself and takes raw rows.",
+});

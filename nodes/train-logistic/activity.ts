@@ -1,0 +1,16 @@
+import { loadSplits, trainAndExport } from "../../server/ml/step";
+import type { NodeActivity } from "../activity-types";
+import { trainLogistic } from "./node";
+
+export const trainLogisticActivity: NodeActivity = async (ctx) => {
+  const { label, exclude, ...params } = trainLogistic.params.parse(ctx.params);
+  const data = await loadSplits(
+    ctx,
+    { label, exclude, task: "classification" },
+    "Logistic regression",
+  );
+  const { model, metadata } = await trainAndExport(ctx, data, "logistic", params, {
+    unit: "epochs",
+  });
+  return { model, metrics: await ctx.writeJson("metrics", metadata.metrics) };
+};

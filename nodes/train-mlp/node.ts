@@ -1,0 +1,44 @@
+import { z } from "zod";
+import {
+  seedParam,
+  targetParams,
+  taskParam,
+  trainInputs,
+  trainOutputs,
+  trainRuntime,
+} from "../train-ports";
+import { defineNode } from "../types";
+
+export const trainMlp = defineNode({
+  type: "train.mlp",
+  category: "train",
+  title: "Neural network (MLP)",
+  description: "A multilayer perceptron with ReLU layers, trained by onnxruntime on CPU or GPU.",
+  version: 1,
+  internal: false,
+  gpuCapable: true,
+  inputs: trainInputs,
+  outputs: trainOutputs,
+  params: z.object({
+    ...targetParams,
+    task: taskParam,
+    hidden: z.array(z.number().int().min(1).max(4096)).min(1).max(8).default([64]).meta({
+      label: "Hidden layers",
+      widget: "json",
+      help: "Units per hidden layer, e.g. [64, 32].",
+    }),
+    l2: z.number().min(0).default(0.0001).meta({ label: "L2 strength" }),
+    learningRate: z.number().positive().max(10).default(0.001).meta({ label: "Learning rate" }),
+    epochs: z.number().int().min(1).max(100_000).default(200).meta({ label: "Epochs" }),
+    batchSize: z.number().int().min(1).max(1_000_000).default(200).meta({ label: "Batch size" }),
+    earlyStoppingRounds: z
+      .number()
+      .int()
+      .min(0)
+      .default(10)
+      .meta({ label: "Early stopping (epochs)" }),
+    seed: seedParam,
+  }),
+  runtime: trainRuntime,
+  docs: "Dense layers with ReLU, softmax/sigmoid for classes or a linear output for numbers, trained with Adam on mini-batches. Scale the features first. Training runs as ONNX graphs in onnxruntime: on a GPU worker through CUDA or WebGPU.",
+});

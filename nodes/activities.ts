@@ -1,4 +1,4 @@
-import type { NodeActivity } from "./activity-types";
+import type { NodeActivity, StepContext } from "./activity-types";
 import type { NodeType } from "./index";
 import { ingestFileActivity } from "./ingest-file/activity";
 import { ingestPostgresActivity } from "./ingest-postgres/activity";
@@ -23,6 +23,8 @@ import { trainGbdtActivity } from "./train-gbdt/activity";
 import { trainMlpActivity } from "./train-mlp/activity";
 import { evaluateModelActivity } from "./evaluate-model/activity";
 import { evaluateExplainActivity } from "./evaluate-explain/activity";
+import { tuneSearchActivity } from "./tune-search/activity";
+import { tuneTrialActivity } from "./tune-search/trial";
 
 /** Implementations, server-only. `satisfies` makes a missing or extra implementation a type error. */
 export const nodeActivities = {
@@ -49,4 +51,10 @@ export const nodeActivities = {
   "train.mlp": trainMlpActivity,
   "evaluate.model": evaluateModelActivity,
   "evaluate.explain": evaluateExplainActivity,
+  "tune.search": tuneSearchActivity,
 } satisfies Record<NodeType, NodeActivity>;
+
+/** Activities that steps start as workflows of their own (ctx.runChild), not nodes. */
+export const childActivities = {
+  "tune.trial": tuneTrialActivity,
+} satisfies Record<string, (ctx: StepContext) => Promise<unknown>>;

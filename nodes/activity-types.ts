@@ -42,6 +42,17 @@ export interface StepContext {
   /** Records a training step's or a trial's params, metrics and curve (experiment tracking). */
   track(entry: TrackedExperiment): Promise<void>;
   log(message: string): void;
+  /**
+   * Runs a registered activity as its own workflow on a task queue, so work fans out across
+   * workers (a tune step's trials). `key` names the call within the step; the same key attaches to
+   * the same call.
+   */
+  runChild(
+    activity: string,
+    key: string,
+    input: unknown,
+    options: { taskQueue: string; timeoutMs: number; heartbeatMs?: number; retries?: number },
+  ): Promise<unknown>;
 }
 
 export type NodeActivity = (ctx: StepContext) => Promise<StepOutputs>;

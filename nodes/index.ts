@@ -21,6 +21,7 @@ import { trainGbdt } from "./train-gbdt/node";
 import { trainMlp } from "./train-mlp/node";
 import { evaluateModel } from "./evaluate-model/node";
 import { evaluateExplain } from "./evaluate-explain/node";
+import { tuneSearch } from "./tune-search/node";
 import type { NodeDefinition } from "./types";
 
 /** The node catalog: the one registry of definitions, read by the canvas, validator and compiler. */
@@ -48,6 +49,7 @@ export const nodeDefinitions = {
   "train.mlp": trainMlp,
   "evaluate.model": evaluateModel,
   "evaluate.explain": evaluateExplain,
+  "tune.search": tuneSearch,
 } as const satisfies Record<string, NodeDefinition>;
 
 export type NodeType = keyof typeof nodeDefinitions;

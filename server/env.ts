@@ -52,6 +52,8 @@ const schema = z.object({
   S3_FORCE_PATH_STYLE: flag.optional(),
   WORKER_QUEUES: z.string().default("cpu,gpu"),
   WORKER_IDENTITY: z.string().optional(),
+  WORKER_FORCE_GPU_QUEUE: flag.optional(),
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
 });
 

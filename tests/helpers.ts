@@ -10,7 +10,10 @@ export interface WorkerProcess {
 }
 
 /** A real worker process, as `npm run worker` starts it, on the test stack. */
-export async function spawnWorkerProcess(identity: string): Promise<WorkerProcess> {
+export async function spawnWorkerProcess(
+  identity: string,
+  options: { queues?: string; env?: Record<string, string> } = {},
+): Promise<WorkerProcess> {
   const child = spawn(
     process.execPath,
     [
@@ -18,13 +21,14 @@ export async function spawnWorkerProcess(identity: string): Promise<WorkerProces
       "tsx",
       "server/temporal/worker-main.ts",
       "--queues",
-      "cpu",
+      options.queues ?? "cpu",
       "--identity",
       identity,
     ],
     {
       env: {
         ...process.env,
+        ...options.env,
         DATABASE_URL: inject("databaseUrl"),
         TEMPORAL_ADDRESS: inject("temporalAddress"),
         DATA_DIR: inject("dataDir"),

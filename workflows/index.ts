@@ -1,1 +1,2 @@
 export { approveStepSignal, runPipeline, runStatusQuery } from "./run-pipeline";
+export { runActivity } from "./run-activity";

@@ -44,7 +44,12 @@ const cases: Case[] = [
     file: "workflows/histories/approval.pipeline.json",
     during: async (runId) => {
       await waitForStep(runId, "gate", "awaiting_approval");
-      await approveStep(getDb(), await getTemporalClient(), { runId, stepId: "gate", approved: true, by: "recorder" });
+      await approveStep(getDb(), await getTemporalClient(), {
+        runId,
+        stepId: "gate",
+        approved: true,
+        by: "recorder",
+      });
     },
   },
   {
@@ -70,8 +75,14 @@ try {
     const document = JSON.parse(await readFile(c.file, "utf8")) as unknown;
     const saved = await savePipeline(getDb(), { document });
     const client = await getTemporalClient();
-    if (c.warm) await waitForRun(client, (await startRun(getDb(), client, { pipelineVersionId: saved.version.id })).workflowId);
-    const { runId, workflowId } = await startRun(getDb(), client, { pipelineVersionId: saved.version.id });
+    if (c.warm)
+      await waitForRun(
+        client,
+        (await startRun(getDb(), client, { pipelineVersionId: saved.version.id })).workflowId,
+      );
+    const { runId, workflowId } = await startRun(getDb(), client, {
+      pipelineVersionId: saved.version.id,
+    });
     await c.during?.(runId, workflowId);
     const summary = await waitForRun(client, workflowId);
     const history = await client.workflow.getHandle(workflowId).fetchHistory();

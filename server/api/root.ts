@@ -1,5 +1,6 @@
 import { artifactsRouter } from "./routers/artifacts";
 import { connectionsRouter } from "./routers/connections";
+import { experimentsRouter } from "./routers/experiments";
 import { healthRouter } from "./routers/health";
 import { pipelinesRouter } from "./routers/pipelines";
 import { runsRouter } from "./routers/runs";
@@ -8,6 +9,7 @@ import { createCallerFactory, router } from "./trpc";
 export const appRouter = router({
   artifacts: artifactsRouter,
   connections: connectionsRouter,
+  experiments: experimentsRouter,
   health: healthRouter,
   pipelines: pipelinesRouter,
   runs: runsRouter,

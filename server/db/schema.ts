@@ -156,6 +156,8 @@ export const workers = pgTable("workers", {
   identity: text("identity").primaryKey(),
   queues: jsonb("queues").$type<string[]>().notNull(),
   gpus: jsonb("gpus").$type<{ index: number; name: string; memoryMiB: number }[]>().notNull(),
+  /** onnxruntime execution providers that opened a session on this worker, best first. */
+  providers: jsonb("providers").$type<string[]>().notNull().default([]),
   hostname: text("hostname").notNull(),
   pid: integer("pid").notNull(),
   startedAt: timestamp("started_at", { withTimezone: true }).notNull(),

@@ -21,6 +21,7 @@ export interface QueueHealth {
     lastAccessTime: string | null;
     queues: string[];
     gpus: { index: number; name: string; memoryMiB: number }[];
+    providers: string[];
   }[];
   error?: string;
 }
@@ -116,6 +117,7 @@ export async function checkHealth(getDb: () => Db): Promise<Health> {
               lastAccessTime: seconds ? new Date(seconds * 1000).toISOString() : null,
               queues: row?.queues ?? [queue],
               gpus: row?.gpus ?? [],
+              providers: row?.providers ?? [],
             };
           })
           .filter((w) => w.alive)

@@ -5,7 +5,8 @@ import { closeDb, getDb } from "../db/client";
 import { env } from "../env";
 import { appendChunk, completeUpload, createUpload, safeFilename, uploadStatus } from "./uploads";
 
-const chunks = (...parts: string[]): AsyncIterable<Uint8Array> => Readable.from(parts.map((p) => Buffer.from(p)));
+const chunks = (...parts: string[]): AsyncIterable<Uint8Array> =>
+  Readable.from(parts.map((p) => Buffer.from(p)));
 
 describe("chunked uploads", () => {
   afterAll(async () => {

@@ -1,8 +1,11 @@
 import { ApplicationFailure, Context } from "@temporalio/activity";
+import { WorkflowExecutionAlreadyStartedError } from "@temporalio/client";
+import type { ActivityCall } from "../../workflows/run-activity";
+import { getTemporalClient, WORKFLOW_TASK_QUEUE } from "./client";
 import { ZodError } from "zod";
 import { StepInputError } from "../../nodes/errors";
 import { and, eq } from "drizzle-orm";
-import { nodeActivities } from "../../nodes/activities";
+import { childActivities, nodeActivities } from "../../nodes/activities";
 import type { StepContext } from "../../nodes/activity-types";
 import type { ArtifactRef, StepActivityInput, StepOutputs } from "../../workflows/plan";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -50,118 +53,20 @@ export function createStepActivities(
         .where(where);
 
       let lastProgressWrite = 0;
-      let lastProgress: unknown = undefined;
-      const workDir = await mkdtemp(
-        path.join(deps.workRoot ?? os.tmpdir(), `flowforge-${input.stepId.slice(0, 40)}-`),
-      );
-      const recordArtifact = async (
-        blob: StoredBlob,
-        kind: string,
-        metadata: Record<string, unknown>,
-      ) => {
-        await deps.db
-          .insert(artifacts)
-          .values({
-            hash: blob.hash,
-            kind,
-            sizeBytes: blob.sizeBytes,
-            uri: deps.store.uri(blob.hash),
-            metadata,
-            producedByRunId: input.runId,
-            producedByStepId: input.stepId,
-          })
-          .onConflictDoNothing();
-        return { hash: blob.hash, kind, sizeBytes: blob.sizeBytes } satisfies ArtifactRef;
-      };
-      const ctx: StepContext = {
-        workDir,
-        async inputPath(port) {
-          const ref = input.inputs[port];
-          if (!ref) throw new Error(`Step ${input.stepId} has no input on port "${port}"`);
-          const local = path.join(
-            workDir,
-            `input-${port.replace(/[^A-Za-z0-9_-]/g, "_")}.${ref.kind === "dataset" ? "parquet" : "bin"}`,
-          );
-          await deps.store.downloadTo(ref.hash, local);
-          return local;
-        },
-        async artifactPath(hash, filename) {
-          const local = path.join(
-            workDir,
-            `artifact-${filename.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 100)}`,
-          );
-          await deps.store.downloadTo(hash, local);
-          return local;
-        },
-        async writeFile(kind, localPath, metadata = {}) {
-          return recordArtifact(await deps.store.putFile(localPath), kind, metadata);
-        },
-        runId: input.runId,
-        stepId: input.stepId,
-        attempt,
-        params: input.params,
-        inputs: input.inputs,
-        signal: actx.cancellationSignal,
-        async inputMetadata(port) {
-          const ref = input.inputs[port];
-          if (!ref) throw new Error(`Step ${input.stepId} has no input on port "${port}"`);
-          const [row] = await deps.db
-            .select({ metadata: artifacts.metadata })
-            .from(artifacts)
-            .where(eq(artifacts.hash, ref.hash));
-          return (row?.metadata ?? {}) as Record<string, unknown>;
-        },
-        async readJson(port) {
-          const ref = input.inputs[port];
-          if (!ref) throw new Error(`Step ${input.stepId} has no input on port "${port}"`);
-          return JSON.parse((await deps.store.get(ref.hash)).toString("utf8")) as unknown;
-        },
-        async writeJson(kind, value) {
-          return recordArtifact(await deps.store.put(Buffer.from(JSON.stringify(value))), kind, {});
-        },
-        progress(p) {
-          lastProgress = p;
-          actx.heartbeat(p);
-          const now = Date.now();
-          if (now - lastProgressWrite < PROGRESS_WRITE_INTERVAL_MS) return;
-          lastProgressWrite = now;
-          void deps.db
-            .update(runSteps)
-            .set({ progress: p })
-            .where(where)
-            .catch(() => undefined);
-        },
-        gpu: actx.info.taskQueue === "gpu",
-        async track(entry) {
-          const row = {
-            runId: input.runId,
-            stepId: input.stepId,
-            trial: entry.trial ?? -1,
-            algorithm: entry.algorithm,
-            params: entry.params,
-            metrics: entry.metrics,
-            curve: entry.curve,
-            score: entry.score ?? null,
-            modelHash: entry.modelHash ?? null,
-            provider: entry.provider ?? null,
-            workerIdentity: deps.identity,
-          };
-          await deps.db
-            .insert(experiments)
-            .values(row)
-            .onConflictDoUpdate({
-              target: [experiments.runId, experiments.stepId, experiments.trial],
-              set: { ...row, createdAt: new Date() },
-            });
-        },
-        log(message) {
-          actx.log.info(message, { runId: input.runId, stepId: input.stepId });
-        },
-      };
+      const { ctx, cleanup } = await openStepContext(deps, input, actx, (p) => {
+        const now = Date.now();
+        if (now - lastProgressWrite < PROGRESS_WRITE_INTERVAL_MS) return;
+        lastProgressWrite = now;
+        void deps.db
+          .update(runSteps)
+          .set({ progress: p })
+          .where(where)
+          .catch(() => undefined);
+      });
 
       // Heartbeats carry liveness (a dead worker is noticed within the heartbeat timeout) and bring
       // cancellation to the node through ctx.signal, even when the node reports no progress.
-      const beat = setInterval(() => actx.heartbeat(lastProgress), HEARTBEAT_INTERVAL_MS);
+      const beat = setInterval(() => actx.heartbeat(cleanup.lastProgress()), HEARTBEAT_INTERVAL_MS);
       try {
         const outputs = await impl(ctx);
         await deps.db
@@ -189,12 +94,204 @@ export function createStepActivities(
         throw err;
       } finally {
         clearInterval(beat);
-        await rm(workDir, { recursive: true, force: true });
+        await cleanup.remove();
       }
     },
   ]);
-  return Object.fromEntries(entries) as Record<
+  const children = Object.entries(childActivities).map(([name, impl]) => [
+    name,
+    async (input: StepActivityInput): Promise<unknown> => {
+      const actx = Context.current();
+      const { ctx, cleanup } = await openStepContext(deps, input, actx, () => undefined);
+      const beat = setInterval(() => actx.heartbeat(cleanup.lastProgress()), HEARTBEAT_INTERVAL_MS);
+      try {
+        return await impl(ctx);
+      } catch (err) {
+        if (err instanceof StepInputError || err instanceof ZodError)
+          throw ApplicationFailure.nonRetryable(err.message, err.name);
+        throw err;
+      } finally {
+        clearInterval(beat);
+        await cleanup.remove();
+      }
+    },
+  ]);
+  return Object.fromEntries([...entries, ...children]) as Record<
     string,
     (input: StepActivityInput) => Promise<StepOutputs>
   >;
+}
+
+/** The StepContext of one attempt: its own work directory, artifact I/O, progress and tracking. */
+async function openStepContext(
+  deps: Deps,
+  input: StepActivityInput,
+  actx: Context,
+  onProgress: (p: { done: number; total: number; unit?: string }) => void,
+): Promise<{ ctx: StepContext; cleanup: { lastProgress(): unknown; remove(): Promise<void> } }> {
+  let lastProgress: unknown = undefined;
+  const workDir = await mkdtemp(
+    path.join(deps.workRoot ?? os.tmpdir(), `flowforge-${input.stepId.slice(0, 40)}-`),
+  );
+  const recordArtifact = async (
+    blob: StoredBlob,
+    kind: string,
+    metadata: Record<string, unknown>,
+  ) => {
+    await deps.db
+      .insert(artifacts)
+      .values({
+        hash: blob.hash,
+        kind,
+        sizeBytes: blob.sizeBytes,
+        uri: deps.store.uri(blob.hash),
+        metadata,
+        producedByRunId: input.runId,
+        producedByStepId: input.stepId,
+      })
+      .onConflictDoNothing();
+    return { hash: blob.hash, kind, sizeBytes: blob.sizeBytes } satisfies ArtifactRef;
+  };
+  const ctx: StepContext = {
+    workDir,
+    async inputPath(port) {
+      const ref = input.inputs[port];
+      if (!ref) throw new Error(`Step ${input.stepId} has no input on port "${port}"`);
+      const local = path.join(
+        workDir,
+        `input-${port.replace(/[^A-Za-z0-9_-]/g, "_")}.${ref.kind === "dataset" ? "parquet" : "bin"}`,
+      );
+      await deps.store.downloadTo(ref.hash, local);
+      return local;
+    },
+    async artifactPath(hash, filename) {
+      const local = path.join(
+        workDir,
+        `artifact-${filename.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 100)}`,
+      );
+      await deps.store.downloadTo(hash, local);
+      return local;
+    },
+    async writeFile(kind, localPath, metadata = {}) {
+      return recordArtifact(await deps.store.putFile(localPath), kind, metadata);
+    },
+    runId: input.runId,
+    stepId: input.stepId,
+    attempt: actx.info.attempt,
+    params: input.params,
+    inputs: input.inputs,
+    signal: actx.cancellationSignal,
+    async inputMetadata(port) {
+      const ref = input.inputs[port];
+      if (!ref) throw new Error(`Step ${input.stepId} has no input on port "${port}"`);
+      const [row] = await deps.db
+        .select({ metadata: artifacts.metadata })
+        .from(artifacts)
+        .where(eq(artifacts.hash, ref.hash));
+      return (row?.metadata ?? {}) as Record<string, unknown>;
+    },
+    async readJson(port) {
+      const ref = input.inputs[port];
+      if (!ref) throw new Error(`Step ${input.stepId} has no input on port "${port}"`);
+      return JSON.parse((await deps.store.get(ref.hash)).toString("utf8")) as unknown;
+    },
+    async writeJson(kind, value) {
+      return recordArtifact(await deps.store.put(Buffer.from(JSON.stringify(value))), kind, {});
+    },
+    progress(p) {
+      lastProgress = p;
+      actx.heartbeat(p);
+      onProgress(p);
+    },
+    runChild: (activity, key, childInput, options) =>
+      runChildActivity(input, activity, key, childInput, options, actx.cancellationSignal),
+    gpu: actx.info.taskQueue === "gpu",
+    async track(entry) {
+      const row = {
+        runId: input.runId,
+        stepId: input.stepId,
+        trial: entry.trial ?? -1,
+        algorithm: entry.algorithm,
+        params: entry.params,
+        metrics: entry.metrics,
+        curve: entry.curve,
+        score: entry.score ?? null,
+        modelHash: entry.modelHash ?? null,
+        provider: entry.provider ?? null,
+        workerIdentity: deps.identity,
+      };
+      await deps.db
+        .insert(experiments)
+        .values(row)
+        .onConflictDoUpdate({
+          target: [experiments.runId, experiments.stepId, experiments.trial],
+          set: { ...row, createdAt: new Date() },
+        });
+    },
+    log(message) {
+      actx.log.info(message, { runId: input.runId, stepId: input.stepId });
+    },
+  };
+
+  return {
+    ctx,
+    cleanup: {
+      lastProgress: () => lastProgress,
+      remove: () => rm(workDir, { recursive: true, force: true }),
+    },
+  };
+}
+
+/**
+ * Runs an activity as its own workflow (workflows/run-activity.ts), keyed by run, step and key: a
+ * retried step attaches to the calls it already started, or reads their results. Cancelling the
+ * step cancels them.
+ */
+async function runChildActivity(
+  parent: StepActivityInput,
+  activity: string,
+  key: string,
+  input: unknown,
+  options: { taskQueue: string; timeoutMs: number; heartbeatMs?: number; retries?: number },
+  signal: AbortSignal,
+): Promise<unknown> {
+  const client = await getTemporalClient();
+  const workflowId = `${parent.runId}:${parent.stepId}:${key}`;
+  const call: ActivityCall = {
+    activity,
+    // The child is a step of the same run: it sees the parent's inputs, and `input` as its params.
+    input: { runId: parent.runId, stepId: parent.stepId, params: input, inputs: parent.inputs },
+    taskQueue: options.taskQueue,
+    startToCloseTimeoutMs: options.timeoutMs,
+    heartbeatTimeoutMs: options.heartbeatMs ?? 60_000,
+    maximumAttempts: (options.retries ?? 1) + 1,
+  };
+  let handle;
+  try {
+    handle = await client.workflow.start("runActivity", {
+      args: [call],
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      workflowId,
+      workflowIdConflictPolicy: "USE_EXISTING",
+      workflowIdReusePolicy: "REJECT_DUPLICATE",
+    });
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    handle = client.workflow.getHandle(workflowId);
+  }
+  const cancel = () => void handle.cancel().catch(() => undefined);
+  signal.addEventListener("abort", cancel, { once: true });
+  try {
+    return await handle.result();
+  } catch (err) {
+    // The child's own error (the trial's), not "Workflow execution failed", is what the user needs.
+    let cause: unknown = err;
+    while (cause instanceof Error && cause.cause instanceof Error) cause = cause.cause;
+    const message = `${key}: ${cause instanceof Error ? cause.message : String(cause)}`;
+    if (cause instanceof ApplicationFailure && cause.nonRetryable)
+      throw ApplicationFailure.nonRetryable(message, cause.type ?? "ChildFailed");
+    throw new Error(message, { cause: err });
+  } finally {
+    signal.removeEventListener("abort", cancel);
+  }
 }

@@ -16,6 +16,7 @@ import { env, requireDatabaseUrl } from "../env";
 import { createBookkeepingActivities } from "./bookkeeping";
 import { temporalConnectionOptions } from "./connection";
 import { WORKFLOW_TASK_QUEUE } from "./client";
+import { usableProviders } from "../ml/ort";
 import { detectGpus, type GpuInfo } from "./gpu";
 import { createStepActivities } from "./step-runner";
 
@@ -63,8 +64,14 @@ export async function startWorker(options: {
 }): Promise<RunningWorker> {
   const e = env();
   const gpus = await detectGpus();
-  // A GPU step must never land on a machine without one: the gpu queue is polled only with a GPU.
-  const queues = options.queues.filter((q) => q !== "gpu" || gpus.length > 0);
+  const providers = await usableProviders();
+  // A GPU step must never land on a machine without one: the gpu queue is polled only with a GPU
+  // (nvidia-smi, or an onnxruntime GPU provider), unless the operator forces it (tests, or GPUs
+  // that neither can see).
+  const hasGpu = gpus.length > 0 || providers.some((p) => p !== "cpu");
+  const queues = options.queues.filter(
+    (q) => q !== "gpu" || hasGpu || e.WORKER_FORCE_GPU_QUEUE === true,
+  );
   if (queues.length < options.queues.length)
     console.warn("no GPU detected: not polling the gpu queue");
   if (queues.length === 0) throw new Error("no task queue left to poll (gpu needs a detected GPU)");
@@ -87,6 +94,7 @@ export async function startWorker(options: {
         identity,
         queues,
         gpus,
+        providers,
         hostname: os.hostname(),
         pid: process.pid,
         startedAt: new Date(),
@@ -94,7 +102,7 @@ export async function startWorker(options: {
       })
       .onConflictDoUpdate({
         target: workers.identity,
-        set: { queues, gpus, lastSeenAt: sql`now()`, stoppedAt: null },
+        set: { queues, gpus, providers, lastSeenAt: sql`now()`, stoppedAt: null },
       });
   await announce();
   const heartbeat = setInterval(() => void announce().catch(() => undefined), 10_000);
@@ -107,6 +115,7 @@ export async function startWorker(options: {
         taskQueue,
         identity,
         activities,
+        maxConcurrentActivityTaskExecutions: e.WORKER_MAX_CONCURRENT_ACTIVITIES,
         ...(taskQueue === WORKFLOW_TASK_QUEUE ? { workflowBundle: await workflowBundle() } : {}),
         shutdownGraceTime: "5 seconds",
         // Heartbeats reach the server at least this often, so cancellation reaches a step quickly.

@@ -1,9 +1,11 @@
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { defaultArtifactStore as artifactStore } from "../../artifacts/default-store";
 import { previewDataset } from "../../services/datasets";
 import { publicProcedure, router } from "../trpc";
 
 const PREVIEW_BYTES = 16_384;
+const JSON_MAX_BYTES = 8 * 1024 * 1024;
 
 export const artifactsRouter = router({
   /** The first bytes of a JSON artifact, pretty-printed when it parses. */
@@ -21,6 +23,22 @@ export const artifactsRouter = router({
         }
       }
       return { text, sizeBytes: bytes.length, truncated: bytes.length > PREVIEW_BYTES };
+    }),
+  /** A whole JSON artifact (metrics, fitted state), parsed: what the charts read. */
+  json: publicProcedure
+    .input(z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/) }))
+    .query(async ({ input }) => {
+      const bytes = await artifactStore().get(input.hash);
+      if (bytes.length > JSON_MAX_BYTES)
+        throw new TRPCError({
+          code: "PAYLOAD_TOO_LARGE",
+          message: `artifact ${input.hash} is ${bytes.length} bytes; JSON is served up to ${JSON_MAX_BYTES}`,
+        });
+      try {
+        return JSON.parse(bytes.toString("utf8")) as unknown;
+      } catch {
+        throw new TRPCError({ code: "BAD_REQUEST", message: `artifact ${input.hash} is not JSON` });
+      }
     }),
   /** First rows, schema and profile of a dataset artifact, for the inspector. */
   dataset: publicProcedure

@@ -1,0 +1,1 @@
+ALTER TABLE "workers" ADD COLUMN "providers" jsonb DEFAULT '[]'::jsonb NOT NULL;

@@ -1,10 +1,6 @@
 import { nodeDefinitions } from "../index";
-import {
-  gridConfigs,
-  halvingRounds,
-  randomConfigs,
-  type SearchSpace,
-} from "../../server/ml/search";
+import { gridConfigs, halvingRounds, randomConfigs } from "../../server/ml/search";
+import type { SearchSpace } from "./space";
 import type { NodeActivity, StepContext } from "../activity-types";
 import { StepInputError } from "../errors";
 import { tuneSearch } from "./node";
@@ -67,7 +63,7 @@ export const tuneSearchActivity: NodeActivity = async (ctx: StepContext) => {
     throw new StepInputError(
       `Tune: fixed params for ${def.title}: ${defaults.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
     );
-  const known = Object.keys(defaults.data as object);
+  const known = Object.keys(defaults.data);
   const unknown = Object.keys(space).filter((k) => !known.includes(k));
   if (unknown.length)
     throw new StepInputError(
@@ -106,7 +102,7 @@ export const tuneSearchActivity: NodeActivity = async (ctx: StepContext) => {
         trial: s.trial,
         round: r,
         algorithm: p.algorithm,
-        params: checked.data as Record<string, unknown>,
+        params: checked.data,
         metric,
       };
       const result = (await ctx.runChild("tune.trial", `trial-${s.trial}`, input, {

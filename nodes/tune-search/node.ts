@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { searchSpace } from "../../server/ml/search";
+import { searchSpace } from "./space";
 import { seedParam, targetParams, taskParam } from "../train-ports";
 import { defineNode } from "../types";
 
@@ -27,13 +27,10 @@ export const tuneSearch = defineNode({
       .meta({ label: "Trainer" }),
     ...targetParams,
     task: taskParam,
-    strategy: z
-      .enum(["random", "grid", "halving"])
-      .default("random")
-      .meta({
-        label: "Strategy",
-        help: "halving: successive halving, more trees or epochs for the best third each round.",
-      }),
+    strategy: z.enum(["random", "grid", "halving"]).default("random").meta({
+      label: "Strategy",
+      help: "halving: successive halving, more trees or epochs for the best third each round.",
+    }),
     trials: z
       .number()
       .int()

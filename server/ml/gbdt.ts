@@ -226,10 +226,12 @@ interface Binned {
   /** Features with at least two non-empty bins: the only ones worth a histogram. */
   usable: Int32Array;
   /**
-   * Usable features packed four to a group, one Uint32 per row with feature k's bin in byte k:
-   * a histogram pass reads one word per row for four features, which more than halves its time.
+   * Bins of the usable features, row-major, four to a Uint32 word (feature k of a group in byte
+   * k), `groups` words per row. A histogram pass reads one word for four features, and a row of a
+   * sparse leaf costs one cache miss rather than one per feature.
    */
-  groups: Uint32Array[];
+  packed: Uint32Array;
+  groups: number;
   /** Per feature: its group (-1 when not usable) and the shift of its byte. */
   groupOf: Int32Array;
   shiftOf: Int32Array;
@@ -263,9 +265,7 @@ async function binFeatures(
   const groupOf = new Int32Array(F).fill(-1);
   const shiftOf = new Int32Array(F);
   const usable: number[] = [];
-  const groups: Uint32Array[] = [];
   const buffer = new Float32Array(sample ? sample.length : n);
-  const b = new Uint8Array(n);
   let totalBins = 0;
   for (let f = 0; f < F; f++) {
     const col = X.columns[f]!;
@@ -282,36 +282,39 @@ async function binFeatures(
       }
     }
     const ub = binUpperBounds(buffer.subarray(0, k).sort(), maxBins);
-    binColumn(col, ub, b);
-    const missingBin = ub.length;
     let missing = 0;
-    for (let i = 0; i < n; i++) if (b[i] === missingBin) missing++;
+    for (let i = 0; i < n; i++) if (col[i] !== col[i]) missing++;
     upper.push(ub);
     valueBins[f] = ub.length;
     offset[f] = totalBins;
     totalBins += ub.length + 1;
     if (ub.length > 1 || (missing > 0 && missing < n)) {
-      const u = usable.length;
+      groupOf[f] = usable.length >> 2;
+      shiftOf[f] = (usable.length & 3) * 8;
       usable.push(f);
-      if (u % 4 === 0) groups.push(new Uint32Array(n));
-      const group = groups[groups.length - 1]!;
-      const shift = (u % 4) * 8;
-      groupOf[f] = groups.length - 1;
-      shiftOf[f] = shift;
-      for (let i = 0; i < n; i++) group[i]! |= b[i]! << shift;
     }
-    await nextTick();
-    checkAbort(signal);
   }
   const dummy = totalBins++;
-  const slots = new Int32Array(groups.length * 4).fill(dummy * 2);
+  const groups = (usable.length + 3) >> 2;
+  const slots = new Int32Array(groups * 4).fill(dummy * 2);
   usable.forEach((f, u) => (slots[u] = offset[f]! * 2));
+  const packed = new Uint32Array(n * groups);
+  const b = new Uint8Array(n);
+  for (const f of usable) {
+    await nextTick();
+    checkAbort(signal);
+    binColumn(X.columns[f]!, upper[f]!, b);
+    const gi = groupOf[f]!;
+    const shift = shiftOf[f]!;
+    for (let i = 0; i < n; i++) packed[i * groups + gi]! |= b[i]! << shift;
+  }
   return {
     valueBins,
     upper,
     offset,
     totalBins,
     usable: Int32Array.from(usable),
+    packed,
     groups,
     groupOf,
     shiftOf,
@@ -320,43 +323,41 @@ async function binFeatures(
 }
 
 /**
- * Adds the loss of the raw scores and writes gradients and hessians (per output) for the next
- * tree. Returns the mean loss: logloss (binary, multiclass) or squared error (regression).
+ * Returns the mean loss of the raw scores, logloss (binary, multiclass) or squared error
+ * (regression), and when `gh` is given writes each output's gradient and hessian for the next
+ * tree, interleaved (gh[c][2r], gh[c][2r + 1]) so that gathering a row's pair is one cache miss.
  */
 function lossAndGradients(
   objective: GbdtObjective,
   K: number,
   score: Float64Array,
   y: Float64Array,
-  grad: Float64Array[] | null,
-  hess: Float64Array[] | null,
+  gh: Float64Array[] | null,
   scratch: Float64Array,
 ): number {
   const n = y.length;
   let loss = 0;
   if (objective === "regression") {
-    const g = grad?.[0];
-    const h = hess?.[0];
+    const out = gh?.[0];
     for (let r = 0; r < n; r++) {
       const d = score[r]! - y[r]!;
       loss += d * d;
-      if (g && h) {
-        g[r] = d;
-        h[r] = 1;
+      if (out) {
+        out[2 * r] = d;
+        out[2 * r + 1] = 1;
       }
     }
   } else if (objective === "binary") {
-    const g = grad?.[0];
-    const h = hess?.[0];
+    const out = gh?.[0];
     for (let r = 0; r < n; r++) {
       const s = score[r]!;
       const e = Math.exp(-Math.abs(s));
       const p = s >= 0 ? 1 / (1 + e) : e / (1 + e);
       const positive = y[r] === 1;
       loss += Math.log1p(e) + (positive ? (s < 0 ? -s : 0) : s > 0 ? s : 0);
-      if (g && h) {
-        g[r] = positive ? p - 1 : p;
-        h[r] = p * (1 - p);
+      if (out) {
+        out[2 * r] = positive ? p - 1 : p;
+        out[2 * r + 1] = p * (1 - p);
       }
     }
   } else {
@@ -372,11 +373,12 @@ function lossAndGradients(
       }
       const label = y[r]!;
       loss += Math.log(sum) + max - score[base + label]!;
-      if (grad && hess) {
+      if (gh) {
         for (let k = 0; k < K; k++) {
           const p = scratch[k]! / sum;
-          grad[k]![r] = k === label ? p - 1 : p;
-          hess[k]![r] = p * (1 - p);
+          const out = gh[k]!;
+          out[2 * r] = k === label ? p - 1 : p;
+          out[2 * r + 1] = p * (1 - p);
         }
       }
     }
@@ -384,86 +386,61 @@ function lossAndGradients(
   return loss / n;
 }
 
-/**
- * Histogram (gradient and hessian sums per bin) of the root: every row in order, no gather. The
- * four features of a group are unrolled by hand; the two kernels differ only in how rows are read.
- * Like LightGBM there is no count per bin: a third store per update costs a quarter of the time.
- */
-function histAll(
-  hist: Float64Array,
-  groups: Uint32Array[],
-  slots: Int32Array,
-  active: Int32Array,
-  g: Float64Array,
-  h: Float64Array,
-  n: number,
-) {
-  for (let j = 0; j < active.length; j++) {
-    const gi = active[j]!;
-    const a = groups[gi]!;
-    const b0 = slots[gi * 4]!;
-    const b1 = slots[gi * 4 + 1]!;
-    const b2 = slots[gi * 4 + 2]!;
-    const b3 = slots[gi * 4 + 3]!;
-    for (let r = 0; r < n; r++) {
-      const w = a[r]!;
-      const gg = g[r]!;
-      const hh = h[r]!;
-      let p = b0 + (w & 255) * 2;
-      hist[p]! += gg;
-      hist[p + 1]! += hh;
-      p = b1 + ((w >>> 8) & 255) * 2;
-      hist[p]! += gg;
-      hist[p + 1]! += hh;
-      p = b2 + ((w >>> 16) & 255) * 2;
-      hist[p]! += gg;
-      hist[p + 1]! += hh;
-      p = b3 + (w >>> 24) * 2;
-      hist[p]! += gg;
-      hist[p + 1]! += hh;
-    }
-  }
-}
+// Rows per histogram chunk: the chunk's gathered words and gradients stay in L2.
+const CHUNK = 4096;
 
-/** Histogram of rows idx[begin, end), whose gradients were gathered into og/oh[0, end - begin). */
-function histRows(
+/**
+ * Adds rows idx[begin, end) to a histogram (gradient and hessian sums per bin; like LightGBM no
+ * count, as a third store per update costs a quarter of the time). Chunk by chunk, a tight gather
+ * loop (many cache misses in flight) copies each row's gradient pair and group words to scratch,
+ * then per group a kernel, unrolled over the group's four features, reads them sequentially.
+ */
+function histogram(
   hist: Float64Array,
-  groups: Uint32Array[],
-  slots: Int32Array,
+  b: Binned,
   active: Int32Array,
   idx: Uint32Array,
   begin: number,
   end: number,
-  og: Float64Array,
-  oh: Float64Array,
+  gh: Float64Array,
+  ogh: Float64Array,
   ow: Uint32Array,
 ) {
-  const m = end - begin;
-  for (let j = 0; j < active.length; j++) {
-    const gi = active[j]!;
-    const a = groups[gi]!;
-    const b0 = slots[gi * 4]!;
-    const b1 = slots[gi * 4 + 1]!;
-    const b2 = slots[gi * 4 + 2]!;
-    const b3 = slots[gi * 4 + 3]!;
-    // A tight gather loop keeps many cache misses in flight; the kernel then reads sequentially.
-    for (let i = 0; i < m; i++) ow[i] = a[idx[begin + i]!]!;
+  const { packed, groups, slots } = b;
+  const na = active.length;
+  for (let c0 = begin; c0 < end; c0 += CHUNK) {
+    const m = Math.min(end - c0, CHUNK);
     for (let i = 0; i < m; i++) {
-      const w = ow[i]!;
-      const gg = og[i]!;
-      const hh = oh[i]!;
-      let p = b0 + (w & 255) * 2;
-      hist[p]! += gg;
-      hist[p + 1]! += hh;
-      p = b1 + ((w >>> 8) & 255) * 2;
-      hist[p]! += gg;
-      hist[p + 1]! += hh;
-      p = b2 + ((w >>> 16) & 255) * 2;
-      hist[p]! += gg;
-      hist[p + 1]! += hh;
-      p = b3 + (w >>> 24) * 2;
-      hist[p]! += gg;
-      hist[p + 1]! += hh;
+      const r = idx[c0 + i]!;
+      ogh[2 * i] = gh[2 * r]!;
+      ogh[2 * i + 1] = gh[2 * r + 1]!;
+      const base = r * groups;
+      for (let j = 0; j < na; j++) ow[j * m + i] = packed[base + active[j]!]!;
+    }
+    for (let j = 0; j < na; j++) {
+      const gi = active[j]!;
+      const b0 = slots[gi * 4]!;
+      const b1 = slots[gi * 4 + 1]!;
+      const b2 = slots[gi * 4 + 2]!;
+      const b3 = slots[gi * 4 + 3]!;
+      const o = j * m;
+      for (let i = 0; i < m; i++) {
+        const w = ow[o + i]!;
+        const gg = ogh[2 * i]!;
+        const hh = ogh[2 * i + 1]!;
+        let p = b0 + (w & 255) * 2;
+        hist[p]! += gg;
+        hist[p + 1]! += hh;
+        p = b1 + ((w >>> 8) & 255) * 2;
+        hist[p]! += gg;
+        hist[p + 1]! += hh;
+        p = b2 + ((w >>> 16) & 255) * 2;
+        hist[p]! += gg;
+        hist[p + 1]! += hh;
+        p = b3 + (w >>> 24) * 2;
+        hist[p]! += gg;
+        hist[p + 1]! += hh;
+      }
     }
   }
 }
@@ -481,8 +458,7 @@ interface Split {
 class TreeGrower {
   readonly idx: Uint32Array;
   readonly tmp: Uint32Array;
-  readonly og: Float64Array;
-  readonly oh: Float64Array;
+  readonly ogh: Float64Array;
   readonly ow: Uint32Array;
   readonly pool: Float64Array[] = [];
   readonly free: number[] = [];
@@ -505,9 +481,8 @@ class TreeGrower {
   ) {
     this.idx = new Uint32Array(n);
     this.tmp = new Uint32Array(n);
-    this.og = new Float64Array(n);
-    this.oh = new Float64Array(n);
-    this.ow = new Uint32Array(n);
+    this.ogh = new Float64Array(2 * CHUNK);
+    this.ow = new Uint32Array(CHUNK * binned.groups);
     const L = p.maxLeaves;
     this.begin = new Int32Array(L);
     this.end = new Int32Array(L);
@@ -601,14 +576,14 @@ class TreeGrower {
 
   /** Grows one tree on the given gradients; returns it with the leaf ranges for the score update. */
   grow(
-    g: Float64Array,
-    h: Float64Array,
+    gh: Float64Array,
     feats: Int32Array,
     active: Int32Array,
     classIndex: number,
   ): { tree: GbdtTree; gains: Float64Array; leaves: number } {
-    const { n, idx, tmp, og, oh, begin, end, depth, node, histSlot, sumG, sumH, best } = this;
-    const { groups, groupOf, shiftOf, slots, valueBins, upper } = this.binned;
+    const { n, idx, tmp, ogh, ow, begin, end, depth, node, histSlot, sumG, sumH, best } = this;
+    const binned = this.binned;
+    const { packed, groups, groupOf, shiftOf, valueBins, upper } = binned;
     const { maxLeaves, lambda, learningRate } = this.p;
     const maxNodes = 2 * maxLeaves - 1;
     const tFeature = new Int32Array(maxNodes).fill(-1);
@@ -624,8 +599,8 @@ class TreeGrower {
     let G = 0;
     let H = 0;
     for (let i = 0; i < n; i++) {
-      G += g[i]!;
-      H += h[i]!;
+      G += gh[2 * i]!;
+      H += gh[2 * i + 1]!;
     }
     let leaves = 1;
     let nodes = 1;
@@ -641,7 +616,7 @@ class TreeGrower {
     for (let s = this.pool.length - 1; s >= 0; s--) this.free.push(s);
     if (feats.length > 0 && this.canSplit(0)) {
       histSlot[0] = this.takeHist();
-      histAll(this.pool[histSlot[0]]!, groups, slots, active, g, h, n);
+      histogram(this.pool[histSlot[0]]!, binned, active, idx, 0, n, gh, ogh, ow);
       best[0] = this.findSplit(0, feats);
       if (!best[0]) this.free.push(histSlot[0]);
     }
@@ -660,7 +635,7 @@ class TreeGrower {
       const split = best[leaf]!;
       best[leaf] = null;
       const f = split.feature;
-      const words = groups[groupOf[f]!]!;
+      const gi = groupOf[f]!;
       const shift = shiftOf[f]!;
       const tb = split.bin;
       const missingBin = valueBins[f]!;
@@ -671,7 +646,7 @@ class TreeGrower {
       let right = 0;
       for (let k = b0; k < e0; k++) {
         const r = idx[k]!;
-        const bin = (words[r]! >>> shift) & 255;
+        const bin = (packed[r * groups + gi]! >>> shift) & 255;
         if (bin === missingBin ? missingLeft : bin <= tb) idx[mid++] = r;
         else tmp[right++] = r;
       }
@@ -714,16 +689,9 @@ class TreeGrower {
       const leftSmaller = mid - b0 <= e0 - mid;
       const small = leftSmaller ? leaf : other;
       const large = leftSmaller ? other : leaf;
-      const sb = begin[small]!;
-      const se = end[small]!;
-      for (let k = sb; k < se; k++) {
-        const r = idx[k]!;
-        og[k - sb] = g[r]!;
-        oh[k - sb] = h[r]!;
-      }
       const smallSlot = this.takeHist();
       const smallHist = this.pool[smallSlot]!;
-      histRows(smallHist, groups, slots, active, idx, sb, se, og, oh, this.ow);
+      histogram(smallHist, binned, active, idx, begin[small]!, end[small]!, gh, ogh, ow);
       const largeHist = this.pool[parentSlot]!;
       for (let p = 0; p < largeHist.length; p++) largeHist[p]! -= smallHist[p]!;
       histSlot[small] = smallSlot;
@@ -821,7 +789,7 @@ function sampleFeatures(usable: Int32Array, fraction: number, rng: () => number)
 
 /** The packed groups holding at least one of the features. */
 function activeGroups(binned: Binned, feats: Int32Array): Int32Array {
-  const on = new Uint8Array(binned.groups.length);
+  const on = new Uint8Array(binned.groups);
   for (let j = 0; j < feats.length; j++) on[binned.groupOf[feats[j]!]!] = 1;
   const out: number[] = [];
   on.forEach((v, gi) => {
@@ -869,8 +837,7 @@ export async function trainGbdtDetailed(
   const vRows = validation?.X.rows ?? 0;
   const vScore = new Float64Array(vRows * K);
   for (let i = 0; i < vRows * K; i++) vScore[i] = baseScore[i % K]!;
-  const grad = Array.from({ length: K }, () => new Float64Array(n));
-  const hess = Array.from({ length: K }, () => new Float64Array(n));
+  const gh = Array.from({ length: K }, () => new Float64Array(2 * n));
   const scratch = new Float64Array(K);
 
   const trees: GbdtTree[] = [];
@@ -879,32 +846,24 @@ export async function trainGbdtDetailed(
   let bestLoss = Infinity;
   let bestRound = 0;
   let bestScore: Float64Array | undefined;
-  lossAndGradients(objective, K, score, y, grad, hess, scratch);
+  lossAndGradients(objective, K, score, y, gh, scratch);
   for (let round = 1; round <= rounds; round++) {
     await nextTick();
     checkAbort(signal);
     for (let c = 0; c < K; c++) {
       const feats = sampleFeatures(binned.usable, params.featureFraction, rng);
       const active = activeGroups(binned, feats);
-      const built = grower.grow(grad[c]!, hess[c]!, feats, active, c);
+      const built = grower.grow(gh[c]!, feats, active, c);
       grower.addToScores(built.tree, built.leaves, score, K, c);
       if (validation) addTree(built.tree, validation.X.columns, vRows, vScore, K);
       trees.push(built.tree);
       gains.push(built.gains);
     }
     const last = round === rounds;
-    const train = lossAndGradients(
-      objective,
-      K,
-      score,
-      y,
-      last ? null : grad,
-      last ? null : hess,
-      scratch,
-    );
+    const train = lossAndGradients(objective, K, score, y, last ? null : gh, scratch);
     const point: GbdtModel["curve"][number] = { iteration: round, train };
     if (validation) {
-      const v = lossAndGradients(objective, K, vScore, validation.y, null, null, scratch);
+      const v = lossAndGradients(objective, K, vScore, validation.y, null, scratch);
       point.validation = v;
       if (v < bestLoss) {
         bestLoss = v;

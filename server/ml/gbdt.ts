@@ -226,12 +226,11 @@ interface Binned {
   /** Features with at least two non-empty bins: the only ones worth a histogram. */
   usable: Int32Array;
   /**
-   * Bins of the usable features, row-major, four to a Uint32 word (feature k of a group in byte
-   * k), `groups` words per row. A histogram pass reads one word for four features, and a row of a
-   * sparse leaf costs one cache miss rather than one per feature.
+   * Bins of the usable features, four to a Uint32 word (feature k of a group in byte k), one
+   * array per group: a histogram pass reads one word per row for four features. Training keeps
+   * the rows of each leaf contiguous by moving them (see TreeGrower), so rows are in no set order.
    */
-  packed: Uint32Array;
-  groups: number;
+  groups: Uint32Array[];
   /** Per feature: its group (-1 when not usable) and the shift of its byte. */
   groupOf: Int32Array;
   shiftOf: Int32Array;
@@ -295,18 +294,17 @@ async function binFeatures(
     }
   }
   const dummy = totalBins++;
-  const groups = (usable.length + 3) >> 2;
-  const slots = new Int32Array(groups * 4).fill(dummy * 2);
+  const groups = Array.from({ length: (usable.length + 3) >> 2 }, () => new Uint32Array(n));
+  const slots = new Int32Array(groups.length * 4).fill(dummy * 2);
   usable.forEach((f, u) => (slots[u] = offset[f]! * 2));
-  const packed = new Uint32Array(n * groups);
   const b = new Uint8Array(n);
   for (const f of usable) {
     await nextTick();
     checkAbort(signal);
     binColumn(X.columns[f]!, upper[f]!, b);
-    const gi = groupOf[f]!;
+    const words = groups[groupOf[f]!]!;
     const shift = shiftOf[f]!;
-    for (let i = 0; i < n; i++) packed[i * groups + gi]! |= b[i]! << shift;
+    for (let i = 0; i < n; i++) words[i]! |= b[i]! << shift;
   }
   return {
     valueBins,
@@ -314,7 +312,6 @@ async function binFeatures(
     offset,
     totalBins,
     usable: Int32Array.from(usable),
-    packed,
     groups,
     groupOf,
     shiftOf,
@@ -386,63 +383,88 @@ function lossAndGradients(
   return loss / n;
 }
 
-// Rows per histogram chunk: the chunk's gathered words and gradients stay in L2.
-const CHUNK = 4096;
-
 /**
- * Adds rows idx[begin, end) to a histogram (gradient and hessian sums per bin; like LightGBM no
- * count, as a third store per update costs a quarter of the time). Chunk by chunk, a tight gather
- * loop (many cache misses in flight) copies each row's gradient pair and group words to scratch,
- * then per group a kernel, unrolled over the group's four features, reads them sequentially.
+ * Adds rows [begin, end) (positions: rows are kept contiguous per leaf) to a histogram of
+ * gradient and hessian sums per bin. Like LightGBM there is no count per bin: a third store per
+ * update costs a quarter of the time. The four features of a group are unrolled by hand.
  */
 function histogram(
   hist: Float64Array,
-  b: Binned,
+  groups: Uint32Array[],
+  slots: Int32Array,
   active: Int32Array,
-  idx: Uint32Array,
   begin: number,
   end: number,
   gh: Float64Array,
-  ogh: Float64Array,
-  ow: Uint32Array,
 ) {
-  const { packed, groups, slots } = b;
-  const na = active.length;
-  for (let c0 = begin; c0 < end; c0 += CHUNK) {
-    const m = Math.min(end - c0, CHUNK);
-    for (let i = 0; i < m; i++) {
-      const r = idx[c0 + i]!;
-      ogh[2 * i] = gh[2 * r]!;
-      ogh[2 * i + 1] = gh[2 * r + 1]!;
-      const base = r * groups;
-      for (let j = 0; j < na; j++) ow[j * m + i] = packed[base + active[j]!]!;
-    }
-    for (let j = 0; j < na; j++) {
-      const gi = active[j]!;
-      const b0 = slots[gi * 4]!;
-      const b1 = slots[gi * 4 + 1]!;
-      const b2 = slots[gi * 4 + 2]!;
-      const b3 = slots[gi * 4 + 3]!;
-      const o = j * m;
-      for (let i = 0; i < m; i++) {
-        const w = ow[o + i]!;
-        const gg = ogh[2 * i]!;
-        const hh = ogh[2 * i + 1]!;
-        let p = b0 + (w & 255) * 2;
-        hist[p]! += gg;
-        hist[p + 1]! += hh;
-        p = b1 + ((w >>> 8) & 255) * 2;
-        hist[p]! += gg;
-        hist[p + 1]! += hh;
-        p = b2 + ((w >>> 16) & 255) * 2;
-        hist[p]! += gg;
-        hist[p + 1]! += hh;
-        p = b3 + (w >>> 24) * 2;
-        hist[p]! += gg;
-        hist[p + 1]! += hh;
-      }
+  for (let j = 0; j < active.length; j++) {
+    const gi = active[j]!;
+    const a = groups[gi]!;
+    const b0 = slots[gi * 4]!;
+    const b1 = slots[gi * 4 + 1]!;
+    const b2 = slots[gi * 4 + 2]!;
+    const b3 = slots[gi * 4 + 3]!;
+    for (let r = begin; r < end; r++) {
+      const w = a[r]!;
+      const gg = gh[2 * r]!;
+      const hh = gh[2 * r + 1]!;
+      let p = b0 + (w & 255) * 2;
+      hist[p]! += gg;
+      hist[p + 1]! += hh;
+      p = b1 + ((w >>> 8) & 255) * 2;
+      hist[p]! += gg;
+      hist[p + 1]! += hh;
+      p = b2 + ((w >>> 16) & 255) * 2;
+      hist[p]! += gg;
+      hist[p + 1]! += hh;
+      p = b3 + (w >>> 24) * 2;
+      hist[p]! += gg;
+      hist[p + 1]! += hh;
     }
   }
+}
+
+/** Stable partition of a[begin, end) by goLeft[k - begin]; returns the first right position. */
+function partition32(
+  a: Uint32Array,
+  begin: number,
+  end: number,
+  goLeft: Uint8Array,
+  tmp: Uint32Array,
+): number {
+  let l = begin;
+  let r = 0;
+  for (let k = begin; k < end; k++) {
+    const v = a[k]!;
+    if (goLeft[k - begin] === 1) a[l++] = v;
+    else tmp[r++] = v;
+  }
+  a.set(tmp.subarray(0, r), l);
+  return l;
+}
+
+/** partition32 for interleaved pairs (gradient, hessian). */
+function partitionPairs(
+  a: Float64Array,
+  begin: number,
+  end: number,
+  goLeft: Uint8Array,
+  tmp: Float64Array,
+) {
+  let l = 2 * begin;
+  let r = 0;
+  for (let k = begin; k < end; k++) {
+    const g = a[2 * k]!;
+    const h = a[2 * k + 1]!;
+    if (goLeft[k - begin] === 1) {
+      a[l++] = g;
+      a[l++] = h;
+    } else {
+      tmp[r++] = g;
+      tmp[r++] = h;
+    }
+  }
+  a.set(tmp.subarray(0, r), l);
 }
 
 interface Split {
@@ -455,11 +477,18 @@ interface Split {
 }
 
 /** State reused across trees: row partition, gathered gradients, histogram pool. */
+/**
+ * State reused across trees. Rows live at positions: `rowAt` maps a position to its row, and the
+ * bin words and gradients are stored by position. Splitting a leaf moves its rows (stably) so
+ * each child is a contiguous range: histograms and partitions then scan memory in order instead
+ * of gathering scattered rows, which was most of the time. The order carries over between trees.
+ */
 class TreeGrower {
-  readonly idx: Uint32Array;
-  readonly tmp: Uint32Array;
-  readonly ogh: Float64Array;
-  readonly ow: Uint32Array;
+  readonly rowAt: Uint32Array;
+  readonly gh: Float64Array;
+  readonly goLeft: Uint8Array;
+  readonly tmp32: Uint32Array;
+  readonly tmp64: Float64Array;
   readonly pool: Float64Array[] = [];
   readonly free: number[] = [];
   // Per leaf slot, indexed by leaf number (0..maxLeaves-1).
@@ -479,10 +508,12 @@ class TreeGrower {
     readonly binned: Binned,
     readonly p: GbdtParams,
   ) {
-    this.idx = new Uint32Array(n);
-    this.tmp = new Uint32Array(n);
-    this.ogh = new Float64Array(2 * CHUNK);
-    this.ow = new Uint32Array(CHUNK * binned.groups);
+    this.rowAt = new Uint32Array(n);
+    for (let i = 0; i < n; i++) this.rowAt[i] = i;
+    this.gh = new Float64Array(2 * n);
+    this.goLeft = new Uint8Array(n);
+    this.tmp32 = new Uint32Array(n);
+    this.tmp64 = new Float64Array(2 * n);
     const L = p.maxLeaves;
     this.begin = new Int32Array(L);
     this.end = new Int32Array(L);
@@ -576,14 +607,14 @@ class TreeGrower {
 
   /** Grows one tree on the given gradients; returns it with the leaf ranges for the score update. */
   grow(
-    gh: Float64Array,
+    rowGh: Float64Array,
     feats: Int32Array,
     active: Int32Array,
     classIndex: number,
   ): { tree: GbdtTree; gains: Float64Array; leaves: number } {
-    const { n, idx, tmp, ogh, ow, begin, end, depth, node, histSlot, sumG, sumH, best } = this;
-    const binned = this.binned;
-    const { packed, groups, groupOf, shiftOf, valueBins, upper } = binned;
+    const { n, rowAt, gh, goLeft, tmp32, tmp64 } = this;
+    const { begin, end, depth, node, histSlot, sumG, sumH, best } = this;
+    const { groups, groupOf, shiftOf, slots, valueBins, upper } = this.binned;
     const { maxLeaves, lambda, learningRate } = this.p;
     const maxNodes = 2 * maxLeaves - 1;
     const tFeature = new Int32Array(maxNodes).fill(-1);
@@ -595,12 +626,16 @@ class TreeGrower {
     const tValue = new Float64Array(maxNodes);
     const tGain = new Float64Array(maxNodes);
 
-    for (let i = 0; i < n; i++) idx[i] = i;
     let G = 0;
     let H = 0;
     for (let i = 0; i < n; i++) {
-      G += gh[2 * i]!;
-      H += gh[2 * i + 1]!;
+      const r = rowAt[i]!;
+      const g = rowGh[2 * r]!;
+      const h = rowGh[2 * r + 1]!;
+      gh[2 * i] = g;
+      gh[2 * i + 1] = h;
+      G += g;
+      H += h;
     }
     let leaves = 1;
     let nodes = 1;
@@ -616,7 +651,7 @@ class TreeGrower {
     for (let s = this.pool.length - 1; s >= 0; s--) this.free.push(s);
     if (feats.length > 0 && this.canSplit(0)) {
       histSlot[0] = this.takeHist();
-      histogram(this.pool[histSlot[0]]!, binned, active, idx, 0, n, gh, ogh, ow);
+      histogram(this.pool[histSlot[0]]!, groups, slots, active, 0, n, gh);
       best[0] = this.findSplit(0, feats);
       if (!best[0]) this.free.push(histSlot[0]);
     }
@@ -635,22 +670,20 @@ class TreeGrower {
       const split = best[leaf]!;
       best[leaf] = null;
       const f = split.feature;
-      const gi = groupOf[f]!;
+      const words = groups[groupOf[f]!]!;
       const shift = shiftOf[f]!;
       const tb = split.bin;
       const missingBin = valueBins[f]!;
       const missingLeft = split.missingLeft;
       const b0 = begin[leaf]!;
       const e0 = end[leaf]!;
-      let mid = b0;
-      let right = 0;
       for (let k = b0; k < e0; k++) {
-        const r = idx[k]!;
-        const bin = (packed[r * groups + gi]! >>> shift) & 255;
-        if (bin === missingBin ? missingLeft : bin <= tb) idx[mid++] = r;
-        else tmp[right++] = r;
+        const bin = (words[k]! >>> shift) & 255;
+        goLeft[k - b0] = (bin === missingBin ? missingLeft : bin <= tb) ? 1 : 0;
       }
-      idx.set(tmp.subarray(0, right), mid);
+      const mid = partition32(rowAt, b0, e0, goLeft, tmp32);
+      for (const a of groups) partition32(a, b0, e0, goLeft, tmp32);
+      partitionPairs(gh, b0, e0, goLeft, tmp64);
 
       const parentNode = node[leaf]!;
       const ln = nodes++;
@@ -691,7 +724,7 @@ class TreeGrower {
       const large = leftSmaller ? other : leaf;
       const smallSlot = this.takeHist();
       const smallHist = this.pool[smallSlot]!;
-      histogram(smallHist, binned, active, idx, begin[small]!, end[small]!, gh, ogh, ow);
+      histogram(smallHist, groups, slots, active, begin[small]!, end[small]!, gh);
       const largeHist = this.pool[parentSlot]!;
       for (let p = 0; p < largeHist.length; p++) largeHist[p]! -= smallHist[p]!;
       histSlot[small] = smallSlot;
@@ -724,11 +757,11 @@ class TreeGrower {
 
   /** Adds each leaf's value to the scores of the training rows partitioned into it. */
   addToScores(tree: GbdtTree, leaves: number, score: Float64Array, K: number, c: number) {
-    const { idx, begin, end, node } = this;
+    const { rowAt, begin, end, node } = this;
     for (let l = 0; l < leaves; l++) {
       const v = tree.value[node[l]!]!;
       const e = end[l]!;
-      for (let k = begin[l]!; k < e; k++) score[idx[k]! * K + c]! += v;
+      for (let k = begin[l]!; k < e; k++) score[rowAt[k]! * K + c]! += v;
     }
   }
 }

@@ -233,6 +233,7 @@ export async function trainNet(
     validation?: { X: Features; y: Float64Array };
     signal?: AbortSignal;
     gpu?: boolean;
+    threads?: number;
     onEpoch?: (epoch: number, total: number, train: number, validation?: number) => void;
   } = {},
 ): Promise<NetModel> {
@@ -244,10 +245,10 @@ export async function trainNet(
   const sizes = [...params.hidden, params.outputs];
   const { session, provider } = await openSession(
     trainingGraph(features, sizes, params.head, params.l2),
-    { gpu: options.gpu },
+    { gpu: options.gpu, threads: options.threads },
   );
   const evalSession = options.validation
-    ? (await openSession(lossGraph(features, sizes, params.head), { gpu: options.gpu })).session
+    ? (await openSession(lossGraph(features, sizes, params.head), { gpu: options.gpu, threads: options.threads })).session
     : undefined;
   try {
     let layers = initLayers(features, sizes, params.seed, params.hidden.length === 0);

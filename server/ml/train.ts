@@ -17,6 +17,8 @@ export type Algorithm = "linear" | "logistic" | "gbdt" | "mlp";
 export interface FitHooks {
   signal?: AbortSignal;
   gpu?: boolean;
+  /** onnxruntime intra-op threads (0: all cores). */
+  threads?: number;
   onIteration?: (k: number, n: number, train: number, validation?: number) => void;
 }
 
@@ -47,6 +49,7 @@ export async function fit<A extends Algorithm>(
     validation: data.validation,
     signal: hooks.signal,
     gpu: hooks.gpu,
+    threads: hooks.threads,
     onEpoch: hooks.onIteration,
     onRound: hooks.onIteration,
   };

@@ -6,11 +6,12 @@ import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { formatDuration } from "./duration";
+import { Experiments } from "./experiments";
 
 const active = new Set(["queued", "running"]);
 const stepActive = new Set(["pending", "awaiting_approval", "queued", "running"]);
 
-function isProgress(p: unknown): p is { done: number; total: number } {
+function isProgress(p: unknown): p is { done: number; total: number; unit?: string } {
   return typeof p === "object" && p !== null && "done" in p && "total" in p;
 }
 
@@ -100,8 +101,10 @@ export function RunView({ runId }: { runId: string }) {
               <td>
                 {formatDuration(s.startedAt, s.finishedAt)}
                 {s.status === "running" && isProgress(s.progress) && (
-                  <span className="ml-2 text-xs text-slate-500">
-                    {Math.round((100 * s.progress.done) / Math.max(1, s.progress.total))}%
+                  <span className="ml-2 text-xs text-slate-500" data-testid="step-progress">
+                    {s.progress.unit
+                      ? `${s.progress.done} of ${s.progress.total} ${s.progress.unit}`
+                      : `${Math.round((100 * s.progress.done) / Math.max(1, s.progress.total))}%`}
                   </span>
                 )}
               </td>
@@ -155,6 +158,7 @@ export function RunView({ runId }: { runId: string }) {
           ))}
         </tbody>
       </table>
+      <Experiments runId={runId} refresh={active.has(r.status)} />
     </div>
   );
 }

@@ -29,6 +29,32 @@ describe("validatePipeline", () => {
     ).toEqual([]);
   });
 
+  it("lets only GPU-capable nodes ask for the gpu queue, and compiles them onto it", async () => {
+    const { compilePipeline } = await import("../compiler/compile");
+    const train = { label: "y" };
+    expect(codes(doc([{ id: "s", type: "internal.numbers", runtime: { gpu: true } }]))).toEqual([
+      ["gpu_not_supported", "s", null],
+    ]);
+    const pipeline = doc(
+      [
+        { id: "a", type: "ingest.sample", params: { dataset: "penguins" } },
+        { id: "m", type: "train.mlp", params: train, runtime: { gpu: true } },
+        { id: "g", type: "train.gbdt", params: train },
+      ],
+      [
+        { source: "a", sourcePort: "dataset", target: "m", targetPort: "train" },
+        { source: "a", sourcePort: "dataset", target: "g", targetPort: "train" },
+      ],
+    );
+    expect(codes(pipeline)).toEqual([]);
+    const { plan } = compilePipeline(pipeline);
+    expect(Object.fromEntries(plan.steps.map((s) => [s.id, s.taskQueue]))).toEqual({
+      a: "cpu",
+      g: "cpu",
+      m: "gpu",
+    });
+  });
+
   it("names the field of a malformed document", () => {
     const r = validatePipeline({ apiVersion: "v0", nodes: "x" });
     expect(r.ok).toBe(false);

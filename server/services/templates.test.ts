@@ -43,7 +43,7 @@ afterAll(async () => {
 });
 
 describe("templates", () => {
-  it("lists the three examples, sorted by file name", async () => {
+  it("lists the examples, sorted by file name", async () => {
     const templates = await listTemplates();
     expect(templates).toEqual([
       {
@@ -64,12 +64,18 @@ describe("templates", () => {
         description: expect.any(String) as string,
         nodeCount: 7,
       },
+      {
+        id: "penguins-classifier",
+        name: "Penguin species classifier",
+        description: expect.any(String) as string,
+        nodeCount: 10,
+      },
     ]);
     for (const t of templates) expect(t.description.length).toBeGreaterThan(0);
     expect(await api.pipelines.templates()).toEqual(templates);
   });
 
-  it.each(["approval", "hello", "parallel"])(
+  it.each(["approval", "hello", "parallel", "penguins-classifier"])(
     "creates a new pipeline from %s whose version 1 is the file",
     async (id) => {
       const file = await readExample(id);

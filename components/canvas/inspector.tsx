@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { MetricsView, ModelSummary } from "@/components/charts/metrics-view";
 import { useShallow } from "zustand/react/shallow";
 import { useTRPC } from "@/components/trpc";
 import { StatusBadge } from "@/components/ui/status-badge";
@@ -60,6 +61,8 @@ function DatasetPreview({ hash }: { hash: string }) {
 
 function OutputPreview({ hash, kind }: { hash: string; kind?: string }) {
   if (kind === "dataset") return <DatasetPreview hash={hash} />;
+  if (kind === "model") return <ModelSummary hash={hash} />;
+  if (kind === "metrics") return <MetricsView hash={hash} />;
   return <JsonPreview hash={hash} />;
 }
 

@@ -7,7 +7,6 @@ import {
   ResidualPlot,
   RocCurve,
   TrialScatter,
-  type CurvePoint,
 } from "@/components/charts/experiment-charts";
 import { useTRPC } from "@/components/trpc";
 
@@ -105,9 +104,7 @@ export function Experiments({ runId, refresh }: { runId: string; refresh: boolea
               {metrics.test && <Figures label="test" m={metrics.test} />}
             </div>
             <div className="grid gap-3 md:grid-cols-2">
-              {trials.length === 0 && e.curve.length > 1 && (
-                <LearningCurve curve={e.curve} />
-              )}
+              {trials.length === 0 && e.curve.length > 1 && <LearningCurve curve={e.curve} />}
               {trials.length > 0 && (
                 <TrialScatter trials={trials} metric={e.score?.name ?? "score"} />
               )}

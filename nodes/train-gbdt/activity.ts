@@ -5,6 +5,6 @@ import { trainGbdt } from "./node";
 export const trainGbdtActivity: NodeActivity = async (ctx) => {
   const { label, exclude, task, ...params } = trainGbdt.params.parse(ctx.params);
   const data = await loadSplits(ctx, { label, exclude, task }, "Gradient-boosted trees");
-  const { model, metadata } = await trainAndExport(ctx, data, "gbdt", params, { unit: "trees" });
-  return { model, metrics: await ctx.writeJson("metrics", metadata.metrics) };
+  const { model, report } = await trainAndExport(ctx, data, "gbdt", params, { unit: "trees" });
+  return { model, metrics: await ctx.writeJson("metrics", report) };
 };

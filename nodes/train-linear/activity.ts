@@ -5,12 +5,6 @@ import { trainLinear } from "./node";
 export const trainLinearActivity: NodeActivity = async (ctx) => {
   const { alpha, ...target } = trainLinear.params.parse(ctx.params);
   const data = await loadSplits(ctx, { ...target, task: "regression" }, "Linear regression");
-  const { model, metadata } = await trainAndExport(
-    ctx,
-    data,
-    "linear",
-    { alpha },
-    { unit: "fits" },
-  );
-  return { model, metrics: await ctx.writeJson("metrics", metadata.metrics) };
+  const { model, report } = await trainAndExport(ctx, data, "linear", { alpha }, { unit: "fits" });
+  return { model, metrics: await ctx.writeJson("metrics", report) };
 };

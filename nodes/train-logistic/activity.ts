@@ -9,8 +9,8 @@ export const trainLogisticActivity: NodeActivity = async (ctx) => {
     { label, exclude, task: "classification" },
     "Logistic regression",
   );
-  const { model, metadata } = await trainAndExport(ctx, data, "logistic", params, {
+  const { model, report } = await trainAndExport(ctx, data, "logistic", params, {
     unit: "epochs",
   });
-  return { model, metrics: await ctx.writeJson("metrics", metadata.metrics) };
+  return { model, metrics: await ctx.writeJson("metrics", report) };
 };

@@ -5,6 +5,6 @@ import { trainMlp } from "./node";
 export const trainMlpActivity: NodeActivity = async (ctx) => {
   const { label, exclude, task, ...params } = trainMlp.params.parse(ctx.params);
   const data = await loadSplits(ctx, { label, exclude, task }, "Neural network");
-  const { model, metadata } = await trainAndExport(ctx, data, "mlp", params, { unit: "epochs" });
-  return { model, metrics: await ctx.writeJson("metrics", metadata.metrics) };
+  const { model, report } = await trainAndExport(ctx, data, "mlp", params, { unit: "epochs" });
+  return { model, metrics: await ctx.writeJson("metrics", report) };
 };

@@ -63,7 +63,13 @@ export async function trainAndExport<A extends Algorithm>(
   algorithm: A,
   params: AlgorithmParams[A],
   options: { trial?: number; metric?: string; unit: string },
-): Promise<{ model: ArtifactRef; metadata: ModelMetadata; score: ReturnType<typeof headline> }> {
+): Promise<{
+  model: ArtifactRef;
+  metadata: ModelMetadata;
+  score: ReturnType<typeof headline>;
+  /** The metrics output of a train node: scores, the loss curve and feature importance. */
+  report: Record<string, unknown>;
+}> {
   const started = Date.now();
   const result = await fit(algorithm, params, data, {
     signal: ctx.signal,
@@ -145,5 +151,16 @@ export async function trainAndExport<A extends Algorithm>(
     modelHash: model.hash,
     provider: result.provider,
   });
-  return { model, metadata, score: headlineScore };
+  return {
+    model,
+    metadata,
+    score: headlineScore,
+    report: {
+      task: data.task,
+      algorithm,
+      ...metadata.metrics,
+      curve: result.curve,
+      importance: result.importance,
+    },
+  };
 }

@@ -1,5 +1,7 @@
 import { TRPCError } from "@trpc/server";
+import { eq } from "drizzle-orm";
 import { z } from "zod";
+import { artifacts } from "../../db/schema";
 import { defaultArtifactStore as artifactStore } from "../../artifacts/default-store";
 import { previewDataset } from "../../services/datasets";
 import { publicProcedure, router } from "../trpc";
@@ -23,6 +25,22 @@ export const artifactsRouter = router({
         }
       }
       return { text, sizeBytes: bytes.length, truncated: bytes.length > PREVIEW_BYTES };
+    }),
+  /** An artifact's kind, size and recorded metadata (a model's signature and metrics). */
+  metadata: publicProcedure
+    .input(z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/) }))
+    .query(async ({ ctx, input }) => {
+      const [row] = await ctx
+        .getDb()
+        .select({
+          kind: artifacts.kind,
+          sizeBytes: artifacts.sizeBytes,
+          metadata: artifacts.metadata,
+        })
+        .from(artifacts)
+        .where(eq(artifacts.hash, input.hash));
+      if (!row) throw new TRPCError({ code: "NOT_FOUND", message: `no artifact ${input.hash}` });
+      return row;
     }),
   /** A whole JSON artifact (metrics, fitted state), parsed: what the charts read. */
   json: publicProcedure

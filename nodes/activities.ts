@@ -25,6 +25,7 @@ import { evaluateModelActivity } from "./evaluate-model/activity";
 import { evaluateExplainActivity } from "./evaluate-explain/activity";
 import { tuneSearchActivity } from "./tune-search/activity";
 import { tuneTrialActivity } from "./tune-search/trial";
+import { deployEndpointActivity } from "./deploy-endpoint/activity";
 
 /** Implementations, server-only. `satisfies` makes a missing or extra implementation a type error. */
 export const nodeActivities = {
@@ -52,6 +53,7 @@ export const nodeActivities = {
   "evaluate.model": evaluateModelActivity,
   "evaluate.explain": evaluateExplainActivity,
   "tune.search": tuneSearchActivity,
+  "deploy.endpoint": deployEndpointActivity,
 } satisfies Record<NodeType, NodeActivity>;
 
 /** Activities that steps start as workflows of their own (ctx.runChild), not nodes. */

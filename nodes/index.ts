@@ -22,6 +22,7 @@ import { trainMlp } from "./train-mlp/node";
 import { evaluateModel } from "./evaluate-model/node";
 import { evaluateExplain } from "./evaluate-explain/node";
 import { tuneSearch } from "./tune-search/node";
+import { deployEndpoint } from "./deploy-endpoint/node";
 import type { NodeDefinition } from "./types";
 
 /** The node catalog: the one registry of definitions, read by the canvas, validator and compiler. */
@@ -50,6 +51,7 @@ export const nodeDefinitions = {
   "evaluate.model": evaluateModel,
   "evaluate.explain": evaluateExplain,
   "tune.search": tuneSearch,
+  "deploy.endpoint": deployEndpoint,
 } as const satisfies Record<string, NodeDefinition>;
 
 export type NodeType = keyof typeof nodeDefinitions;

@@ -1,6 +1,7 @@
 import { artifactsRouter } from "./routers/artifacts";
 import { connectionsRouter } from "./routers/connections";
 import { experimentsRouter } from "./routers/experiments";
+import { deploymentsRouter, modelsRouter } from "./routers/registry";
 import { healthRouter } from "./routers/health";
 import { pipelinesRouter } from "./routers/pipelines";
 import { runsRouter } from "./routers/runs";
@@ -10,7 +11,9 @@ export const appRouter = router({
   artifacts: artifactsRouter,
   connections: connectionsRouter,
   experiments: experimentsRouter,
+  deployments: deploymentsRouter,
   health: healthRouter,
+  models: modelsRouter,
   pipelines: pipelinesRouter,
   runs: runsRouter,
 });

@@ -206,3 +206,142 @@ export const experiments = pgTable(
   },
   (t) => [primaryKey({ columns: [t.runId, t.stepId, t.trial] })],
 );
+
+/** The model registry: a named model, its versions (ONNX artifacts) and its aliases. */
+export const models = pgTable("models", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull().unique(),
+  description: text("description").notNull().default(""),
+  createdAt: createdAt(),
+});
+
+export const modelVersions = pgTable(
+  "model_versions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    modelId: uuid("model_id")
+      .notNull()
+      .references(() => models.id, { onDelete: "cascade" }),
+    version: integer("version").notNull(),
+    artifactHash: text("artifact_hash")
+      .notNull()
+      .references(() => artifacts.hash),
+    algorithm: text("algorithm").notNull(),
+    signature: jsonb("signature").$type<Record<string, unknown>>().notNull(),
+    metrics: jsonb("metrics").$type<Record<string, unknown>>().notNull(),
+    /** Run, step, pipeline version and dataset hashes that produced it. */
+    lineage: jsonb("lineage").$type<Record<string, unknown>>().notNull(),
+    /** Per-input reference distributions from the training data, for drift monitoring. */
+    reference: jsonb("reference").$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("model_versions_number_idx").on(t.modelId, t.version),
+    uniqueIndex("model_versions_artifact_idx").on(t.modelId, t.artifactHash),
+  ],
+);
+
+export const modelAliases = pgTable(
+  "model_aliases",
+  {
+    modelId: uuid("model_id")
+      .notNull()
+      .references(() => models.id, { onDelete: "cascade" }),
+    alias: text("alias").notNull(),
+    versionId: uuid("version_id")
+      .notNull()
+      .references(() => modelVersions.id),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.modelId, t.alias] })],
+);
+
+/**
+ * Every change of what serves: alias moves and deployment changes, with who and when. Keyed by an
+ * idempotency key (run and step, or a request id) so a retried deploy does not record twice.
+ */
+export const servingAudit = pgTable(
+  "serving_audit",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    idempotencyKey: text("idempotency_key").notNull().unique(),
+    modelId: uuid("model_id").references(() => models.id, { onDelete: "cascade" }),
+    deploymentId: uuid("deployment_id"),
+    alias: text("alias"),
+    action: text("action").notNull(),
+    versionId: uuid("version_id"),
+    previousVersionId: uuid("previous_version_id"),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+    actor: text("actor").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("serving_audit_model_idx").on(t.modelId, t.at)],
+);
+
+export type DeploymentStrategy = "replace" | "canary" | "shadow";
+
+/** A named endpoint: which version serves, and a challenger for canary or shadow traffic. */
+export const deployments = pgTable("deployments", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull().unique(),
+  modelId: uuid("model_id")
+    .notNull()
+    .references(() => models.id),
+  alias: text("alias").notNull(),
+  strategy: text("strategy").$type<DeploymentStrategy>().notNull().default("replace"),
+  primaryVersionId: uuid("primary_version_id")
+    .notNull()
+    .references(() => modelVersions.id),
+  challengerVersionId: uuid("challenger_version_id").references(() => modelVersions.id),
+  /** Canary: percent of requests the challenger answers. */
+  challengerPercent: integer("challenger_percent").notNull().default(0),
+  /** The previous primary, for one-click rollback. */
+  previousVersionId: uuid("previous_version_id").references(() => modelVersions.id),
+  apiKeyHash: text("api_key_hash").notNull(),
+  rateLimitPerMinute: integer("rate_limit_per_minute").notNull().default(600),
+  /** Bumped on every change; servers poll it to swap sessions. */
+  revision: integer("revision").notNull().default(1),
+  createdAt: createdAt(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const predictions = pgTable(
+  "predictions",
+  {
+    id: uuid("id").primaryKey(),
+    deploymentId: uuid("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    versionId: uuid("version_id").notNull(),
+    /** primary, canary (the challenger answered) or shadow (mirrored; not returned). */
+    role: text("role").notNull(),
+    inputs: jsonb("inputs").$type<Record<string, unknown>>().notNull(),
+    outputs: jsonb("outputs").$type<Record<string, unknown>>().notNull(),
+    latencyMs: integer("latency_ms").notNull(),
+    feedback: jsonb("feedback"),
+    feedbackAt: timestamp("feedback_at", { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("predictions_deployment_idx").on(t.deploymentId, t.createdAt)],
+);
+
+/** One examination of a deployment's recent predictions by its monitor. */
+export const monitorResults = pgTable(
+  "monitor_results",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    deploymentId: uuid("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
+    windowEnd: timestamp("window_end", { withTimezone: true }).notNull(),
+    rows: integer("rows").notNull(),
+    features: jsonb("features").$type<Record<string, unknown>[]>().notNull(),
+    prediction: jsonb("prediction").$type<Record<string, unknown>>(),
+    performance: jsonb("performance").$type<Record<string, unknown>>(),
+    alerts: jsonb("alerts").$type<{ kind: string; message: string; feature?: string }[]>().notNull(),
+    retrainRunId: uuid("retrain_run_id"),
+    createdAt: createdAt(),
+  },
+  (t) => [index("monitor_results_deployment_idx").on(t.deploymentId, t.createdAt)],
+);

@@ -1,0 +1,108 @@
+import { getDb } from "../../server/db/client";
+import { loadDataset } from "../../server/data/dataset";
+import { openSandbox, quoteIdent } from "../../server/data/sandbox";
+import type { ModelMetadata } from "../../server/ml/step";
+import {
+  categoricalReference,
+  numericReference,
+  type FeatureReference,
+} from "../../server/monitoring/drift";
+import { deploy, registerVersion, setAlias } from "../../server/services/registry";
+import type { NodeActivity, StepContext } from "../activity-types";
+import { StepInputError } from "../errors";
+import { deployEndpoint } from "./node";
+
+/** Reference distributions of the model's raw inputs, from the connected reference rows. */
+async function reference(ctx: StepContext, meta: ModelMetadata) {
+  if (!ctx.inputs.reference) return undefined;
+  const box = await openSandbox(ctx.workDir);
+  try {
+    const c = box.connection;
+    await loadDataset(c, await ctx.inputPath("reference"), "ref");
+    const features: FeatureReference[] = [];
+    for (const input of meta.signature.inputs) {
+      const q = quoteIdent(input.column);
+      const rows = (
+        await c
+          .runAndReadAll(
+            `SELECT ${input.type === "string" ? `coalesce(${q}::VARCHAR, '')` : `${q}::DOUBLE`} AS v FROM ref USING SAMPLE 50000 ROWS (reservoir, 7)`,
+          )
+          .catch(() => {
+            throw new StepInputError(
+              `Deploy: the reference dataset lacks the model input "${input.column}"; connect the raw training rows`,
+            );
+          })
+      ).getRowObjects();
+      features.push(
+        input.type === "string"
+          ? categoricalReference(
+              input.column,
+              rows.map((r) => String(r.v)),
+            )
+          : numericReference(
+              input.column,
+              rows.map((r) => (r.v === null ? NaN : Number(r.v))),
+            ),
+      );
+    }
+    return { features };
+  } finally {
+    box.close();
+  }
+}
+
+/**
+ * Idempotent by run and step: the artifact registers as the same version, audit rows are keyed by
+ * run and step, and deploying a version that already serves changes nothing.
+ */
+export const deployEndpointActivity: NodeActivity = async (ctx) => {
+  const p = deployEndpoint.params.parse(ctx.params);
+  const meta = (await ctx.inputMetadata("model")) as unknown as ModelMetadata;
+  if (!meta.signature) throw new StepInputError("Deploy: the model input is not a trained model");
+  const db = getDb();
+  const key = `${ctx.runId}:${ctx.stepId}`;
+  const actor = `run ${ctx.runId}`;
+  const { model, version } = await registerVersion(db, {
+    modelName: p.model ?? p.endpoint,
+    artifactHash: ctx.inputs.model!.hash,
+    algorithm: meta.algorithm,
+    signature: meta.signature as unknown as Record<string, unknown>,
+    metrics: meta.metrics,
+    lineage: { ...meta.lineage, deployRunId: ctx.runId, deployStepId: ctx.stepId },
+    reference: await reference(ctx, meta),
+    actor,
+    idempotencyKey: key,
+  });
+  if (p.strategy === "replace")
+    await setAlias(db, {
+      modelId: model.id,
+      alias: p.alias,
+      versionId: version.id,
+      actor,
+      idempotencyKey: key,
+    });
+  const { deploymentId } = await deploy(db, {
+    name: p.endpoint,
+    modelId: model.id,
+    alias: p.alias,
+    versionId: version.id,
+    strategy: p.strategy,
+    challengerPercent: p.canaryPercent,
+    rateLimitPerMinute: p.rateLimitPerMinute,
+    actor,
+    idempotencyKey: key,
+  });
+  ctx.log(`${p.endpoint}: ${model.name} v${version.version} (${p.strategy}, alias ${p.alias})`);
+  return {
+    deployment: await ctx.writeJson("deployment", {
+      deploymentId,
+      endpoint: p.endpoint,
+      model: model.name,
+      version: version.version,
+      versionId: version.id,
+      strategy: p.strategy,
+      alias: p.alias,
+      infer: `/v2/models/${p.endpoint}/infer`,
+    }),
+  };
+};

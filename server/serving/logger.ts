@@ -1,0 +1,74 @@
+import { lt } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { predictions } from "../db/schema";
+
+type Row = typeof predictions.$inferInsert;
+
+const FLUSH_MS = 250;
+const MAX_BATCH = 500;
+const MAX_BUFFER = 50_000;
+
+/**
+ * Prediction logging off the request path: rows are buffered and written in multi-row inserts
+ * every 250 ms (or every 500 rows). When the database lags far behind, the oldest rows are dropped
+ * and counted rather than letting memory grow or requests wait.
+ */
+export class PredictionLogger {
+  private buffer: Row[] = [];
+  private flushing: Promise<void> | undefined;
+  private timer: NodeJS.Timeout;
+  private retention: NodeJS.Timeout;
+  dropped = 0;
+  written = 0;
+
+  constructor(
+    private readonly db: Db,
+    retentionDays: number,
+  ) {
+    this.timer = setInterval(() => void this.flush().catch(() => undefined), FLUSH_MS);
+    this.timer.unref();
+    const prune = () =>
+      void db
+        .delete(predictions)
+        .where(lt(predictions.createdAt, new Date(Date.now() - retentionDays * 86_400_000)))
+        .catch(() => undefined);
+    prune();
+    this.retention = setInterval(prune, 3_600_000);
+    this.retention.unref();
+  }
+
+  log(rows: Row[]): void {
+    this.buffer.push(...rows);
+    if (this.buffer.length > MAX_BUFFER) {
+      const over = this.buffer.length - MAX_BUFFER;
+      this.buffer.splice(0, over);
+      this.dropped += over;
+    }
+    if (this.buffer.length >= MAX_BATCH) void this.flush().catch(() => undefined);
+  }
+
+  /** Writes everything buffered so far (feedback calls it, so a fresh prediction can be found). */
+  async flush(): Promise<void> {
+    while (this.flushing) await this.flushing;
+    if (!this.buffer.length) return;
+    this.flushing = (async () => {
+      while (this.buffer.length) {
+        const batch = this.buffer.splice(0, MAX_BATCH);
+        try {
+          await this.db.insert(predictions).values(batch).onConflictDoNothing();
+          this.written += batch.length;
+        } catch (err) {
+          this.buffer.unshift(...batch);
+          throw err;
+        }
+      }
+    })().finally(() => (this.flushing = undefined));
+    await this.flushing;
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer);
+    clearInterval(this.retention);
+    await this.flush();
+  }
+}

@@ -1,0 +1,315 @@
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createCaller } from "../../server/api/root";
+import { createContext } from "../../server/api/trpc";
+import { defaultArtifactStore } from "../../server/artifacts/default-store";
+import { closeDb, getDb } from "../../server/db/client";
+import { createServingApp } from "../../server/serving/app";
+import { PredictionLogger } from "../../server/serving/logger";
+import { ServingState } from "../../server/serving/state";
+import { waitForRun } from "../../server/services/runs";
+import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
+import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
+
+const api = createCaller(createContext());
+const endpoint = `penguins-${crypto.randomUUID().slice(0, 8)}`;
+
+/** Upstream steps are cached after the first run, so each deploy run trains only what changed. */
+async function deployRun(trees: number, deploy: Record<string, unknown>) {
+  const three = (a: string, b: string) =>
+    ["train", "validation", "test"].map((p) => ({
+      source: a,
+      sourcePort: p,
+      target: b,
+      targetPort: p,
+    }));
+  const nodes = [
+    { id: "raw", type: "ingest.sample", params: { dataset: "penguins" } },
+    {
+      id: "split",
+      type: "prep.split",
+      params: { method: "stratified", column: "species", seed: 5 },
+    },
+    { id: "impute", type: "prep.impute", params: { strategy: "mean" } },
+    { id: "encode", type: "prep.encode", params: { exclude: ["species"] } },
+    { id: "gbdt", type: "train.gbdt", params: { label: "species", trees, minDataInLeaf: 5 } },
+    {
+      id: "deploy",
+      type: "deploy.endpoint",
+      params: { endpoint, rateLimitPerMinute: 100_000, ...deploy },
+    },
+  ];
+  const edges = [
+    { source: "raw", sourcePort: "dataset", target: "split", targetPort: "input" },
+    ...three("split", "impute"),
+    ...three("impute", "encode"),
+    { source: "encode", sourcePort: "train", target: "gbdt", targetPort: "train" },
+    { source: "encode", sourcePort: "validation", target: "gbdt", targetPort: "validation" },
+    { source: "gbdt", sourcePort: "model", target: "deploy", targetPort: "model" },
+    { source: "split", sourcePort: "train", target: "deploy", targetPort: "reference" },
+  ];
+  const saved = await api.pipelines.save({
+    document: pipelineDoc(`serving ${crypto.randomUUID()}`, nodes, edges),
+  });
+  return api.runs.start({ pipelineId: saved.pipelineId, cache: true });
+}
+
+async function finish(started: { runId: string; workflowId: string }) {
+  await waitForRun(await getTemporalClient(), started.workflowId);
+  const run = await api.runs.get({ runId: started.runId });
+  expect(run.steps.filter((s) => s.error).map((s) => `${s.stepId}: ${s.error}`)).toEqual([]);
+  expect(run.status).toBe("succeeded");
+  return run;
+}
+
+const penguin = {
+  island: "Biscoe",
+  bill_length_mm: 47.5,
+  bill_depth_mm: 15.0,
+  flipper_length_mm: 218,
+  body_mass_g: 4950,
+  sex: "male",
+  year: 2008,
+};
+
+describe("deploy and serve over HTTP", () => {
+  let worker: WorkerProcess;
+  let server: ServerType;
+  let base: string;
+  let key: string;
+  let state: ServingState;
+  let logger: PredictionLogger;
+  let sql: postgres.Sql;
+
+  beforeAll(async () => {
+    worker = await spawnWorkerProcess("serving-worker");
+    state = new ServingState(getDb(), defaultArtifactStore(), 200).start();
+    logger = new PredictionLogger(getDb(), 30);
+    const app = createServingApp({ db: getDb(), state, logger });
+    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((r) => server.once("listening", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    sql = postgres(inject("databaseUrl"), { max: 1 });
+  }, 120_000);
+  afterAll(async () => {
+    server.close();
+    state.stop();
+    await logger.close();
+    await worker.stop();
+    await sql.end();
+    await closeTemporalClient();
+    await closeDb();
+  });
+
+  const call = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${base}${path}`, {
+      method: body === undefined ? "GET" : "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${key}`, ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  const predict = async (records = [penguin]) => {
+    const r = await call(`/v2/models/${endpoint}/predict`, { records });
+    expect(r.status).toBe(200);
+    return (await r.json()) as {
+      version: number;
+      predictions: { id: string; label: string; probabilities: Record<string, number> }[];
+    };
+  };
+  const deployment = async () => (await api.deployments.list()).find((d) => d.name === endpoint)!;
+  const served = async (version: number) => {
+    for (let i = 0; i < 100 && state.get(endpoint)?.primary.version !== version; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(state.get(endpoint)?.primary.version).toBe(version);
+  };
+
+  it("deploys v1 and answers OIP v2 and records requests, validating against the signature", async () => {
+    await finish(await deployRun(10, {}));
+    key = (await api.deployments.rotateKey({ deploymentId: (await deployment()).id })).apiKey;
+    // A refresh already under way may predate the new key: the second one reads it.
+    await state.refresh();
+    await state.refresh();
+    await served(1);
+
+    expect((await call("/v2/health/ready")).status).toBe(200);
+    expect((await call(`/v2/models/${endpoint}/ready`)).status).toBe(200);
+    const meta = (await (await call(`/v2/models/${endpoint}`)).json()) as {
+      inputs: { name: string; datatype: string }[];
+      parameters: { classes: string[] };
+    };
+    expect(meta.parameters.classes).toEqual(["Adelie", "Chinstrap", "Gentoo"]);
+    expect(meta.inputs.find((i) => i.name === "island")?.datatype).toBe("BYTES");
+
+    const inputs = meta.inputs.map((i) => ({
+      name: i.name,
+      shape: [2, 1],
+      datatype: i.datatype,
+      data: [
+        penguin,
+        {
+          ...penguin,
+          island: "Torgersen",
+          bill_length_mm: 38,
+          flipper_length_mm: 185,
+          body_mass_g: 3600,
+        },
+      ].map((p) => p[i.name as keyof typeof penguin] ?? null),
+    }));
+    const infer = await call(`/v2/models/${endpoint}/infer`, { inputs });
+    expect(infer.status).toBe(200);
+    const out = (await infer.json()) as {
+      model_version: string;
+      outputs: { name: string; shape: number[]; data: unknown[] }[];
+    };
+    expect(out.model_version).toBe("1");
+    expect(out.outputs.find((o) => o.name === "label")!.data).toEqual(["Gentoo", "Adelie"]);
+    expect(out.outputs.find((o) => o.name === "probabilities")!.shape).toEqual([2, 3]);
+
+    const records = await predict();
+    expect(records.predictions[0]!.label).toBe("Gentoo");
+    expect(
+      Object.values(records.predictions[0]!.probabilities).reduce((a, b) => a + b),
+    ).toBeCloseTo(1, 5);
+
+    // Bad input: each error names the field.
+    const bad = async (path: string, body: unknown) => {
+      const r = await call(`/v2/models/${endpoint}/${path}`, body);
+      expect(r.status).toBe(400);
+      return ((await r.json()) as { error: string }).error;
+    };
+    const at = inputs.findIndex((i) => i.name === "island");
+    const wrongType = inputs.map((i, k) => (k === at ? { ...i, datatype: "FP64" } : i));
+    expect(await bad("infer", { inputs: wrongType })).toMatch(
+      new RegExp(`inputs\\[${at}\\]\\.datatype: input "island" takes BYTES`),
+    );
+    expect(await bad("infer", { inputs: inputs.filter((i) => i.name !== "island") })).toMatch(
+      /missing input.*"island"/,
+    );
+    expect(await bad("predict", { records: [{ ...penguin, bill_length_mm: "long" }] })).toMatch(
+      /records\[0\]\.bill_length_mm: expected a number/,
+    );
+    const { island: _island, ...noIsland } = penguin;
+    expect(await bad("predict", { records: [noIsland] })).toMatch(/records\[0\]\.island: missing/);
+    expect(await bad("predict", { records: [{ ...penguin, colour: "blue" }] })).toMatch(
+      /records\[0\]\.colour/,
+    );
+    expect(
+      (await call(`/v2/models/${endpoint}/predict`, { records: [penguin] }, { authorization: "" }))
+        .status,
+    ).toBe(401);
+    expect(
+      (
+        await call(
+          `/v2/models/${endpoint}/predict`,
+          { records: [penguin] },
+          { authorization: "Bearer nope" },
+        )
+      ).status,
+    ).toBe(403);
+    expect((await call(`/v2/models/nothing-here/predict`, { records: [penguin] })).status).toBe(
+      404,
+    );
+
+    // Feedback by prediction id lands on the logged row.
+    const fb = await call(`/v2/models/${endpoint}/feedback`, {
+      predictionId: records.predictions[0]!.id,
+      label: "Gentoo",
+    });
+    expect(fb.status).toBe(200);
+    const [row] = await sql<{ feedback: { label: string }; inputs: { island: string } }[]>`
+      select feedback, inputs from predictions where id = ${records.predictions[0]!.id}`;
+    expect(row!.feedback.label).toBe("Gentoo");
+    expect(row!.inputs.island).toBe("Biscoe");
+  }, 300_000);
+
+  it("swaps to v2 under concurrent load with no failed request", async () => {
+    let stop = false;
+    const seen = new Set<number>();
+    const failures: string[] = [];
+    const load = Array.from({ length: 6 }, async () => {
+      while (!stop) {
+        const r = await call(`/v2/models/${endpoint}/predict`, { records: [penguin] });
+        if (r.status !== 200) failures.push(`${r.status} ${await r.text()}`);
+        else seen.add(((await r.json()) as { version: number }).version);
+      }
+    });
+    await finish(await deployRun(20, {}));
+    await served(2);
+    await new Promise((r) => setTimeout(r, 300));
+    stop = true;
+    await Promise.all(load);
+    expect(failures).toEqual([]);
+    expect([...seen].sort()).toEqual([1, 2]);
+  }, 300_000);
+
+  it("splits canary traffic by the configured share, then promotes", async () => {
+    await finish(await deployRun(30, { strategy: "canary", canaryPercent: 30 }));
+    for (let i = 0; i < 100 && !state.get(endpoint)?.challenger; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const versions: number[] = [];
+    for (let i = 0; i < 400; i++) versions.push((await predict()).version);
+    const share = versions.filter((v) => v === 3).length / versions.length;
+    expect(versions.every((v) => v === 2 || v === 3)).toBe(true);
+    expect(share).toBeGreaterThan(0.22);
+    expect(share).toBeLessThan(0.38);
+    await api.deployments.promote({ deploymentId: (await deployment()).id });
+    await served(3);
+  }, 300_000);
+
+  it("mirrors to a shadow without changing answers, and rolls back", async () => {
+    await finish(await deployRun(40, { strategy: "shadow" }));
+    for (let i = 0; i < 100 && !state.get(endpoint)?.challenger; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const since = new Date();
+    for (let i = 0; i < 20; i++) expect((await predict()).version).toBe(3);
+    await logger.flush();
+    await new Promise((r) => setTimeout(r, 300));
+    await logger.flush();
+    const roles = await sql<{ role: string; n: number }[]>`
+      select role, count(*)::int as n from predictions
+      where deployment_id = ${(await deployment()).id} and created_at >= ${since} group by role order by role`;
+    expect(roles).toEqual([
+      { role: "primary", n: 20 },
+      { role: "shadow", n: 20 },
+    ]);
+
+    await api.deployments.rollback({ deploymentId: (await deployment()).id });
+    await served(2);
+    expect((await predict()).version).toBe(2);
+    const history = await api.models.history();
+    const id = (await deployment()).id;
+    expect(history.filter((h) => h.deploymentId === id).map((h) => h.action)).toEqual(
+      expect.arrayContaining(["create", "replace", "canary", "promote", "shadow", "rollback"]),
+    );
+  }, 300_000);
+
+  it("holds a production deploy until approved", async () => {
+    const started = await deployRun(40, { alias: "production" });
+    let run = await api.runs.get({ runId: started.runId });
+    for (
+      let i = 0;
+      i < 200 && run.steps.find((s) => s.stepId === "deploy")!.status !== "awaiting_approval";
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 100));
+      run = await api.runs.get({ runId: started.runId });
+    }
+    expect(run.steps.find((s) => s.stepId === "deploy")!.status).toBe("awaiting_approval");
+    await api.runs.approve({ runId: started.runId, stepId: "deploy", approved: true });
+    const done = await finish(started);
+    expect(done.steps.find((s) => s.stepId === "deploy")!.approval?.approved).toBe(true);
+    expect((await deployment()).alias).toBe("production");
+  }, 300_000);
+
+  it("rate-limits each key", async () => {
+    await sql`update deployments set rate_limit_per_minute = 3, revision = revision + 1 where name = ${endpoint}`;
+    for (let i = 0; i < 50 && state.get(endpoint)?.rateLimitPerMinute !== 3; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++)
+      statuses.push((await call(`/v2/models/${endpoint}/predict`, { records: [penguin] })).status);
+    expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
+    expect(statuses.slice(3)).toEqual([429, 429]);
+  }, 60_000);
+});

@@ -26,6 +26,7 @@ import { evaluateExplainActivity } from "./evaluate-explain/activity";
 import { tuneSearchActivity } from "./tune-search/activity";
 import { tuneTrialActivity } from "./tune-search/trial";
 import { deployEndpointActivity } from "./deploy-endpoint/activity";
+import { monitorDriftActivity } from "./monitor-drift/activity";
 
 /** Implementations, server-only. `satisfies` makes a missing or extra implementation a type error. */
 export const nodeActivities = {
@@ -54,6 +55,7 @@ export const nodeActivities = {
   "evaluate.explain": evaluateExplainActivity,
   "tune.search": tuneSearchActivity,
   "deploy.endpoint": deployEndpointActivity,
+  "monitor.drift": monitorDriftActivity,
 } satisfies Record<NodeType, NodeActivity>;
 
 /** Activities that steps start as workflows of their own (ctx.runChild), not nodes. */

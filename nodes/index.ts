@@ -23,6 +23,7 @@ import { evaluateModel } from "./evaluate-model/node";
 import { evaluateExplain } from "./evaluate-explain/node";
 import { tuneSearch } from "./tune-search/node";
 import { deployEndpoint } from "./deploy-endpoint/node";
+import { monitorDrift } from "./monitor-drift/node";
 import type { NodeDefinition } from "./types";
 
 /** The node catalog: the one registry of definitions, read by the canvas, validator and compiler. */
@@ -52,6 +53,7 @@ export const nodeDefinitions = {
   "evaluate.explain": evaluateExplain,
   "tune.search": tuneSearch,
   "deploy.endpoint": deployEndpoint,
+  "monitor.drift": monitorDrift,
 } as const satisfies Record<string, NodeDefinition>;
 
 export type NodeType = keyof typeof nodeDefinitions;

@@ -25,13 +25,10 @@ export const deployEndpoint = defineNode({
       .optional()
       .meta({ label: "Registered model name", help: "Default: the endpoint name." }),
     alias: z.enum(["staging", "production"]).default("staging").meta({ label: "Alias" }),
-    strategy: z
-      .enum(["replace", "canary", "shadow"])
-      .default("replace")
-      .meta({
-        label: "Strategy",
-        help: "canary: a share of traffic; shadow: mirrored traffic, answers not returned.",
-      }),
+    strategy: z.enum(["replace", "canary", "shadow"]).default("replace").meta({
+      label: "Strategy",
+      help: "canary: a share of traffic; shadow: mirrored traffic, answers not returned.",
+    }),
     canaryPercent: z.number().int().min(1).max(99).default(10).meta({ label: "Canary share (%)" }),
     rateLimitPerMinute: z
       .number()

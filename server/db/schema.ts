@@ -330,16 +330,21 @@ export const monitorResults = pgTable(
   "monitor_results",
   {
     id: uuid("id").primaryKey().defaultRandom(),
+    /** The scheduled check's workflow id: one result per check, however often it is retried. */
+    checkKey: text("check_key").notNull().unique(),
     deploymentId: uuid("deployment_id")
       .notNull()
       .references(() => deployments.id, { onDelete: "cascade" }),
+    versionId: uuid("version_id").notNull(),
     windowStart: timestamp("window_start", { withTimezone: true }).notNull(),
     windowEnd: timestamp("window_end", { withTimezone: true }).notNull(),
     rows: integer("rows").notNull(),
     features: jsonb("features").$type<Record<string, unknown>[]>().notNull(),
     prediction: jsonb("prediction").$type<Record<string, unknown>>(),
     performance: jsonb("performance").$type<Record<string, unknown>>(),
-    alerts: jsonb("alerts").$type<{ kind: string; message: string; feature?: string }[]>().notNull(),
+    alerts: jsonb("alerts")
+      .$type<{ kind: string; message: string; feature?: string }[]>()
+      .notNull(),
     retrainRunId: uuid("retrain_run_id"),
     createdAt: createdAt(),
   },

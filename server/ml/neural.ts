@@ -248,7 +248,12 @@ export async function trainNet(
     { gpu: options.gpu, threads: options.threads },
   );
   const evalSession = options.validation
-    ? (await openSession(lossGraph(features, sizes, params.head), { gpu: options.gpu, threads: options.threads })).session
+    ? (
+        await openSession(lossGraph(features, sizes, params.head), {
+          gpu: options.gpu,
+          threads: options.threads,
+        })
+      ).session
     : undefined;
   try {
     let layers = initLayers(features, sizes, params.seed, params.hidden.length === 0);

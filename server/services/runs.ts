@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { WorkflowExecutionAlreadyStartedError } from "@temporalio/client";
 import { and, desc, eq } from "drizzle-orm";
 import { approveStepSignal } from "../../workflows/run-pipeline";
@@ -30,8 +31,15 @@ export async function startRun(
     cache?: boolean;
     force?: string[];
     resumedFromRunId?: string;
+    /** Makes the start idempotent: the same key always names the same run (scheduled starts). */
+    idempotencyKey?: string;
   },
 ) {
+  if (input.idempotencyKey) {
+    const id = uuidFromKey(input.idempotencyKey);
+    const [existing] = await db.select().from(runs).where(eq(runs.id, id));
+    if (existing) return { runId: existing.id, workflowId: existing.workflowId };
+  }
   const [version] = await db
     .select()
     .from(pipelineVersions)
@@ -39,7 +47,7 @@ export async function startRun(
   if (!version)
     throw new NotFoundError(`Pipeline version ${input.pipelineVersionId} does not exist`);
   const { plan, hash } = compilePipeline(version.graph);
-  const runId = crypto.randomUUID();
+  const runId = input.idempotencyKey ? uuidFromKey(input.idempotencyKey) : crypto.randomUUID();
   const workflowId = `run-${runId}`;
   const stepIds = new Set(plan.steps.map((s) => s.id));
   const unknown = (input.force ?? []).filter((id) => !stepIds.has(id));
@@ -223,4 +231,11 @@ export async function getRun(db: Db, runId: string) {
   const order = new Map((planRow?.plan as Plan | undefined)?.steps.map((s, i) => [s.id, i]));
   steps.sort((a, b) => (order.get(a.stepId) ?? 0) - (order.get(b.stepId) ?? 0));
   return { ...run, steps };
+}
+
+/** A UUID derived from a key (SHA-256, shaped as a version-5-style UUID). */
+export function uuidFromKey(key: string): string {
+  const h = createHash("sha256").update(key).digest("hex");
+  const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }

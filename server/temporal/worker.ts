@@ -17,6 +17,7 @@ import { createBookkeepingActivities } from "./bookkeeping";
 import { temporalConnectionOptions } from "./connection";
 import { WORKFLOW_TASK_QUEUE } from "./client";
 import { usableProviders } from "../ml/ort";
+import { createServiceActivities } from "./service-activities";
 import { detectGpus, type GpuInfo } from "./gpu";
 import { createStepActivities } from "./step-runner";
 
@@ -85,6 +86,7 @@ export async function startWorker(options: {
   const activities = {
     ...createBookkeepingActivities(db, store),
     ...createStepActivities({ db, store, identity, workRoot }),
+    ...createServiceActivities(db),
   };
 
   const announce = () =>

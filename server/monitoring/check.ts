@@ -1,0 +1,187 @@
+import type { Client } from "@temporalio/client";
+import { and, desc, eq, gte, inArray } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../db/client";
+import {
+  deployments,
+  modelVersions,
+  monitorResults,
+  pipelineVersions,
+  predictions,
+} from "../db/schema";
+import type { Signature } from "../ml/export";
+import { startRun } from "../services/runs";
+import { featureDrift, psi, type FeatureReference } from "./drift";
+
+export const monitorConfig = z.object({
+  deploymentId: z.string().uuid(),
+  windowMinutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(30 * 24 * 60),
+  minRows: z.number().int().min(1),
+  psiThreshold: z.number().positive(),
+  ksPValue: z.number().gt(0).lt(1),
+  predictionPsiThreshold: z.number().positive(),
+  webhookUrl: z.string().url().optional(),
+  retrainPipelineId: z.string().uuid().optional(),
+});
+export type MonitorConfig = z.infer<typeof monitorConfig>;
+
+interface Alert {
+  kind: "feature_drift" | "prediction_drift" | "performance";
+  message: string;
+  feature?: string;
+}
+
+/**
+ * One examination of a deployment's recent predictions against its primary version's training
+ * reference. Idempotent by `key` (the scheduled workflow's id): a retried check returns the stored
+ * result instead of recording, alerting or retraining twice.
+ */
+export async function runMonitorCheck(
+  db: Db,
+  temporal: Client,
+  config: MonitorConfig,
+  key: string,
+) {
+  const [done] = await db.select().from(monitorResults).where(eq(monitorResults.checkKey, key));
+  if (done) return done;
+  const [d] = await db.select().from(deployments).where(eq(deployments.id, config.deploymentId));
+  if (!d) throw new Error(`deployment ${config.deploymentId} no longer exists`);
+  const [version] = await db
+    .select()
+    .from(modelVersions)
+    .where(eq(modelVersions.id, d.primaryVersionId));
+  const signature = version!.signature as unknown as Signature;
+  const reference =
+    (version!.reference as { features?: FeatureReference[] } | null)?.features ?? [];
+  const windowEnd = new Date();
+  const windowStart = new Date(windowEnd.getTime() - config.windowMinutes * 60_000);
+  const rows = await db
+    .select({
+      inputs: predictions.inputs,
+      outputs: predictions.outputs,
+      feedback: predictions.feedback,
+    })
+    .from(predictions)
+    .where(
+      and(
+        eq(predictions.deploymentId, d.id),
+        inArray(predictions.role, ["primary", "canary"]),
+        gte(predictions.createdAt, windowStart),
+      ),
+    )
+    .orderBy(desc(predictions.createdAt))
+    .limit(100_000);
+
+  const alerts: Alert[] = [];
+  let features: ReturnType<typeof featureDrift>[] = [];
+  let prediction: Record<string, unknown> | null = null;
+  let performance: Record<string, unknown> | null = null;
+  if (rows.length >= config.minRows) {
+    features = reference.map((ref) =>
+      featureDrift(
+        ref,
+        rows.map((r) => (r.inputs[ref.column] ?? null) as number | string | null),
+        { psi: config.psiThreshold, ksPValue: config.ksPValue },
+      ),
+    );
+    for (const f of features.filter((x) => x.drifted))
+      alerts.push({
+        kind: "feature_drift",
+        feature: f.feature,
+        message: `${f.feature} drifted: PSI ${f.psi.toFixed(3)}${f.pValue !== undefined ? `, KS p=${f.pValue.toExponential(2)}` : ""}`,
+      });
+
+    if (signature.classes) {
+      // Predicted class shares against the training label shares.
+      const train = (
+        version!.metrics as { train?: { perClass?: { class: string; support: number }[] } }
+      ).train;
+      const support = train?.perClass ?? [];
+      const total = support.reduce((a, c) => a + c.support, 0) || 1;
+      const expected = signature.classes.map(
+        (k) => (support.find((c) => c.class === String(k))?.support ?? 0) / total,
+      );
+      const observed = signature.classes.map(
+        (k) => rows.filter((r) => String(r.outputs.label) === String(k)).length / rows.length,
+      );
+      const p = psi(expected, observed);
+      prediction = { psi: p, classes: signature.classes.map(String), expected, observed };
+      if (p > config.predictionPsiThreshold)
+        alerts.push({
+          kind: "prediction_drift",
+          message: `predicted classes drifted: PSI ${p.toFixed(3)}`,
+        });
+      const labelled = rows.filter((r) => r.feedback);
+      if (labelled.length) {
+        const correct = labelled.filter(
+          (r) => String((r.feedback as { label: unknown }).label) === String(r.outputs.label),
+        ).length;
+        performance = { labelled: labelled.length, accuracy: correct / labelled.length };
+      }
+    } else {
+      const labelled = rows.filter((r) => r.feedback);
+      if (labelled.length) {
+        const se = labelled.reduce(
+          (a, r) =>
+            a +
+            (Number((r.feedback as { label: unknown }).label) - Number(r.outputs.prediction)) ** 2,
+          0,
+        );
+        performance = { labelled: labelled.length, rmse: Math.sqrt(se / labelled.length) };
+      }
+    }
+  }
+
+  const [result] = await db
+    .insert(monitorResults)
+    .values({
+      checkKey: key,
+      deploymentId: d.id,
+      versionId: d.primaryVersionId,
+      windowStart,
+      windowEnd,
+      rows: rows.length,
+      features: features as unknown as Record<string, unknown>[],
+      prediction,
+      performance,
+      alerts,
+    })
+    .onConflictDoNothing()
+    .returning();
+  if (!result)
+    return (await db.select().from(monitorResults).where(eq(monitorResults.checkKey, key)))[0]!;
+
+  if (alerts.length && config.webhookUrl) {
+    await fetch(config.webhookUrl, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ deployment: d.name, resultId: result.id, alerts }),
+      signal: AbortSignal.timeout(5000),
+    }).catch(() => undefined);
+  }
+  if (alerts.length && config.retrainPipelineId) {
+    const [latest] = await db
+      .select()
+      .from(pipelineVersions)
+      .where(eq(pipelineVersions.pipelineId, config.retrainPipelineId))
+      .orderBy(desc(pipelineVersions.version))
+      .limit(1);
+    if (latest) {
+      const { runId } = await startRun(db, temporal, {
+        pipelineVersionId: latest.id,
+        trigger: "monitor",
+        idempotencyKey: `retrain:${key}`,
+      });
+      await db
+        .update(monitorResults)
+        .set({ retrainRunId: runId })
+        .where(eq(monitorResults.id, result.id));
+      return { ...result, retrainRunId: runId };
+    }
+  }
+  return result;
+}

@@ -1,0 +1,217 @@
+import { readFileSync } from "node:fs";
+import type { AddressInfo } from "node:net";
+import { serve, type ServerType } from "@hono/node-server";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createCaller } from "../../server/api/root";
+import { createContext } from "../../server/api/trpc";
+import { defaultArtifactStore } from "../../server/artifacts/default-store";
+import { closeDb, getDb } from "../../server/db/client";
+import { createServingApp } from "../../server/serving/app";
+import { PredictionLogger } from "../../server/serving/logger";
+import { ServingState } from "../../server/serving/state";
+import { waitForRun } from "../../server/services/runs";
+import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
+import { pipelineDoc, spawnWorkerProcess, waitFor, type WorkerProcess } from "../helpers";
+
+const api = createCaller(createContext());
+
+/** Penguins as records, NA as null, numbers as numbers: live traffic from the same population. */
+function penguins(): Record<string, string | number | null>[] {
+  const [header, ...lines] = readFileSync("examples/data/penguins.csv", "utf8").trim().split("\n");
+  const cols = header!.split(",");
+  return lines.map((line) =>
+    Object.fromEntries(
+      line
+        .split(",")
+        .map((v, i) => [cols[i]!, v === "NA" ? null : /^-?[\d.]+$/.test(v) ? Number(v) : v]),
+    ),
+  );
+}
+
+/**
+ * The whole loop: ingest, prep, train, evaluate and deploy to production (approved through the
+ * API), serve over HTTP, receive drifted traffic, let the monitor flag the drifted features, and
+ * see the retraining run it starts.
+ */
+describe("closing the loop", () => {
+  let worker: WorkerProcess;
+  let server: ServerType;
+  let base: string;
+  let state: ServingState;
+  let logger: PredictionLogger;
+  let sql: postgres.Sql;
+  beforeAll(async () => {
+    worker = await spawnWorkerProcess("loop-worker");
+    state = new ServingState(getDb(), defaultArtifactStore(), 200).start();
+    logger = new PredictionLogger(getDb(), 30);
+    server = serve({
+      fetch: createServingApp({ db: getDb(), state, logger }).fetch,
+      port: 0,
+      hostname: "127.0.0.1",
+    });
+    await new Promise((r) => server.once("listening", r));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    sql = postgres(inject("databaseUrl"), { max: 1 });
+  }, 120_000);
+  afterAll(async () => {
+    server.close();
+    state.stop();
+    await logger.close();
+    await worker.stop();
+    await sql.end();
+    await closeTemporalClient();
+    await closeDb();
+  });
+
+  it("deploys, serves, detects drift and starts retraining", async () => {
+    const retrain = await api.pipelines.save({
+      document: pipelineDoc(
+        `retrain ${crypto.randomUUID()}`,
+        [
+          { id: "a", type: "internal.numbers", params: { count: 3 } },
+          { id: "b", type: "internal.sum" },
+        ],
+        [{ source: "a", sourcePort: "numbers", target: "b", targetPort: "numbers" }],
+      ),
+    });
+    const endpoint = `loop-${crypto.randomUUID().slice(0, 8)}`;
+    const three = (a: string, b: string) =>
+      ["train", "validation", "test"].map((p) => ({
+        source: a,
+        sourcePort: p,
+        target: b,
+        targetPort: p,
+      }));
+    const saved = await api.pipelines.save({
+      document: pipelineDoc(
+        `loop ${crypto.randomUUID()}`,
+        [
+          { id: "raw", type: "ingest.sample", params: { dataset: "penguins" } },
+          {
+            id: "split",
+            type: "prep.split",
+            params: { method: "stratified", column: "species", seed: 9 },
+          },
+          { id: "impute", type: "prep.impute", params: { strategy: "mean" } },
+          { id: "encode", type: "prep.encode", params: { exclude: ["species"] } },
+          { id: "scale", type: "prep.scale", params: {} },
+          {
+            id: "train",
+            type: "train.gbdt",
+            params: { label: "species", trees: 30, minDataInLeaf: 5 },
+          },
+          { id: "eval", type: "evaluate.model", params: {} },
+          {
+            id: "deploy",
+            type: "deploy.endpoint",
+            params: { endpoint, alias: "production", rateLimitPerMinute: 100_000 },
+          },
+          {
+            id: "monitor",
+            type: "monitor.drift",
+            params: {
+              everyMinutes: 1440,
+              windowMinutes: 60,
+              minRows: 100,
+              retrainPipelineId: retrain.pipelineId,
+            },
+          },
+        ],
+        [
+          { source: "raw", sourcePort: "dataset", target: "split", targetPort: "input" },
+          ...three("split", "impute"),
+          ...three("impute", "encode"),
+          ...three("encode", "scale"),
+          { source: "scale", sourcePort: "train", target: "train", targetPort: "train" },
+          { source: "scale", sourcePort: "validation", target: "train", targetPort: "validation" },
+          { source: "train", sourcePort: "model", target: "eval", targetPort: "model" },
+          { source: "split", sourcePort: "test", target: "eval", targetPort: "test" },
+          { source: "train", sourcePort: "model", target: "deploy", targetPort: "model" },
+          { source: "split", sourcePort: "train", target: "deploy", targetPort: "reference" },
+          {
+            source: "deploy",
+            sourcePort: "deployment",
+            target: "monitor",
+            targetPort: "deployment",
+          },
+        ],
+      ),
+    });
+    const started = await api.runs.start({ pipelineId: saved.pipelineId, cache: false });
+    await waitFor(
+      "the deploy step to await approval",
+      async () => {
+        const r = await api.runs.get({ runId: started.runId });
+        return r.steps.find((s) => s.stepId === "deploy")?.status === "awaiting_approval";
+      },
+      120_000,
+    );
+    expect((await api.deployments.list()).some((d) => d.name === endpoint)).toBe(false);
+    await api.runs.approve({
+      runId: started.runId,
+      stepId: "deploy",
+      approved: true,
+      comment: "metrics look right",
+    });
+    await waitForRun(await getTemporalClient(), started.workflowId);
+    const run = await api.runs.get({ runId: started.runId });
+    expect(run.steps.filter((s) => s.error).map((s) => `${s.stepId}: ${s.error}`)).toEqual([]);
+    expect(run.status).toBe("succeeded");
+
+    const deployment = (await api.deployments.list()).find((d) => d.name === endpoint)!;
+    expect(deployment.alias).toBe("production");
+    const { apiKey } = await api.deployments.rotateKey({ deploymentId: deployment.id });
+    await state.refresh();
+    await state.refresh();
+
+    // Live traffic: real penguins, with flippers 40 mm longer and 1.5 kg heavier.
+    const drifted = penguins()
+      .filter((p) => p.flipper_length_mm !== null)
+      // Every other row: the file is sorted by species, and the traffic should keep the mix.
+      .filter((_, i) => i % 2 === 0)
+      .slice(0, 150)
+      .map(({ species: _species, ...p }) => ({
+        ...p,
+        flipper_length_mm: Number(p.flipper_length_mm) + 40,
+        body_mass_g: Number(p.body_mass_g) + 1500,
+      }));
+    for (let i = 0; i < drifted.length; i += 25) {
+      const r = await fetch(`${base}/v2/models/${endpoint}/predict`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
+        body: JSON.stringify({ records: drifted.slice(i, i + 25) }),
+      });
+      expect(r.status).toBe(200);
+    }
+    await logger.flush();
+
+    const client = await getTemporalClient();
+    await client.schedule.getHandle(`monitor-${deployment.id}`).trigger();
+    const result = await waitFor(
+      "a monitor check with alerts and a retraining run",
+      async () => {
+        const [row] = await sql<
+          {
+            rows: number;
+            alerts: { kind: string; feature?: string }[];
+            retrain_run_id: string | null;
+          }[]
+        >`select rows, alerts, retrain_run_id from monitor_results
+        where deployment_id = ${deployment.id} and rows > 0 order by created_at desc limit 1`;
+        return row?.retrain_run_id ? row : undefined;
+      },
+      120_000,
+    );
+    expect(result.rows).toBe(150);
+    const flagged = result.alerts.filter((a) => a.kind === "feature_drift").map((a) => a.feature);
+    expect(flagged).toEqual(expect.arrayContaining(["flipper_length_mm", "body_mass_g"]));
+    expect(flagged).not.toContain("bill_depth_mm");
+    expect(flagged).not.toContain("island");
+
+    const retrainRun = await api.runs.get({ runId: result.retrain_run_id! });
+    expect(retrainRun.pipelineId).toBe(retrain.pipelineId);
+    await waitForRun(client, retrainRun.workflowId);
+    expect((await api.runs.get({ runId: retrainRun.id })).status).toBe("succeeded");
+  }, 600_000);
+});

@@ -2,6 +2,7 @@ import { artifactsRouter } from "./routers/artifacts";
 import { connectionsRouter } from "./routers/connections";
 import { experimentsRouter } from "./routers/experiments";
 import { deploymentsRouter, modelsRouter } from "./routers/registry";
+import { monitoringRouter, schedulesRouter } from "./routers/schedules";
 import { healthRouter } from "./routers/health";
 import { pipelinesRouter } from "./routers/pipelines";
 import { runsRouter } from "./routers/runs";
@@ -14,8 +15,10 @@ export const appRouter = router({
   deployments: deploymentsRouter,
   health: healthRouter,
   models: modelsRouter,
+  monitoring: monitoringRouter,
   pipelines: pipelinesRouter,
   runs: runsRouter,
+  schedules: schedulesRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,6 +5,7 @@ import { PipelineFileError } from "../pipeline/load";
 import { NotADatasetError } from "../services/datasets";
 import { NotFoundError } from "../services/pipelines";
 import { ConflictError } from "../services/runs";
+import { ScheduleInputError } from "../services/schedules";
 import { getTemporalClient } from "../temporal/client";
 
 export function createContext() {
@@ -34,6 +35,8 @@ const errorMapping = t.middleware(async ({ next }) => {
       throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
     }
     if (cause instanceof NotADatasetError)
+      throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
+    if (cause instanceof ScheduleInputError)
       throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
     if (cause instanceof PipelineFileError)
       throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });

@@ -18,6 +18,14 @@ import {
   NotFoundError,
   savePipeline,
 } from "../services/pipelines";
+import {
+  createPipelineSchedule,
+  deleteSchedule,
+  listPipelineSchedules,
+  pauseSchedule,
+  ScheduleInputError,
+  type PipelineSchedule,
+} from "../services/schedules";
 import { cancelRun, getRun, resumeRun, startRun, waitForRun } from "../services/runs";
 import { closeTemporalClient, getTemporalClient } from "../temporal/client";
 import { installTemporalRuntime } from "../temporal/logging";
@@ -35,6 +43,9 @@ Commands:
   diff <a> <b>                  semantic diff; a and b are files or <pipeline-id>@<version>
   export <pipeline-id>[@<version>]  print a saved version (--format json|yaml)
   schema                        print the pipeline file's JSON Schema
+  schedule create <pipeline-id> --cron "<m h dom mon dow>"   run the pipeline's latest version on a schedule
+  schedule list [<pipeline-id>]  list pipeline schedules (next and recent runs)
+  schedule pause|resume|delete <schedule-id>
 
 Options:
   --wait          (run, resume) wait for the run to finish; exit 0 if it succeeded, 1 if not
@@ -73,6 +84,8 @@ async function main(argv: string[]): Promise<number> {
       from: { type: "string" },
       latest: { type: "boolean", default: false },
       format: { type: "string", default: "json" },
+      cron: { type: "string" },
+      timezone: { type: "string" },
       embedded: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -267,6 +280,43 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case "schedule": {
+      const [sub, target] = rest;
+      const show = (list: PipelineSchedule[]) =>
+        print(
+          list,
+          list.length
+            ? list
+                .map(
+                  (x) =>
+                    `${x.scheduleId}  ${x.cron.padEnd(15)} ${x.paused ? "paused" : "active"}  next ${x.nextRuns[0] ?? "-"}`,
+                )
+                .join("\n")
+            : "no schedules",
+        );
+      return withServices(async ({ temporal }) => {
+        const client = await temporal();
+        if (sub === "create") {
+          if (!target) throw new UsageError("Missing <pipeline-id>.");
+          if (!values.cron) throw new UsageError('Missing --cron, e.g. --cron "0 6 * * *".');
+          show([
+            await createPipelineSchedule(client, {
+              pipelineId: target,
+              cron: values.cron,
+              timezone: values.timezone,
+            }),
+          ]);
+        } else if (sub === "list") show(await listPipelineSchedules(client, target));
+        else if (sub === "pause" || sub === "resume") {
+          if (!target) throw new UsageError("Missing <schedule-id>.");
+          show([await pauseSchedule(client, target, sub === "pause")]);
+        } else if (sub === "delete") {
+          if (!target) throw new UsageError("Missing <schedule-id>.");
+          print(await deleteSchedule(client, target), `deleted ${target}`);
+        } else throw new UsageError(`Unknown schedule command "${sub ?? ""}".`);
+        return 0;
+      });
+    }
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }
@@ -287,7 +337,11 @@ try {
   ) {
     console.error(`error: ${err.message}\n\n${USAGE}`);
     code = 2;
-  } else if (err instanceof PipelineFileError || err instanceof NotFoundError) {
+  } else if (
+    err instanceof PipelineFileError ||
+    err instanceof NotFoundError ||
+    err instanceof ScheduleInputError
+  ) {
     console.error(`error: ${err.message}`);
     code = 2;
   } else if (err instanceof StartupError || err instanceof ConfigError) {

@@ -190,6 +190,8 @@ export async function listRuns(db: Db, options: { limit?: number; pipelineId?: s
       pipelineId: runs.pipelineId,
       pipelineName: pipelines.name,
       version: pipelineVersions.version,
+      trigger: runs.trigger,
+      workflowId: runs.workflowId,
       createdAt: runs.createdAt,
       startedAt: runs.startedAt,
       finishedAt: runs.finishedAt,

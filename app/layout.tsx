@@ -25,6 +25,15 @@ export default function RootLayout({ children }: { children: ReactNode }) {
               <Link href="/runs" className="text-sm text-slate-600 hover:text-slate-900">
                 Runs
               </Link>
+              <Link href="/models" className="text-sm text-slate-600 hover:text-slate-900">
+                Models
+              </Link>
+              <Link href="/deployments" className="text-sm text-slate-600 hover:text-slate-900">
+                Deployments
+              </Link>
+              <Link href="/schedules" className="text-sm text-slate-600 hover:text-slate-900">
+                Schedules
+              </Link>
             </nav>
           </header>
           <main className="mx-auto max-w-6xl px-6 py-8">{children}</main>

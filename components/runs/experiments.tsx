@@ -78,7 +78,7 @@ export function Experiments({ runId, refresh }: { runId: string; refresh: boolea
           .filter((t) => t.stepId === e.stepId && t.trial >= 0)
           .map((t) => ({
             trial: t.trial,
-            round: Number((t.params as { round?: number }).round ?? 0),
+            round: Number((t.metrics as { round?: number }).round ?? 0),
             score: t.score?.value ?? NaN,
             params: t.params,
           }));

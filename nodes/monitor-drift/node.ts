@@ -45,14 +45,10 @@ export const monitorDrift = defineNode({
       .url()
       .optional()
       .meta({ label: "Alert webhook", help: "POSTed a JSON summary when a check raises alerts." }),
-    retrainPipelineId: z
-      .string()
-      .uuid()
-      .optional()
-      .meta({
-        label: "Retrain pipeline id",
-        help: "Started (latest version) when a check raises alerts.",
-      }),
+    retrainPipelineId: z.string().uuid().optional().meta({
+      label: "Retrain pipeline id",
+      help: "Started (latest version) when a check raises alerts.",
+    }),
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 600_000, retries: 3, heartbeatMs: null, gpu: false },
   docs: "Creates or updates the Temporal Schedule `monitor-<deployment>` and runs a first check. Each check compares the window's logged inputs with the reference the deploy step stored (the raw training rows), per feature: PSI over the reference deciles or categories, and the KS test for numbers. Results and alerts appear on the Monitoring page.",

@@ -47,7 +47,12 @@ export async function tuneTrialActivity(ctx: StepContext): Promise<TrialResult> 
     data,
     t.algorithm,
     algo as unknown as AlgorithmParams[Algorithm],
-    { trial: t.trial, metric: t.metric, unit: t.algorithm === "gbdt" ? "trees" : "epochs" },
+    {
+      trial: t.trial,
+      round: t.round,
+      metric: t.metric,
+      unit: t.algorithm === "gbdt" ? "trees" : "epochs",
+    },
   );
   return {
     trial: t.trial,

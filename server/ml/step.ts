@@ -62,7 +62,7 @@ export async function trainAndExport<A extends Algorithm>(
   data: TrainingData,
   algorithm: A,
   params: AlgorithmParams[A],
-  options: { trial?: number; metric?: string; unit: string },
+  options: { trial?: number; round?: number; metric?: string; unit: string },
 ): Promise<{
   model: ArtifactRef;
   metadata: ModelMetadata;
@@ -145,7 +145,7 @@ export async function trainAndExport<A extends Algorithm>(
     trial: options.trial,
     algorithm,
     params: params,
-    metrics: { train: trainMetrics, validation: validationMetrics },
+    metrics: { train: trainMetrics, validation: validationMetrics, round: options.round },
     curve: result.curve,
     score: headlineScore,
     modelHash: model.hash,

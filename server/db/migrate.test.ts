@@ -24,11 +24,18 @@ describe("migrations", () => {
       expect(tables.map((t) => t.table_name)).toEqual([
         "artifacts",
         "connections",
+        "deployments",
         "experiments",
+        "model_aliases",
+        "model_versions",
+        "models",
+        "monitor_results",
         "pipeline_versions",
         "pipelines",
+        "predictions",
         "run_steps",
         "runs",
+        "serving_audit",
         "users",
         "workers",
       ]);

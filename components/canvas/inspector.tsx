@@ -62,7 +62,7 @@ function DatasetPreview({ hash }: { hash: string }) {
 function OutputPreview({ hash, kind }: { hash: string; kind?: string }) {
   if (kind === "dataset") return <DatasetPreview hash={hash} />;
   if (kind === "model") return <ModelSummary hash={hash} />;
-  if (kind === "metrics") return <MetricsView hash={hash} />;
+  if (kind === "metrics") return <MetricsView hash={hash} fallback={<JsonPreview hash={hash} />} />;
   return <JsonPreview hash={hash} />;
 }
 

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import type { ReactNode } from "react";
 import { useTRPC } from "@/components/trpc";
 import {
   ConfusionMatrix,
@@ -32,12 +33,15 @@ interface MetricsReport {
 }
 
 /** Charts for a `metrics` artifact: train, evaluate, explain and tune reports. */
-export function MetricsView({ hash }: { hash: string }) {
+export function MetricsView({ hash, fallback }: { hash: string; fallback?: ReactNode }) {
   const trpc = useTRPC();
   const q = useQuery(trpc.artifacts.json.queryOptions({ hash }));
   if (q.isPending) return <p className="text-xs text-slate-500">Loading…</p>;
   if (q.isError) return <p className="text-xs text-rose-700">{q.error.message}</p>;
   const m = (q.data ?? {}) as MetricsReport;
+  // Other JSON (a validation report, a test node's summary) is shown as it is.
+  if (!m.train && !m.validation && !m.test && !m.curve && !m.trials && !m.importance)
+    return <>{fallback ?? null}</>;
   const main = m.test ?? m.validation ?? m.train;
   const importance = (m.importance ?? [])
     .map((i) => ({ name: i.feature ?? i.column ?? "?", value: i.gain ?? i.importance ?? 0 }))

@@ -33,6 +33,7 @@ try {
     "tests/e2e/sample-run.e2e.ts",
     "tests/e2e/editor.e2e.ts",
     "tests/e2e/pipelines.e2e.ts",
+    "tests/e2e/ml.e2e.ts",
   ]);
   await stopProduct(first, dataDir);
   console.log("e2e: first start stopped cleanly; starting again on the same data");

@@ -3,6 +3,7 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
+import { Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 
@@ -104,41 +105,56 @@ function Stats({ deploymentId }: { deploymentId: string }) {
     trpc.deployments.stats.queryOptions({ deploymentId, minutes: 15 }, { refetchInterval: 5000 }),
   );
   if (!stats.data) return null;
+  const rate = stats.data.perMinute.map((p) => ({ minute: p.minute.slice(11, 16), requests: p.n }));
   const served = stats.data.byRole.filter((r) => r.role !== "shadow");
   const total = served.reduce((a, r) => a + r.n, 0);
   return (
-    <table className="text-xs" aria-label="Traffic">
-      <thead>
-        <tr className="text-left text-slate-500">
-          <th className="pr-4">role</th>
-          <th className="pr-4">requests (15 min)</th>
-          <th className="pr-4">share</th>
-          <th className="pr-4">p50 ms</th>
-          <th className="pr-4">p95 ms</th>
-          <th>p99 ms</th>
-        </tr>
-      </thead>
-      <tbody>
-        {stats.data.byRole.map((r) => (
-          <tr key={`${r.role}-${r.version_id}`}>
-            <td className="pr-4">{r.role}</td>
-            <td className="pr-4">{r.n}</td>
-            <td className="pr-4">
-              {r.role === "shadow" || !total ? "—" : `${Math.round((100 * r.n) / total)}%`}
-            </td>
-            <td className="pr-4">{r.p50?.toFixed(1) ?? "—"}</td>
-            <td className="pr-4">{r.p95?.toFixed(1) ?? "—"}</td>
-            <td>{r.p99?.toFixed(1) ?? "—"}</td>
+    <div className="flex flex-wrap items-start gap-6">
+      {rate.length > 0 && (
+        <figure className="h-24 w-64" aria-label="Requests per minute">
+          <ResponsiveContainer>
+            <LineChart data={rate} margin={{ top: 4, right: 4, bottom: 0, left: 0 }}>
+              <XAxis dataKey="minute" fontSize={9} />
+              <YAxis fontSize={9} width={28} allowDecimals={false} />
+              <Tooltip />
+              <Line dataKey="requests" stroke="#0f766e" dot={false} isAnimationActive={false} />
+            </LineChart>
+          </ResponsiveContainer>
+        </figure>
+      )}
+      <table className="text-xs" aria-label="Traffic">
+        <thead>
+          <tr className="text-left text-slate-500">
+            <th className="pr-4">role</th>
+            <th className="pr-4">requests (15 min)</th>
+            <th className="pr-4">share</th>
+            <th className="pr-4">p50 ms</th>
+            <th className="pr-4">p95 ms</th>
+            <th>p99 ms</th>
           </tr>
-        ))}
-        {!stats.data.byRole.length && (
-          <tr>
-            <td colSpan={6} className="text-slate-500">
-              no requests in the last 15 minutes
-            </td>
-          </tr>
-        )}
-      </tbody>
-    </table>
+        </thead>
+        <tbody>
+          {stats.data.byRole.map((r) => (
+            <tr key={`${r.role}-${r.version_id}`}>
+              <td className="pr-4">{r.role}</td>
+              <td className="pr-4">{r.n}</td>
+              <td className="pr-4">
+                {r.role === "shadow" || !total ? "—" : `${Math.round((100 * r.n) / total)}%`}
+              </td>
+              <td className="pr-4">{r.p50?.toFixed(1) ?? "—"}</td>
+              <td className="pr-4">{r.p95?.toFixed(1) ?? "—"}</td>
+              <td>{r.p99?.toFixed(1) ?? "—"}</td>
+            </tr>
+          ))}
+          {!stats.data.byRole.length && (
+            <tr>
+              <td colSpan={6} className="text-slate-500">
+                no requests in the last 15 minutes
+              </td>
+            </tr>
+          )}
+        </tbody>
+      </table>
+    </div>
   );
 }

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
+import { mulberry32 } from "./random";
 import type { Features } from "./features";
 import {
   binUpperBounds,
   deserializeGbdt,
-  mulberry32,
   predict,
   predictRaw,
   serializeGbdt,

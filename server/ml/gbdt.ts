@@ -1,4 +1,5 @@
 import type { Features } from "./features";
+import { mulberry32 } from "./random";
 
 export type GbdtObjective = "regression" | "binary" | "multiclass";
 
@@ -75,18 +76,6 @@ const SAMPLE_ROWS = 200_000;
 const PROB_EPS = 1e-15;
 // Guards the leaf and gain denominators when lambda and minSumHessianInLeaf are both 0.
 const MIN_HESSIAN = 1e-12;
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
 

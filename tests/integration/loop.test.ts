@@ -1,17 +1,12 @@
 import { readFileSync } from "node:fs";
-import type { AddressInfo } from "node:net";
-import { serve, type ServerType } from "@hono/node-server";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createCaller } from "../../server/api/root";
 import { createContext } from "../../server/api/trpc";
-import { defaultArtifactStore } from "../../server/artifacts/default-store";
-import { closeDb, getDb } from "../../server/db/client";
-import { createServingApp } from "../../server/serving/app";
-import { PredictionLogger } from "../../server/serving/logger";
-import { ServingState } from "../../server/serving/state";
+import { closeDb } from "../../server/db/client";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
+import { startServing, type Serving } from "../serving";
 import { pipelineDoc, spawnWorkerProcess, waitFor, type WorkerProcess } from "../helpers";
 
 const api = createCaller(createContext());
@@ -36,28 +31,15 @@ function penguins(): Record<string, string | number | null>[] {
  */
 describe("closing the loop", () => {
   let worker: WorkerProcess;
-  let server: ServerType;
-  let base: string;
-  let state: ServingState;
-  let logger: PredictionLogger;
+  let serving: Serving;
   let sql: postgres.Sql;
   beforeAll(async () => {
     worker = await spawnWorkerProcess("loop-worker");
-    state = new ServingState(getDb(), defaultArtifactStore(), 200).start();
-    logger = new PredictionLogger(getDb(), 30);
-    server = serve({
-      fetch: createServingApp({ db: getDb(), state, logger }).fetch,
-      port: 0,
-      hostname: "127.0.0.1",
-    });
-    await new Promise((r) => server.once("listening", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    serving = await startServing();
     sql = postgres(inject("databaseUrl"), { max: 1 });
   }, 120_000);
   afterAll(async () => {
-    server.close();
-    state.stop();
-    await logger.close();
+    await serving.stop();
     await worker.stop();
     await sql.end();
     await closeTemporalClient();
@@ -162,8 +144,8 @@ describe("closing the loop", () => {
     const deployment = (await api.deployments.list()).find((d) => d.name === endpoint)!;
     expect(deployment.alias).toBe("production");
     const { apiKey } = await api.deployments.rotateKey({ deploymentId: deployment.id });
-    await state.refresh();
-    await state.refresh();
+    await serving.state.refresh();
+    await serving.state.refresh();
 
     // Live traffic: real penguins, with flippers 40 mm longer and 1.5 kg heavier.
     const drifted = penguins()
@@ -177,14 +159,14 @@ describe("closing the loop", () => {
         body_mass_g: Number(p.body_mass_g) + 1500,
       }));
     for (let i = 0; i < drifted.length; i += 25) {
-      const r = await fetch(`${base}/v2/models/${endpoint}/predict`, {
+      const r = await fetch(`${serving.base}/v2/models/${endpoint}/predict`, {
         method: "POST",
         headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
         body: JSON.stringify({ records: drifted.slice(i, i + 25) }),
       });
       expect(r.status).toBe(200);
     }
-    await logger.flush();
+    await serving.logger.flush();
 
     const client = await getTemporalClient();
     await client.schedule.getHandle(`monitor-${deployment.id}`).trigger();

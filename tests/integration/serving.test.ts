@@ -1,16 +1,11 @@
-import type { AddressInfo } from "node:net";
-import { serve, type ServerType } from "@hono/node-server";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { createCaller } from "../../server/api/root";
 import { createContext } from "../../server/api/trpc";
-import { defaultArtifactStore } from "../../server/artifacts/default-store";
-import { closeDb, getDb } from "../../server/db/client";
-import { createServingApp } from "../../server/serving/app";
-import { PredictionLogger } from "../../server/serving/logger";
-import { ServingState } from "../../server/serving/state";
+import { closeDb } from "../../server/db/client";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
+import { startServing, type Serving } from "../serving";
 import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
 
 const api = createCaller(createContext());
@@ -76,27 +71,17 @@ const penguin = {
 
 describe("deploy and serve over HTTP", () => {
   let worker: WorkerProcess;
-  let server: ServerType;
-  let base: string;
+  let serving: Serving;
   let key: string;
-  let state: ServingState;
-  let logger: PredictionLogger;
   let sql: postgres.Sql;
 
   beforeAll(async () => {
     worker = await spawnWorkerProcess("serving-worker");
-    state = new ServingState(getDb(), defaultArtifactStore(), 200).start();
-    logger = new PredictionLogger(getDb(), 30);
-    const app = createServingApp({ db: getDb(), state, logger });
-    server = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" });
-    await new Promise((r) => server.once("listening", r));
-    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    serving = await startServing();
     sql = postgres(inject("databaseUrl"), { max: 1 });
   }, 120_000);
   afterAll(async () => {
-    server.close();
-    state.stop();
-    await logger.close();
+    await serving.stop();
     await worker.stop();
     await sql.end();
     await closeTemporalClient();
@@ -104,7 +89,7 @@ describe("deploy and serve over HTTP", () => {
   });
 
   const call = (path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${base}${path}`, {
+    fetch(`${serving.base}${path}`, {
       method: body === undefined ? "GET" : "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${key}`, ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -119,17 +104,17 @@ describe("deploy and serve over HTTP", () => {
   };
   const deployment = async () => (await api.deployments.list()).find((d) => d.name === endpoint)!;
   const served = async (version: number) => {
-    for (let i = 0; i < 100 && state.get(endpoint)?.primary.version !== version; i++)
+    for (let i = 0; i < 100 && serving.state.get(endpoint)?.primary.version !== version; i++)
       await new Promise((r) => setTimeout(r, 100));
-    expect(state.get(endpoint)?.primary.version).toBe(version);
+    expect(serving.state.get(endpoint)?.primary.version).toBe(version);
   };
 
   it("deploys v1 and answers OIP v2 and records requests, validating against the signature", async () => {
     await finish(await deployRun(10, {}));
     key = (await api.deployments.rotateKey({ deploymentId: (await deployment()).id })).apiKey;
     // A refresh already under way may predate the new key: the second one reads it.
-    await state.refresh();
-    await state.refresh();
+    await serving.state.refresh();
+    await serving.state.refresh();
     await served(1);
 
     expect((await call("/v2/health/ready")).status).toBe(200);
@@ -245,7 +230,7 @@ describe("deploy and serve over HTTP", () => {
 
   it("splits canary traffic by the configured share, then promotes", async () => {
     await finish(await deployRun(30, { strategy: "canary", canaryPercent: 30 }));
-    for (let i = 0; i < 100 && !state.get(endpoint)?.challenger; i++)
+    for (let i = 0; i < 100 && !serving.state.get(endpoint)?.challenger; i++)
       await new Promise((r) => setTimeout(r, 100));
     const versions: number[] = [];
     for (let i = 0; i < 400; i++) versions.push((await predict()).version);
@@ -259,13 +244,13 @@ describe("deploy and serve over HTTP", () => {
 
   it("mirrors to a shadow without changing answers, and rolls back", async () => {
     await finish(await deployRun(40, { strategy: "shadow" }));
-    for (let i = 0; i < 100 && !state.get(endpoint)?.challenger; i++)
+    for (let i = 0; i < 100 && !serving.state.get(endpoint)?.challenger; i++)
       await new Promise((r) => setTimeout(r, 100));
     const since = new Date();
     for (let i = 0; i < 20; i++) expect((await predict()).version).toBe(3);
-    await logger.flush();
+    await serving.logger.flush();
     await new Promise((r) => setTimeout(r, 300));
-    await logger.flush();
+    await serving.logger.flush();
     const roles = await sql<{ role: string; n: number }[]>`
       select role, count(*)::int as n from predictions
       where deployment_id = ${(await deployment()).id} and created_at >= ${since} group by role order by role`;
@@ -304,7 +289,7 @@ describe("deploy and serve over HTTP", () => {
 
   it("rate-limits each key", async () => {
     await sql`update deployments set rate_limit_per_minute = 3, revision = revision + 1 where name = ${endpoint}`;
-    for (let i = 0; i < 50 && state.get(endpoint)?.rateLimitPerMinute !== 3; i++)
+    for (let i = 0; i < 50 && serving.state.get(endpoint)?.rateLimitPerMinute !== 3; i++)
       await new Promise((r) => setTimeout(r, 100));
     const statuses: number[] = [];
     for (let i = 0; i < 5; i++)

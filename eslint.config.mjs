@@ -14,6 +14,8 @@ export default tseslint.config(
       "next-env.d.ts",
       "*.config.*",
       "eslint.config.mjs",
+      // Runs inside the code-node sandbox, in plain Node, outside this project's types.
+      "server/sandbox/harness/**",
     ],
   },
   js.configs.recommended,

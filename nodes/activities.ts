@@ -27,6 +27,8 @@ import { tuneSearchActivity } from "./tune-search/activity";
 import { tuneTrialActivity } from "./tune-search/trial";
 import { deployEndpointActivity } from "./deploy-endpoint/activity";
 import { monitorDriftActivity } from "./monitor-drift/activity";
+import { codePythonActivity } from "./code-python/activity";
+import { codeTypescriptActivity } from "./code-typescript/activity";
 
 /** Implementations, server-only. `satisfies` makes a missing or extra implementation a type error. */
 export const nodeActivities = {
@@ -56,6 +58,8 @@ export const nodeActivities = {
   "tune.search": tuneSearchActivity,
   "deploy.endpoint": deployEndpointActivity,
   "monitor.drift": monitorDriftActivity,
+  "code.python": codePythonActivity,
+  "code.typescript": codeTypescriptActivity,
 } satisfies Record<NodeType, NodeActivity>;
 
 /** Activities that steps start as workflows of their own (ctx.runChild), not nodes. */

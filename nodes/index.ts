@@ -24,6 +24,8 @@ import { evaluateExplain } from "./evaluate-explain/node";
 import { tuneSearch } from "./tune-search/node";
 import { deployEndpoint } from "./deploy-endpoint/node";
 import { monitorDrift } from "./monitor-drift/node";
+import { codePython } from "./code-python/node";
+import { codeTypescript } from "./code-typescript/node";
 import type { NodeDefinition } from "./types";
 
 /** The node catalog: the one registry of definitions, read by the canvas, validator and compiler. */
@@ -54,6 +56,8 @@ export const nodeDefinitions = {
   "tune.search": tuneSearch,
   "deploy.endpoint": deployEndpoint,
   "monitor.drift": monitorDrift,
+  "code.python": codePython,
+  "code.typescript": codeTypescript,
 } as const satisfies Record<string, NodeDefinition>;
 
 export type NodeType = keyof typeof nodeDefinitions;

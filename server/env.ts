@@ -54,6 +54,7 @@ const schema = z.object({
   WORKER_IDENTITY: z.string().optional(),
   WORKER_FORCE_GPU_QUEUE: flag.optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
+  CODE_PYTHON_PATH: z.string().optional(),
   SERVE_PORT: z.coerce.number().int().min(1).max(65535).default(8400),
   PREDICTION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),

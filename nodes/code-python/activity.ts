@@ -1,0 +1,19 @@
+import { codeStep } from "../../server/sandbox/code-step";
+import type { NodeActivity } from "../activity-types";
+import { codePython } from "./node";
+
+export const codePythonActivity: NodeActivity = async (ctx) => {
+  const p = codePython.params.parse(ctx.params);
+  return codeStep(ctx, {
+    language: "python",
+    code: p.code,
+    params: p.params,
+    datasetOutputs: ["dataset"],
+    limits: {
+      wallMs: p.timeoutSeconds * 1000,
+      cpuSeconds: p.cpuSeconds,
+      memoryMiB: p.memoryMiB,
+      outputBytes: p.outputMiB * 1024 * 1024,
+    },
+  });
+};

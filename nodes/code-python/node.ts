@@ -1,0 +1,32 @@
+import { z } from "zod";
+import { codeInputs, codeLimits, codeOutputs, codeRuntime } from "../code-ports";
+import { defineNode } from "../types";
+
+export const DEFAULT_PYTHON = `def run(ctx):
+    df = ctx.input("input")  # a pandas DataFrame
+    ctx.log(f"{len(df)} rows")
+    ctx.metric("rows", len(df))
+    ctx.output("dataset", df)
+`;
+
+export const codePython = defineNode({
+  type: "code.python",
+  category: "code",
+  title: "Python code",
+  description: "Your Python (pandas) on the input datasets, run in an isolated sandbox.",
+  version: 1,
+  internal: false,
+  inputs: codeInputs,
+  outputs: codeOutputs,
+  params: z.object({
+    code: z
+      .string()
+      .min(1)
+      .max(200_000)
+      .default(DEFAULT_PYTHON)
+      .meta({ label: "Code", widget: "textarea" }),
+    ...codeLimits,
+  }),
+  runtime: codeRuntime,
+  docs: "Define `run(ctx)`: `ctx.input(port)` gives a pandas DataFrame (`ctx.input_path(port)` the Parquet file), `ctx.output(port, df)` writes a dataset, `ctx.metric(name, value)`, `ctx.log(...)`, `ctx.progress(done, total)`, `ctx.params`. The code runs in a sandbox: no network, no other processes, no environment, no files but its own; CPU, memory, time and output are limited.",
+});

@@ -1,0 +1,19 @@
+import { codeStep } from "../../server/sandbox/code-step";
+import type { NodeActivity } from "../activity-types";
+import { codeTypescript } from "./node";
+
+export const codeTypescriptActivity: NodeActivity = async (ctx) => {
+  const p = codeTypescript.params.parse(ctx.params);
+  return codeStep(ctx, {
+    language: "typescript",
+    code: p.code,
+    params: p.params,
+    datasetOutputs: ["dataset"],
+    limits: {
+      wallMs: p.timeoutSeconds * 1000,
+      cpuSeconds: p.cpuSeconds,
+      memoryMiB: p.memoryMiB,
+      outputBytes: p.outputMiB * 1024 * 1024,
+    },
+  });
+};

@@ -1,0 +1,177 @@
+import { existsSync } from "node:fs";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { transform } from "esbuild";
+import type { StepContext } from "../../nodes/activity-types";
+import { StepInputError } from "../../nodes/errors";
+import type { StepOutputs } from "../../workflows/plan";
+import { loadDataset, writeDataset } from "../data/dataset";
+import { openSandbox } from "../data/sandbox";
+import { env } from "../env";
+import { runSandboxed, SandboxUnavailableError, type SandboxLimits } from "./sandbox";
+
+const harness = (file: string) => fileURLToPath(new URL(`./harness/${file}`, import.meta.url));
+const repoNodeModules = fileURLToPath(new URL("../../node_modules", import.meta.url));
+const SYSTEM_PYTHON = ["/usr/bin/python3", "/usr/bin/python3.11", "/usr/bin/python3.12"];
+
+export type CodeLanguage = "python" | "typescript";
+
+/** Python packages the sandbox offers (pandas, pyarrow): CODE_PYTHON_PATH or .data/tools/pandas-2. */
+export function codePythonPath(): string {
+  return env().CODE_PYTHON_PATH ?? path.join(env().dataDir, "tools", "pandas-2");
+}
+
+/**
+ * The frame of a code node: its inputs and code in a fresh directory, the code run in the sandbox
+ * with limits, its errors reported with the line they came from, and the files it wrote read back
+ * as a dataset (with schema and profile) and metrics.
+ */
+export async function codeStep(
+  ctx: StepContext,
+  options: {
+    language: CodeLanguage;
+    code: string;
+    params: Record<string, unknown>;
+    limits: SandboxLimits;
+    datasetOutputs: string[];
+  },
+): Promise<StepOutputs> {
+  const what = options.language === "python" ? "Python code" : "TypeScript code";
+  const box = path.join(ctx.workDir, "box");
+  await mkdir(path.join(box, "in"), { recursive: true });
+  const inputs: Record<string, string> = {};
+  for (const [port, ref] of Object.entries(ctx.inputs)) {
+    if (ref.kind !== "dataset") continue;
+    await copyFile(await ctx.inputPath(port), path.join(box, "in", `${port}.parquet`));
+    inputs[port] = `/work/in/${port}.parquet`;
+  }
+  await writeFile(
+    path.join(box, "ctx.json"),
+    JSON.stringify({ params: options.params, inputs, outputs: options.datasetOutputs }),
+  );
+
+  let command: string;
+  let args: string[];
+  let binds: [string, string][];
+  let sandboxEnv: Record<string, string> = {};
+  if (options.language === "python") {
+    command = SYSTEM_PYTHON.find((p) => existsSync(p)) ?? "";
+    if (!command) throw new StepInputError(`${what}: this worker has no Python 3 in /usr/bin`);
+    await writeFile(path.join(box, "user_code.py"), options.code);
+    args = ["-u", "/opt/ff/runner.py"];
+    binds = [[harness("runner.py"), "/opt/ff/runner.py"]];
+    if (existsSync(codePythonPath())) {
+      binds.push([codePythonPath(), "/opt/py"]);
+      sandboxEnv = { PYTHONPATH: "/opt/py" };
+    }
+  } else {
+    let compiled: string;
+    try {
+      compiled = (
+        await transform(options.code, {
+          loader: "ts",
+          format: "esm",
+          target: "node20",
+          sourcemap: "inline",
+          sourcefile: "user_code.ts",
+        })
+      ).code;
+    } catch (err) {
+      const first = (err as { errors?: { text: string; location?: { line: number } }[] })
+        .errors?.[0];
+      throw new StepInputError(
+        `${what}: line ${first?.location?.line ?? "?"}: ${first?.text ?? String(err)}`,
+      );
+    }
+    await writeFile(path.join(box, "user_code.mjs"), compiled);
+    command = "/usr/bin/node";
+    if (!existsSync(command)) command = process.execPath;
+    args = [
+      "--enable-source-maps",
+      `--max-old-space-size=${Math.max(64, Math.floor(options.limits.memoryMiB / 2))}`,
+      "/opt/ff/runner.mjs",
+    ];
+    binds = [
+      [harness("runner.mjs"), "/opt/ff/runner.mjs"],
+      [repoNodeModules, "/opt/ff/node_modules"],
+    ];
+  }
+
+  let result;
+  try {
+    result = await runSandboxed({
+      dir: box,
+      command,
+      args,
+      binds,
+      env: sandboxEnv,
+      // Node's heap is bounded by --max-old-space-size; the address space needs room for V8's and
+      // DuckDB's reservations on top.
+      limits:
+        options.language === "typescript"
+          ? { ...options.limits, addressSpaceMiB: options.limits.memoryMiB + 2048 }
+          : options.limits,
+      signal: ctx.signal,
+    });
+  } catch (err) {
+    if (err instanceof SandboxUnavailableError) throw new StepInputError(`${what}: ${err.message}`);
+    throw err;
+  }
+  for (const line of result.stderr.split("\n")) {
+    const progress = /^__progress__ (\d+) (\d+)$/.exec(line);
+    if (progress) ctx.progress({ done: Number(progress[1]), total: Number(progress[2]) });
+  }
+  const logs = (result.stdout + result.stderr)
+    .split("\n")
+    .filter((l) => l && !l.startsWith("__progress__"));
+  for (const line of logs.slice(-200)) ctx.log(line);
+  if (ctx.signal.aborted) throw new Error("cancelled");
+  if (result.limit) {
+    const l = options.limits;
+    const explain = {
+      wall: `it ran past the time limit of ${l.wallMs / 1000} s`,
+      cpu: `it used up its CPU time (${l.cpuSeconds} s)`,
+      memory: `it ran out of its memory limit (${l.memoryMiB} MiB)`,
+      output: `its output passed the limit of ${l.outputBytes} bytes`,
+    }[result.limit];
+    throw new StepInputError(`${what} was stopped: ${explain}`);
+  }
+  if (result.exitCode !== 0) {
+    const errorFile = path.join(box, "error.json");
+    if (existsSync(errorFile)) {
+      const e = JSON.parse(await readFile(errorFile, "utf8")) as {
+        type: string;
+        message: string;
+        line: number | null;
+      };
+      throw new StepInputError(
+        `${what}: ${e.line ? `line ${e.line}: ` : ""}${e.type}: ${e.message}`,
+      );
+    }
+    throw new StepInputError(
+      `${what} exited with code ${result.exitCode}: ${logs.slice(-3).join(" | ") || "no output"}`,
+    );
+  }
+
+  const outputs: StepOutputs = {};
+  const db = await openSandbox(ctx.workDir);
+  try {
+    for (const port of options.datasetOutputs) {
+      const file = path.join(box, "out", `${port}.parquet`);
+      if (!existsSync(file)) continue;
+      await loadDataset(db.connection, file, "result");
+      const out = path.join(ctx.workDir, `${port}.parquet`);
+      const metadata = await writeDataset(db.connection, "result", out);
+      outputs[port] = await ctx.writeFile("dataset", out, { ...metadata });
+    }
+  } finally {
+    db.close();
+  }
+  const metricsFile = path.join(box, "metrics.json");
+  outputs.metrics = await ctx.writeJson(
+    "metrics",
+    existsSync(metricsFile) ? (JSON.parse(await readFile(metricsFile, "utf8")) as unknown) : {},
+  );
+  return outputs;
+}

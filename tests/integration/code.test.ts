@@ -1,0 +1,206 @@
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { createCaller } from "../../server/api/root";
+import { createContext } from "../../server/api/trpc";
+import { closeDb } from "../../server/db/client";
+import { sandboxProblem } from "../../server/sandbox/sandbox";
+import { waitForRun } from "../../server/services/runs";
+import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
+import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
+import { ensurePythonPackages } from "../python-tools";
+
+const api = createCaller(createContext());
+
+async function run(nodes: unknown[], edges: unknown[]) {
+  const saved = await api.pipelines.save({
+    document: pipelineDoc(`code ${crypto.randomUUID()}`, nodes, edges),
+  });
+  const { runId, workflowId } = await api.runs.start({
+    pipelineId: saved.pipelineId,
+    cache: false,
+  });
+  await waitForRun(await getTemporalClient(), workflowId);
+  return api.runs.get({ runId });
+}
+
+const from = (source: string, target: string, targetPort = "input", sourcePort = "dataset") => ({
+  source,
+  sourcePort,
+  target,
+  targetPort,
+});
+
+const tight = { timeoutSeconds: 20, cpuSeconds: 2, memoryMiB: 1024, outputMiB: 16 };
+
+describe("code nodes in the sandbox", () => {
+  let worker: WorkerProcess;
+  beforeAll(async () => {
+    const problem = sandboxProblem();
+    if (problem) throw new Error(problem);
+    const pandas = await ensurePythonPackages({
+      dir: path.resolve(".data/tools/pandas-2"),
+      requirements: ["pandas>=2,<3", "pyarrow"],
+      markers: ["pandas/__init__.py", "pyarrow/__init__.py"],
+      what: "pandas and pyarrow (Python code nodes)",
+    });
+    worker = await spawnWorkerProcess("code-worker", { env: { CODE_PYTHON_PATH: pandas } });
+  }, 600_000);
+  afterAll(async () => {
+    await worker.stop();
+    await closeTemporalClient();
+    await closeDb();
+  });
+
+  it("runs Python and TypeScript code between built-in nodes", async () => {
+    const r = await run(
+      [
+        { id: "raw", type: "ingest.sample", params: { dataset: "penguins" } },
+        {
+          id: "py",
+          type: "code.python",
+          params: {
+            params: { factor: 1000 },
+            code: [
+              "def run(ctx):",
+              "    df = ctx.input('input').dropna(subset=['body_mass_g'])",
+              "    df['mass_kg'] = df['body_mass_g'] / ctx.params['factor']",
+              "    ctx.metric('rows', len(df))",
+              "    ctx.output('dataset', df)",
+            ].join("\n"),
+          },
+        },
+        {
+          id: "ts",
+          type: "code.typescript",
+          params: {
+            code: [
+              "export default async function run(ctx: any) {",
+              '  const [{ n }] = await ctx.query("SELECT count(*)::INT AS n FROM input WHERE mass_kg > 4.5");',
+              "  ctx.metric('heavy', n);",
+              "  await ctx.output('dataset', \"SELECT species, mass_kg FROM input WHERE mass_kg > 4.5\");",
+              "}",
+            ].join("\n"),
+          },
+        },
+        { id: "pick", type: "prep.select", params: { columns: ["species"] } },
+      ],
+      [from("raw", "py"), from("py", "ts"), from("ts", "pick")],
+    );
+    expect(r.steps.filter((s) => s.error).map((s) => `${s.stepId}: ${s.error}`)).toEqual([]);
+    const out = (id: string) =>
+      r.steps.find((s) => s.stepId === id)!.outputs as Record<string, { hash: string }>;
+    const py = (await api.artifacts.json({ hash: out("py").metrics!.hash })) as { rows: number };
+    const ts = (await api.artifacts.json({ hash: out("ts").metrics!.hash })) as { heavy: number };
+    expect(py.rows).toBe(342);
+    expect(ts.heavy).toBeGreaterThan(50);
+    const preview = await api.artifacts.dataset({ hash: out("pick").dataset!.hash, limit: 5 });
+    expect(preview.rowCount).toBe(ts.heavy);
+    expect(preview.schema.map((c) => c.name)).toEqual(["species"]);
+  }, 300_000);
+
+  it("reports errors with line numbers, stops loops, sleeps and memory bombs, and the worker survives", async () => {
+    const py = (id: string, code: string[], extra = {}) => ({
+      id,
+      type: "code.python",
+      params: { ...tight, ...extra, code: code.join("\n") },
+    });
+    const ts = (id: string, code: string[]) => ({
+      id,
+      type: "code.typescript",
+      params: { ...tight, code: code.join("\n") },
+    });
+    const r = await run(
+      [
+        py("py-error", ["def run(ctx):", "    x = 1", "    return x / 0"]),
+        ts("ts-error", [
+          "export default async function run(ctx: any) {",
+          "  const a = 1;",
+          "  throw new Error(`bad ${a}`);",
+          "}",
+        ]),
+        ts("ts-syntax", ["export default async function run(ctx: any) {", "  const = 3;", "}"]),
+        py("loop", ["def run(ctx):", "    while True:", "        pass"]),
+        py("sleep", ["import time", "def run(ctx):", "    time.sleep(60)"], { timeoutSeconds: 2 }),
+        py("bomb", [
+          "def run(ctx):",
+          "    a = []",
+          "    while True:",
+          "        a.append(bytearray(50_000_000))",
+        ]),
+        ts("ts-bomb", [
+          "export default async function run() {",
+          "  const a: number[][] = [];",
+          "  for (;;) a.push(new Array(1e6).fill(1.5));",
+          "}",
+        ]),
+      ],
+      [],
+    );
+    const error = (id: string) => r.steps.find((s) => s.stepId === id)!.error ?? "";
+    expect(error("py-error")).toMatch(/line 3: ZeroDivisionError: division by zero/);
+    expect(error("ts-error"), error("ts-error")).toMatch(/line 3: Error: bad 1/);
+    expect(error("ts-syntax")).toMatch(/line 2: /);
+    expect(error("loop")).toMatch(/stopped: it used up its CPU time \(2 s\)/);
+    expect(error("sleep")).toMatch(/stopped: it ran past the time limit of 2 s/);
+    expect(error("bomb")).toMatch(/stopped: it ran out of its memory limit \(1024 MiB\)/);
+    expect(error("ts-bomb")).toMatch(/stopped: it ran out of its memory limit/);
+    expect(worker.child.exitCode).toBeNull();
+  }, 300_000);
+
+  it("cannot read the host's files, the worker's environment or the artifact root, open sockets or start processes", async () => {
+    const artifactRoot = path.join(inject("dataDir"), "artifacts");
+    const attempts = {
+      passwd: "open('/etc/passwd').read()",
+      env: "[k for k in os.environ if k not in ('HOME', 'PATH', 'PWD', 'LC_CTYPE', 'PYTHONPATH')] or None",
+      artifacts: `os.listdir(${JSON.stringify(artifactRoot)})`,
+      socket: "socket.create_connection(('127.0.0.1', 5432), timeout=2)",
+      internet: "socket.create_connection(('1.1.1.1', 80), timeout=2)",
+      process: "subprocess.run(['/usr/bin/id'], capture_output=True)",
+      fork: "os.fork()",
+    };
+    const code = [
+      "import os, socket, subprocess",
+      "def run(ctx):",
+      ...Object.entries(attempts).flatMap(([name, expr]) => [
+        "    try:",
+        `        value = ${expr}`,
+        `        ctx.metric(${JSON.stringify(name)}, 'blocked' if value is None else 'ALLOWED')`,
+        "    except Exception as e:",
+        `        ctx.metric(${JSON.stringify(name)}, 'blocked: ' + type(e).__name__)`,
+      ]),
+    ];
+    const tsCode = [
+      "import { readFileSync } from 'node:fs';",
+      "import { execSync } from 'node:child_process';",
+      "import net from 'node:net';",
+      "export default async function run(ctx: any) {",
+      "  const attempt = async (name: string, f: () => unknown) => {",
+      "    try { await f(); ctx.metric(name, 'ALLOWED'); } catch (e: any) { ctx.metric(name, 'blocked: ' + (e.code ?? e.name)); }",
+      "  };",
+      "  await attempt('passwd', () => readFileSync('/etc/passwd'));",
+      `  await attempt('artifacts', () => readFileSync(${JSON.stringify(artifactRoot)}));`,
+      "  await attempt('process', () => execSync('/usr/bin/id'));",
+      "  await attempt('socket', () => new Promise((ok, fail) => net.connect(5432, '127.0.0.1').on('connect', ok).on('error', fail)));",
+      "  ctx.metric('env', Object.keys(process.env).filter((k) => !['HOME', 'PATH', 'PWD'].includes(k)).join(',') || 'blocked');",
+      "}",
+    ];
+    const r = await run(
+      [
+        { id: "py", type: "code.python", params: { code: code.join("\n") } },
+        { id: "ts", type: "code.typescript", params: { code: tsCode.join("\n") } },
+      ],
+      [],
+    );
+    expect(r.steps.filter((s) => s.error).map((s) => `${s.stepId}: ${s.error}`)).toEqual([]);
+    for (const id of ["py", "ts"]) {
+      const hash = (
+        r.steps.find((s) => s.stepId === id)!.outputs as Record<string, { hash: string }>
+      ).metrics!.hash;
+      const results = (await api.artifacts.json({ hash })) as Record<string, string>;
+      expect(Object.keys(results).length).toBeGreaterThanOrEqual(5);
+      for (const [name, verdict] of Object.entries(results))
+        expect(`${id} ${name}: ${verdict}`).toMatch(/: blocked/);
+    }
+    expect(worker.child.exitCode).toBeNull();
+  }, 300_000);
+});

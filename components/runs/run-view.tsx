@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { formatDuration } from "./duration";
 import { Experiments } from "./experiments";
+import { StepLogs } from "./step-logs";
 
 const active = new Set(["queued", "running"]);
 const stepActive = new Set(["pending", "awaiting_approval", "queued", "running"]);
@@ -158,6 +159,7 @@ export function RunView({ runId }: { runId: string }) {
           ))}
         </tbody>
       </table>
+      <StepLogs runId={runId} steps={r.steps.map((s) => s.stepId)} live={active.has(r.status)} />
       <Experiments runId={runId} refresh={active.has(r.status)} />
     </div>
   );

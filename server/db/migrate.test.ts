@@ -36,6 +36,7 @@ describe("migrations", () => {
         "run_steps",
         "runs",
         "serving_audit",
+        "step_logs",
         "users",
         "workers",
       ]);

@@ -350,3 +350,19 @@ export const monitorResults = pgTable(
   },
   (t) => [index("monitor_results_deployment_idx").on(t.deploymentId, t.createdAt)],
 );
+
+/** What steps logged (ctx.log, code nodes' output), per attempt, kept with the run and searchable. */
+export const stepLogs = pgTable(
+  "step_logs",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    runId: uuid("run_id")
+      .notNull()
+      .references(() => runs.id, { onDelete: "cascade" }),
+    stepId: text("step_id").notNull(),
+    attempt: integer("attempt").notNull(),
+    at: timestamp("at", { withTimezone: true }).notNull(),
+    message: text("message").notNull(),
+  },
+  (t) => [index("step_logs_run_idx").on(t.runId, t.stepId, t.id)],
+);

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { WorkflowExecutionAlreadyStartedError } from "@temporalio/client";
-import { and, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, ilike } from "drizzle-orm";
 import { approveStepSignal } from "../../workflows/run-pipeline";
 import type { Client } from "@temporalio/client";
 import type {
@@ -12,7 +12,7 @@ import type {
 } from "../../workflows/plan";
 import { compilePipeline, stepAndDescendants } from "../compiler/compile";
 import type { Db } from "../db/client";
-import { pipelineVersions, pipelines, runs, runSteps } from "../db/schema";
+import { pipelineVersions, pipelines, runs, runSteps, stepLogs } from "../db/schema";
 import { WORKFLOW_TASK_QUEUE } from "../temporal/client";
 import { NotFoundError } from "./pipelines";
 
@@ -240,4 +240,31 @@ export function uuidFromKey(key: string): string {
   const h = createHash("sha256").update(key).digest("hex");
   const variant = ((parseInt(h[16]!, 16) & 0x3) | 0x8).toString(16);
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${variant}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** A run's step logs, oldest first, optionally one step's and only lines containing `search`. */
+export async function listStepLogs(
+  db: Db,
+  input: { runId: string; stepId?: string; search?: string; limit?: number },
+) {
+  return db
+    .select({
+      id: stepLogs.id,
+      stepId: stepLogs.stepId,
+      attempt: stepLogs.attempt,
+      at: stepLogs.at,
+      message: stepLogs.message,
+    })
+    .from(stepLogs)
+    .where(
+      and(
+        eq(stepLogs.runId, input.runId),
+        input.stepId ? eq(stepLogs.stepId, input.stepId) : undefined,
+        input.search
+          ? ilike(stepLogs.message, `%${input.search.replace(/[%_\\]/g, "\\$&")}%`)
+          : undefined,
+      ),
+    )
+    .orderBy(asc(stepLogs.id))
+    .limit(input.limit ?? 2000);
 }

@@ -13,7 +13,7 @@ import os from "node:os";
 import path from "node:path";
 import type { ArtifactStore, StoredBlob } from "../artifacts/store";
 import type { Db } from "../db/client";
-import { artifacts, experiments, runSteps } from "../db/schema";
+import { artifacts, experiments, runSteps, stepLogs } from "../db/schema";
 
 interface Deps {
   db: Db;
@@ -25,6 +25,8 @@ interface Deps {
 
 const PROGRESS_WRITE_INTERVAL_MS = 1000;
 const HEARTBEAT_INTERVAL_MS = 1000;
+const LOG_FLUSH_MS = 500;
+const LOG_BATCH = 500;
 
 /**
  * Wraps every node implementation as a Temporal activity named after its node type. The wrapper
@@ -130,6 +132,22 @@ async function openStepContext(
   onProgress: (p: { done: number; total: number; unit?: string }) => void,
 ): Promise<{ ctx: StepContext; cleanup: { lastProgress(): unknown; remove(): Promise<void> } }> {
   let lastProgress: unknown = undefined;
+  // Log lines are written in batches, off the step's path; the last batch when the step ends.
+  const logs: (typeof stepLogs.$inferInsert)[] = [];
+  let writing = Promise.resolve();
+  const flushLogs = () => {
+    const batch = logs.splice(0);
+    if (batch.length)
+      writing = writing.then(() =>
+        deps.db
+          .insert(stepLogs)
+          .values(batch)
+          .then(() => undefined)
+          .catch(() => undefined),
+      );
+    return writing;
+  };
+  const logTimer = setInterval(() => void flushLogs(), LOG_FLUSH_MS);
   const workDir = await mkdtemp(
     path.join(deps.workRoot ?? os.tmpdir(), `flowforge-${input.stepId.slice(0, 40)}-`),
   );
@@ -230,6 +248,14 @@ async function openStepContext(
     },
     log(message) {
       actx.log.info(message, { runId: input.runId, stepId: input.stepId });
+      logs.push({
+        runId: input.runId,
+        stepId: input.stepId,
+        attempt: actx.info.attempt,
+        at: new Date(),
+        message: message.slice(0, 10_000),
+      });
+      if (logs.length >= LOG_BATCH) void flushLogs();
     },
   };
 
@@ -237,7 +263,11 @@ async function openStepContext(
     ctx,
     cleanup: {
       lastProgress: () => lastProgress,
-      remove: () => rm(workDir, { recursive: true, force: true }),
+      remove: async () => {
+        clearInterval(logTimer);
+        await flushLogs();
+        await rm(workDir, { recursive: true, force: true });
+      },
     },
   };
 }

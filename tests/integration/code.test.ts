@@ -65,6 +65,7 @@ describe("code nodes in the sandbox", () => {
               "    df = ctx.input('input').dropna(subset=['body_mass_g'])",
               "    df['mass_kg'] = df['body_mass_g'] / ctx.params['factor']",
               "    ctx.metric('rows', len(df))",
+              "    ctx.log('kept', len(df), 'penguins')",
               "    ctx.output('dataset', df)",
             ].join("\n"),
           },
@@ -92,6 +93,8 @@ describe("code nodes in the sandbox", () => {
     const py = (await api.artifacts.json({ hash: out("py").metrics!.hash })) as { rows: number };
     const ts = (await api.artifacts.json({ hash: out("ts").metrics!.hash })) as { heavy: number };
     expect(py.rows).toBe(342);
+    const logs = await api.runs.logs({ runId: r.id, stepId: "py", search: "penguins" });
+    expect(logs.map((l) => l.message)).toEqual(["kept 342 penguins"]);
     expect(ts.heavy).toBeGreaterThan(50);
     const preview = await api.artifacts.dataset({ hash: out("pick").dataset!.hash, limit: 5 });
     expect(preview.rowCount).toBe(ts.heavy);

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { getPipelineVersion } from "../../services/pipelines";
-import { approveStep, cancelRun, getRun, listRuns, resumeRun, startRun } from "../../services/runs";
+import {
+  approveStep,
+  cancelRun,
+  getRun,
+  listRuns,
+  listStepLogs,
+  resumeRun,
+  startRun,
+} from "../../services/runs";
 import { ensureSamplePipeline } from "../../services/samples";
 import { publicProcedure, router } from "../trpc";
 
@@ -15,6 +23,15 @@ export const runsRouter = router({
         .optional(),
     )
     .query(({ ctx, input }) => listRuns(ctx.getDb(), input ?? {})),
+  logs: publicProcedure
+    .input(
+      z.object({
+        runId: z.string().uuid(),
+        stepId: z.string().min(1).optional(),
+        search: z.string().max(200).optional(),
+      }),
+    )
+    .query(({ ctx, input }) => listStepLogs(ctx.getDb(), input)),
   get: publicProcedure
     .input(z.object({ runId: z.string().uuid() }))
     .query(({ ctx, input }) => getRun(ctx.getDb(), input.runId)),

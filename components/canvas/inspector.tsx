@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { Button } from "@/components/ui/button";
 import { MetricsView, ModelSummary } from "@/components/charts/metrics-view";
 import { useShallow } from "zustand/react/shallow";
 import { useTRPC } from "@/components/trpc";
@@ -87,6 +88,8 @@ export function Inspector() {
   const selected = useEditor(useShallow((s) => s.nodes.filter((n) => n.selected)));
   const updateNode = useEditor((s) => s.updateNode);
   const live = useEditor((s) => (selected.length === 1 ? s.runStatus[selected[0]!.id] : undefined));
+  const runId = useEditor((s) => s.runId);
+  const requestNodeRun = useEditor((s) => s.requestNodeRun);
   const diff = useEditor((s) => s.diff);
   const runStatus = useEditor((s) => s.runStatus);
   const incoming = useEditor(
@@ -128,6 +131,7 @@ export function Inspector() {
   }
   const node = selected[0]!;
   const def = definitionOf(node);
+
   const outputs = (live?.outputs ?? null) as Record<string, { hash: string; kind: string }> | null;
   const inputs = incoming.flatMap((e) => {
     const ref = (
@@ -181,6 +185,17 @@ export function Inspector() {
         />
         Reuse cached outputs
       </label>
+      <Button
+        size="sm"
+        variant="secondary"
+        onClick={() => requestNodeRun(node.id)}
+        title="Runs this node alone, on the cached outputs of the steps it needs"
+      >
+        Run this node
+      </Button>
+      {runId && live && (
+        <NodeLogs runId={runId} stepId={node.id} live={live.status === "running"} />
+      )}
       {live && (
         <div className="space-y-1 border-t border-slate-100 pt-3">
           <div className="flex items-center gap-2">
@@ -255,5 +270,21 @@ function DiffList() {
         </p>
       ))}
     </section>
+  );
+}
+
+function NodeLogs({ runId, stepId, live }: { runId: string; stepId: string; live: boolean }) {
+  const trpc = useTRPC();
+  const logs = useQuery(
+    trpc.runs.logs.queryOptions({ runId, stepId }, { refetchInterval: live ? 1000 : false }),
+  );
+  if (!logs.data?.length) return null;
+  return (
+    <pre
+      className="max-h-40 overflow-auto rounded bg-slate-900 p-2 text-[11px] text-slate-100"
+      data-testid="node-logs"
+    >
+      {logs.data.map((l) => l.message).join("\n")}
+    </pre>
   );
 }

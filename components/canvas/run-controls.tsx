@@ -50,6 +50,18 @@ export function RunControls({ save }: { save: () => Promise<string | null> }) {
     setRunStatus(status);
   }, [run.data, setRunStatus]);
 
+  const setStoreRunId = useEditor((s) => s.setRunId);
+  const runNodeRequest = useEditor((s) => s.runNodeRequest);
+  const requestNodeRun = useEditor((s) => s.requestNodeRun);
+  useEffect(() => setStoreRunId(runId), [runId, setStoreRunId]);
+  useEffect(() => {
+    if (!runNodeRequest) return;
+    requestNodeRun(null);
+    void save().then((pipelineId) => {
+      if (pipelineId) start.mutate({ pipelineId, only: runNodeRequest });
+    });
+  }, [runNodeRequest, requestNodeRun, save, start]);
+
   const submit = async () => {
     const pipelineId = await save();
     dialog.current?.close();

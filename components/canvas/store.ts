@@ -73,6 +73,11 @@ interface EditorState extends Snapshot {
   paste: (offset?: XYPosition) => void;
   duplicateSelection: () => void;
   setRunStatus: (status: Record<string, StepLiveStatus>) => void;
+  /** The run the editor follows, and a node the inspector asked to run alone. */
+  runId: string | null;
+  runNodeRequest: string | null;
+  setRunId: (runId: string | null) => void;
+  requestNodeRun: (nodeId: string | null) => void;
   setDiff: (diff: PipelineDiff | null) => void;
 }
 
@@ -121,6 +126,8 @@ export const useEditor = create<EditorState>()((set, get) => {
     connectionHint: null,
     clipboard: null,
     runStatus: {},
+    runId: null,
+    runNodeRequest: null,
     diff: null,
 
     load(pipelineId, doc, options) {
@@ -305,6 +312,12 @@ export const useEditor = create<EditorState>()((set, get) => {
     },
     setRunStatus(runStatus) {
       set({ runStatus });
+    },
+    setRunId(runId) {
+      set({ runId });
+    },
+    requestNodeRun(runNodeRequest) {
+      set({ runNodeRequest });
     },
     setDiff(diff) {
       set({ diff });

@@ -117,3 +117,13 @@ export function stepAndDescendants(plan: Plan, stepId: string): string[] {
   }
   return plan.steps.map((s) => s.id).filter((id) => found.has(id));
 }
+
+/** The plan cut down to one step and what it needs: "run this node" on its upstream outputs. */
+export function planUpTo(plan: Plan, stepId: string): Plan {
+  const needed = new Set([stepId]);
+  for (const step of [...plan.steps].reverse()) {
+    if (!needed.has(step.id)) continue;
+    for (const ref of Object.values(step.inputs)) needed.add(ref.step);
+  }
+  return { ...plan, steps: plan.steps.filter((s) => needed.has(s.id)) };
+}

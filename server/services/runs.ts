@@ -10,7 +10,7 @@ import type {
   RunPipelineInput,
   RunSummary,
 } from "../../workflows/plan";
-import { compilePipeline, stepAndDescendants } from "../compiler/compile";
+import { compilePipeline, planUpTo, stepAndDescendants } from "../compiler/compile";
 import type { Db } from "../db/client";
 import { pipelineVersions, pipelines, runs, runSteps, stepLogs } from "../db/schema";
 import { WORKFLOW_TASK_QUEUE } from "../temporal/client";
@@ -33,6 +33,8 @@ export async function startRun(
     resumedFromRunId?: string;
     /** Makes the start idempotent: the same key always names the same run (scheduled starts). */
     idempotencyKey?: string;
+    /** Run only this step, on the (cached) outputs of the steps it needs. */
+    only?: string;
   },
 ) {
   if (input.idempotencyKey) {
@@ -46,7 +48,12 @@ export async function startRun(
     .where(eq(pipelineVersions.id, input.pipelineVersionId));
   if (!version)
     throw new NotFoundError(`Pipeline version ${input.pipelineVersionId} does not exist`);
-  const { plan, hash } = compilePipeline(version.graph);
+  const compiled = compilePipeline(version.graph);
+  if (input.only && !compiled.plan.steps.some((s) => s.id === input.only))
+    throw new NotFoundError(`No step ${input.only} in this pipeline version`);
+  const plan = input.only ? planUpTo(compiled.plan, input.only) : compiled.plan;
+  const hash = compiled.hash;
+  if (input.only) input = { ...input, force: [input.only], cache: true };
   const runId = input.idempotencyKey ? uuidFromKey(input.idempotencyKey) : crypto.randomUUID();
   const workflowId = `run-${runId}`;
   const stepIds = new Set(plan.steps.map((s) => s.id));

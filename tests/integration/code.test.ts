@@ -99,6 +99,16 @@ describe("code nodes in the sandbox", () => {
     const preview = await api.artifacts.dataset({ hash: out("pick").dataset!.hash, limit: 5 });
     expect(preview.rowCount).toBe(ts.heavy);
     expect(preview.schema.map((c) => c.name)).toEqual(["species"]);
+
+    // Run one node alone: the steps it needs come from the cache, it executes, nothing after it.
+    const alone = await api.runs.start({ pipelineId: r.pipelineId, only: "ts" });
+    await waitForRun(await getTemporalClient(), alone.workflowId);
+    const again = await api.runs.get({ runId: alone.runId });
+    expect(Object.fromEntries(again.steps.map((s) => [s.stepId, s.status]))).toEqual({
+      raw: "cached",
+      py: "cached",
+      ts: "succeeded",
+    });
   }, 300_000);
 
   it("reports errors with line numbers, stops loops, sleeps and memory bombs, and the worker survives", async () => {

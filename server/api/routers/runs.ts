@@ -41,14 +41,17 @@ export const runsRouter = router({
         pipelineId: z.string().uuid(),
         version: z.number().int().positive().optional(),
         cache: z.boolean().default(true),
+        /** Run only this node, on the cached outputs of its upstream steps. */
+        only: z.string().min(1).optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
       const version = await getPipelineVersion(ctx.getDb(), input.pipelineId, input.version);
       return startRun(ctx.getDb(), await ctx.getTemporal(), {
         pipelineVersionId: version.id,
-        trigger: "ui",
+        trigger: input.only ? "node" : "ui",
         cache: input.cache,
+        only: input.only,
       });
     }),
   startSample: publicProcedure.mutation(async ({ ctx }) => {

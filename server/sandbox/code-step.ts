@@ -145,8 +145,12 @@ export async function codeStep(
         message: string;
         line: number | null;
       };
+      const hint =
+        e.type === "ModuleNotFoundError" && /pandas|pyarrow|numpy/.test(e.message)
+          ? ` (the sandbox's Python packages come from ${codePythonPath()}: python3 -m pip install --target ${codePythonPath()} 'pandas>=2,<3' pyarrow)`
+          : "";
       throw new StepInputError(
-        `${what}: ${e.line ? `line ${e.line}: ` : ""}${e.type}: ${e.message}`,
+        `${what}: ${e.line ? `line ${e.line}: ` : ""}${e.type}: ${e.message}${hint}`,
       );
     }
     throw new StepInputError(

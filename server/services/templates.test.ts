@@ -53,6 +53,12 @@ describe("templates", () => {
         nodeCount: 3,
       },
       {
+        id: "code-nodes",
+        name: "Python and TypeScript code",
+        description: expect.any(String) as string,
+        nodeCount: 3,
+      },
+      {
         id: "hello",
         name: "Hello pipeline",
         description: expect.any(String) as string,
@@ -75,7 +81,7 @@ describe("templates", () => {
     expect(await api.pipelines.templates()).toEqual(templates);
   });
 
-  it.each(["approval", "hello", "parallel", "penguins-classifier"])(
+  it.each(["approval", "code-nodes", "hello", "parallel", "penguins-classifier"])(
     "creates a new pipeline from %s whose version 1 is the file",
     async (id) => {
       const file = await readExample(id);

@@ -1,3 +1,4 @@
+import path from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
@@ -33,7 +34,15 @@ export async function startProduct(
   ports: Record<string, string>,
 ): Promise<RunningProduct> {
   const child = spawn(process.execPath, ["--import", "tsx", "server/embedded/start.ts"], {
-    env: { ...process.env, ...ports, DATA_DIR: dataDir, DATABASE_URL: "", TEMPORAL_ADDRESS: "" },
+    env: {
+      ...process.env,
+      ...ports,
+      DATA_DIR: dataDir,
+      DATABASE_URL: "",
+      TEMPORAL_ADDRESS: "",
+      // The checkout's pandas for Python code nodes (run.ts installs it once).
+      CODE_PYTHON_PATH: path.resolve(".data/tools/pandas-2"),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let log = "";

@@ -1,6 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
+import { useEffect } from "react";
 import { Button } from "@/components/ui/button";
 import { MetricsView, ModelSummary } from "@/components/charts/metrics-view";
 import { useShallow } from "zustand/react/shallow";
@@ -193,9 +194,7 @@ export function Inspector() {
       >
         Run this node
       </Button>
-      {runId && live && (
-        <NodeLogs runId={runId} stepId={node.id} live={live.status === "running"} />
-      )}
+      {runId && live && <NodeLogs runId={runId} stepId={node.id} status={live.status} />}
       {live && (
         <div className="space-y-1 border-t border-slate-100 pt-3">
           <div className="flex items-center gap-2">
@@ -273,11 +272,17 @@ function DiffList() {
   );
 }
 
-function NodeLogs({ runId, stepId, live }: { runId: string; stepId: string; live: boolean }) {
+function NodeLogs({ runId, stepId, status }: { runId: string; stepId: string; status: string }) {
   const trpc = useTRPC();
+  const finished = ["succeeded", "failed", "cached", "skipped", "cancelled"].includes(status);
   const logs = useQuery(
-    trpc.runs.logs.queryOptions({ runId, stepId }, { refetchInterval: live ? 1000 : false }),
+    trpc.runs.logs.queryOptions({ runId, stepId }, { refetchInterval: finished ? false : 1000 }),
   );
+  const { refetch } = logs;
+  // One last read when the step finishes: its final lines are written before it is marked done.
+  useEffect(() => {
+    if (finished) void refetch();
+  }, [finished, refetch]);
   if (!logs.data?.length) return null;
   return (
     <pre

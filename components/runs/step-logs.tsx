@@ -1,7 +1,7 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 
 /** A run's persisted step logs, filtered by step and by text. */
@@ -23,6 +23,11 @@ export function StepLogs({
       { refetchInterval: live ? 1000 : false },
     ),
   );
+  const { refetch } = logs;
+  // One last read when the run ends, for the lines logged after the last poll.
+  useEffect(() => {
+    if (!live) void refetch();
+  }, [live, refetch]);
   return (
     <section aria-label="Logs" className="space-y-2">
       <div className="flex flex-wrap items-center gap-2">

@@ -71,6 +71,8 @@ export function createStepActivities(
       const beat = setInterval(() => actx.heartbeat(cleanup.lastProgress()), HEARTBEAT_INTERVAL_MS);
       try {
         const outputs = await impl(ctx);
+        // Logs first: whoever sees the step finished also sees everything it logged.
+        await cleanup.flushLogs();
         await deps.db
           .update(runSteps)
           .set({ status: "succeeded", outputs, finishedAt: new Date() })
@@ -82,6 +84,7 @@ export function createStepActivities(
           : err instanceof Error
             ? err.message
             : String(err);
+        await cleanup.flushLogs();
         await deps.db
           .update(runSteps)
           .set({ error: `attempt ${attempt}: ${message}` })
@@ -130,7 +133,10 @@ async function openStepContext(
   input: StepActivityInput,
   actx: Context,
   onProgress: (p: { done: number; total: number; unit?: string }) => void,
-): Promise<{ ctx: StepContext; cleanup: { lastProgress(): unknown; remove(): Promise<void> } }> {
+): Promise<{
+  ctx: StepContext;
+  cleanup: { lastProgress(): unknown; flushLogs(): Promise<void>; remove(): Promise<void> };
+}> {
   let lastProgress: unknown = undefined;
   // Log lines are written in batches, off the step's path; the last batch when the step ends.
   const logs: (typeof stepLogs.$inferInsert)[] = [];
@@ -263,6 +269,7 @@ async function openStepContext(
     ctx,
     cleanup: {
       lastProgress: () => lastProgress,
+      flushLogs,
       remove: async () => {
         clearInterval(logTimer);
         await flushLogs();

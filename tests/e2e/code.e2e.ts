@@ -28,7 +28,7 @@ void test("open a node's code, edit it, run the node alone, see its logs and out
   await page.waitForURL(/\/pipelines\/[0-9a-f-]{36}$/);
 
   await page.locator('[data-node-id="py"]').click();
-  const code = page.getByLabel("Code");
+  const code = page.getByRole("textbox", { name: "Code" });
   assert.match(await code.inputValue(), /def run\(ctx\):/);
   await code.fill(
     [
@@ -45,7 +45,8 @@ void test("open a node's code, edit it, run the node alone, see its logs and out
     .locator('[data-node-id="py"] [data-run-status="succeeded"]')
     .waitFor({ timeout: 120_000 });
   await page.getByTestId("node-logs").filter({ hasText: "heavy penguins" }).waitFor();
-  await page.getByTestId("dataset-preview").waitFor();
+  // The inspector previews the input and then the output the code wrote.
+  await page.getByTestId("dataset-preview").nth(1).waitFor();
   await page.screenshot({ path: `${shots}/run-node.png` });
 
   // A mistake is reported with its line.
@@ -61,7 +62,7 @@ void test("open a node's code, edit it, run the node alone, see its logs and out
   await page.screenshot({ path: `${shots}/error.png` });
 
   await code.fill(
-    "def run(ctx):\n    df = ctx.input('input')\n    ctx.output('dataset', df[df['body_mass_g'] > 5000])\n",
+    "def run(ctx):\n    df = ctx.input('input')\n    df['mass_kg'] = df['body_mass_g'] / 1000\n    ctx.output('dataset', df[df['body_mass_g'] > 5000])\n",
   );
   await page.getByRole("button", { name: "Run…" }).click();
   await page.getByRole("button", { name: "Start run" }).click();

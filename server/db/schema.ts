@@ -158,6 +158,8 @@ export const workers = pgTable("workers", {
   gpus: jsonb("gpus").$type<{ index: number; name: string; memoryMiB: number }[]>().notNull(),
   /** onnxruntime execution providers that opened a session on this worker, best first. */
   providers: jsonb("providers").$type<string[]>().notNull().default([]),
+  /** What code nodes find here: Python, pandas, and whether the sandbox works. */
+  runtimes: jsonb("runtimes").$type<Record<string, unknown>>().notNull().default({}),
   hostname: text("hostname").notNull(),
   pid: integer("pid").notNull(),
   startedAt: timestamp("started_at", { withTimezone: true }).notNull(),

@@ -22,6 +22,7 @@ export interface QueueHealth {
     queues: string[];
     gpus: { index: number; name: string; memoryMiB: number }[];
     providers: string[];
+    runtimes: Record<string, unknown>;
   }[];
   error?: string;
 }
@@ -118,6 +119,7 @@ export async function checkHealth(getDb: () => Db): Promise<Health> {
               queues: row?.queues ?? [queue],
               gpus: row?.gpus ?? [],
               providers: row?.providers ?? [],
+              runtimes: row?.runtimes ?? {},
             };
           })
           .filter((w) => w.alive)

@@ -18,6 +18,8 @@ import { temporalConnectionOptions } from "./connection";
 import { WORKFLOW_TASK_QUEUE } from "./client";
 import { usableProviders } from "../ml/ort";
 import { createServiceActivities } from "./service-activities";
+import { codePythonPath } from "../sandbox/code-step";
+import { detectRuntimes } from "../sandbox/runtimes";
 import { detectGpus, type GpuInfo } from "./gpu";
 import { createStepActivities } from "./step-runner";
 
@@ -66,6 +68,7 @@ export async function startWorker(options: {
   const e = env();
   const gpus = await detectGpus();
   const providers = await usableProviders();
+  const runtimes = { ...(await detectRuntimes(codePythonPath())) };
   // A GPU step must never land on a machine without one: the gpu queue is polled only with a GPU
   // (nvidia-smi, or an onnxruntime GPU provider), unless the operator forces it (tests, or GPUs
   // that neither can see).
@@ -97,6 +100,7 @@ export async function startWorker(options: {
         queues,
         gpus,
         providers,
+        runtimes,
         hostname: os.hostname(),
         pid: process.pid,
         startedAt: new Date(),
@@ -104,7 +108,7 @@ export async function startWorker(options: {
       })
       .onConflictDoUpdate({
         target: workers.identity,
-        set: { queues, gpus, providers, lastSeenAt: sql`now()`, stoppedAt: null },
+        set: { queues, gpus, providers, runtimes, lastSeenAt: sql`now()`, stoppedAt: null },
       });
   await announce();
   const heartbeat = setInterval(() => void announce().catch(() => undefined), 10_000);

@@ -51,6 +51,13 @@ describe("code nodes in the sandbox", () => {
     await closeDb();
   });
 
+  it("the worker reports what code nodes find on it", async () => {
+    const health = await api.health.get();
+    const me = health.queues.flatMap((q) => q.workers).find((w) => w.identity === "code-worker");
+    expect(me?.runtimes).toMatchObject({ pandas: true, sandboxProblem: null });
+    expect(String(me?.runtimes.python)).toMatch(/^3\.\d+/);
+  });
+
   it("runs Python and TypeScript code between built-in nodes", async () => {
     const r = await run(
       [

@@ -1,0 +1,1 @@
+ALTER TABLE "workers" ADD COLUMN "runtimes" jsonb DEFAULT '{}'::jsonb NOT NULL;

@@ -1,6 +1,7 @@
 import { headline } from "../../server/ml/metrics";
 import { mulberry32, shuffledIndex } from "../../server/ml/random";
-import { loadScoringSet, runModel, sessionFor, type InputColumns } from "../../server/ml/scoring";
+import { openSession } from "../../server/ml/ort";
+import { loadScoringSet, runModel, type InputColumns } from "../../server/ml/scoring";
 import { score } from "../../server/ml/train";
 import type { NodeActivity } from "../activity-types";
 import { evaluateExplain } from "./node";
@@ -22,7 +23,7 @@ export const evaluateExplainActivity: NodeActivity = async (ctx) => {
   );
   const truth = Float64Array.from(sample, (i) => set.truth[i]!);
   const metric = sig.task === "regression" ? "r2" : "accuracy";
-  const { session } = await sessionFor(model, ctx.gpu);
+  const { session } = await openSession(model, { gpu: ctx.gpu });
   try {
     const scoreOf = async (cols: InputColumns) =>
       headline(

@@ -1,4 +1,5 @@
-import { loadScoringSet, runModel, sessionFor } from "../../server/ml/scoring";
+import { openSession } from "../../server/ml/ort";
+import { loadScoringSet, runModel } from "../../server/ml/scoring";
 import { score } from "../../server/ml/train";
 import type { NodeActivity } from "../activity-types";
 import { evaluateModel } from "./node";
@@ -6,7 +7,7 @@ import { evaluateModel } from "./node";
 export const evaluateModelActivity: NodeActivity = async (ctx) => {
   evaluateModel.params.parse(ctx.params);
   const { model, meta, set } = await loadScoringSet(ctx, "model", "test", "Evaluate model");
-  const { session, provider } = await sessionFor(model, ctx.gpu);
+  const { session, provider } = await openSession(model, { gpu: ctx.gpu });
   try {
     const predicted = await runModel(session, meta.signature, set.inputs, set.rows);
     const metrics = score(meta.signature.task, meta.signature.classes, set.truth, predicted);

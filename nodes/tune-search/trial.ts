@@ -20,7 +20,6 @@ export interface TrialResult {
   params: Record<string, unknown>;
   score: { name: string; value: number; higherIsBetter: boolean };
   model: { hash: string; kind: string; sizeBytes: number };
-  worker: string;
 }
 
 const tasks = { linear: "regression", logistic: "classification" } as const;
@@ -60,6 +59,5 @@ export async function tuneTrialActivity(ctx: StepContext): Promise<TrialResult> 
     params: t.params,
     score,
     model,
-    worker: process.pid.toString(),
   };
 }

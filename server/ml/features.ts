@@ -19,6 +19,17 @@ export function rowMajor(f: Features, from = 0, to = f.rows, order?: Uint32Array
   return out;
 }
 
+/** Models without their own missing-value handling refuse NaN, naming the column and the row. */
+export function requireFinite(X: Features): void {
+  for (const [j, col] of X.columns.entries()) {
+    const bad = col.findIndex((v) => !Number.isFinite(v));
+    if (bad >= 0)
+      throw new Error(
+        `column "${X.names[j]}" has a missing or infinite value (row ${bad + 1}); add an Impute step before this model`,
+      );
+  }
+}
+
 /** Reads numeric columns of a relation into Features, chunk by chunk, with NULL as NaN. */
 export async function readFeatures(
   c: DuckDBConnection,

@@ -1,4 +1,4 @@
-import type { Features } from "./features";
+import { requireFinite, type Features } from "./features";
 import type { NetModel } from "./neural";
 
 /**
@@ -10,18 +10,8 @@ export function trainRidge(X: Features, y: Float64Array, alpha: number): NetMode
   const n = X.rows;
   const f = X.names.length;
   if (n === 0) throw new Error("no training rows");
-  const means = X.columns.map((col, j) => {
-    let s = 0;
-    for (let i = 0; i < n; i++) {
-      const v = col[i]!;
-      if (!Number.isFinite(v))
-        throw new Error(
-          `column "${X.names[j]}" has a missing or infinite value (row ${i + 1}); add an Impute step before this model`,
-        );
-      s += v;
-    }
-    return s / n;
-  });
+  requireFinite(X);
+  const means = X.columns.map((col) => col.reduce((a, v) => a + v, 0) / n);
   let ym = 0;
   for (let i = 0; i < n; i++) ym += y[i]!;
   ym /= n;

@@ -1,5 +1,4 @@
-import type { Features } from "./features";
-import { rowMajor } from "./features";
+import { requireFinite, rowMajor, type Features } from "./features";
 import { GraphBuilder } from "./onnx/builder";
 import { openSession, ort, type Provider } from "./ort";
 import { mulberry32, shuffledIndex } from "./random";
@@ -215,16 +214,6 @@ function initLayers(features: number, sizes: number[], seed: number, zero: boole
   });
 }
 
-function checkFinite(X: Features): void {
-  for (const [j, col] of X.columns.entries()) {
-    const bad = col.findIndex((v) => !Number.isFinite(v));
-    if (bad >= 0)
-      throw new Error(
-        `column "${X.names[j]}" has a missing or infinite value (row ${bad + 1}); add an Impute step before this model`,
-      );
-  }
-}
-
 export async function trainNet(
   X: Features,
   y: Float64Array,
@@ -238,9 +227,9 @@ export async function trainNet(
   } = {},
 ): Promise<NetModel> {
   if (X.rows === 0) throw new Error("no training rows");
-  checkFinite(X);
+  requireFinite(X);
   if (params.head === "identity") return trainRegressor(X, y, params, options);
-  if (options.validation) checkFinite(options.validation.X);
+  if (options.validation) requireFinite(options.validation.X);
   const features = X.names.length;
   const sizes = [...params.hidden, params.outputs];
   const { session, provider } = await openSession(

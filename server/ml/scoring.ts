@@ -6,7 +6,7 @@ import { loadDataset } from "../data/dataset";
 import { openSandbox, quoteIdent, quoteLiteral } from "../data/sandbox";
 import type { Signature } from "./export";
 import type { ModelInput } from "./onnx/preprocess";
-import { openSession, ort } from "./ort";
+import { ort } from "./ort";
 import type { ModelMetadata } from "./step";
 
 /** A model's raw input columns, read from a dataset: numbers as doubles (NaN when missing), text as strings ("" when missing). */
@@ -133,8 +133,4 @@ export async function runModel(
     for (let i = 0; i < data.length; i++) out[from * width + i] = data[i]!;
   }
   return out;
-}
-
-export async function sessionFor(model: Uint8Array, gpu: boolean) {
-  return openSession(model, { gpu });
 }

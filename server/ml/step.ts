@@ -124,7 +124,7 @@ export async function trainAndExport<A extends Algorithm>(
     format: "onnx",
     algorithm,
     signature: exported.signature,
-    params: params,
+    params,
     metrics: { train: trainMetrics, validation: validationMetrics },
     importance: result.importance,
     bestIteration,
@@ -144,7 +144,7 @@ export async function trainAndExport<A extends Algorithm>(
   await ctx.track({
     trial: options.trial,
     algorithm,
-    params: params,
+    params,
     metrics: { train: trainMetrics, validation: validationMetrics, round: options.round },
     curve: result.curve,
     score: headlineScore,

@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { transform } from "esbuild";
@@ -43,7 +43,8 @@ export async function codeStep(
   const inputs: Record<string, string> = {};
   for (const [port, ref] of Object.entries(ctx.inputs)) {
     if (ref.kind !== "dataset") continue;
-    await copyFile(await ctx.inputPath(port), path.join(box, "in", `${port}.parquet`));
+    // The downloaded copy moves into the sandbox's directory: no second copy of the data.
+    await rename(await ctx.inputPath(port), path.join(box, "in", `${port}.parquet`));
     inputs[port] = `/work/in/${port}.parquet`;
   }
   await writeFile(

@@ -77,6 +77,8 @@ function seccompProgram(): Buffer {
   return buf;
 }
 
+const SECCOMP_PROGRAM = seccompProgram();
+
 /** The sandbox's root: read-only /usr and the usual links into it. */
 const ROOT = [
   "--ro-bind",
@@ -128,7 +130,7 @@ export async function runSandboxed(options: {
   if (problem) throw new SandboxUnavailableError(problem);
   const { limits } = options;
   const filterFile = path.join(options.dir, "..", `seccomp-${process.pid}-${Date.now()}.bpf`);
-  writeFileSync(filterFile, seccompProgram());
+  writeFileSync(filterFile, SECCOMP_PROGRAM);
   const filterFd = openSync(filterFile, "r");
   const bwrap = [
     "--unshare-all",

@@ -15,17 +15,121 @@ import {
 
 const createdAt = () => timestamp("created_at", { withTimezone: true }).notNull().defaultNow();
 
+const updatedAt = () => timestamp("updated_at", { withTimezone: true }).notNull().defaultNow();
+
+/** People. users, sessions, accounts and verifications are Better Auth's tables (server/auth). */
 export const users = pgTable("users", {
   id: uuid("id").primaryKey().defaultRandom(),
   email: text("email").notNull().unique(),
   name: text("name").notNull(),
+  emailVerified: boolean("email_verified").notNull().default(false),
+  image: text("image"),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    token: text("token").notNull().unique(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    ipAddress: text("ip_address"),
+    userAgent: text("user_agent"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("sessions_user_idx").on(t.userId)],
+);
+
+/** Credentials: for email and password sign-in, providerId "credential" and a scrypt hash. */
+export const accounts = pgTable(
+  "accounts",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    accountId: text("account_id").notNull(),
+    providerId: text("provider_id").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    accessToken: text("access_token"),
+    refreshToken: text("refresh_token"),
+    idToken: text("id_token"),
+    accessTokenExpiresAt: timestamp("access_token_expires_at", { withTimezone: true }),
+    refreshTokenExpiresAt: timestamp("refresh_token_expires_at", { withTimezone: true }),
+    scope: text("scope"),
+    password: text("password"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [index("accounts_user_idx").on(t.userId)],
+);
+
+export const verifications = pgTable("verifications", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  identifier: text("identifier").notNull(),
+  value: text("value").notNull(),
+  expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+  createdAt: createdAt(),
+  updatedAt: updatedAt(),
+});
+
+export const roles = ["analyst", "data_scientist", "manager", "admin"] as const;
+export type Role = (typeof roles)[number];
+
+/** Everything a team builds lives in a workspace; a person has one role in each of theirs. */
+export const workspaces = pgTable("workspaces", {
+  id: uuid("id").primaryKey().defaultRandom(),
+  name: text("name").notNull(),
+  slug: text("slug").notNull().unique(),
   createdAt: createdAt(),
 });
+
+export const memberships = pgTable(
+  "memberships",
+  {
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role").$type<Role>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.userId] }),
+    index("memberships_user_idx").on(t.userId),
+  ],
+);
+
+/** Who did what, and when: saves, runs, approvals, deployments, role changes, sign-ins. */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: bigint("id", { mode: "number" }).primaryKey().generatedAlwaysAsIdentity(),
+    workspaceId: uuid("workspace_id").references(() => workspaces.id, { onDelete: "cascade" }),
+    actorId: uuid("actor_id").references(() => users.id, { onDelete: "set null" }),
+    actorEmail: text("actor_email").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type").notNull(),
+    targetId: text("target_id"),
+    detail: jsonb("detail").$type<Record<string, unknown>>().notNull().default({}),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("audit_log_workspace_idx").on(t.workspaceId, t.at)],
+);
 
 export const pipelines = pgTable("pipelines", {
   id: uuid("id").primaryKey().defaultRandom(),
   name: text("name").notNull(),
   description: text("description").notNull().default(""),
+  workspaceId: uuid("workspace_id")
+    .notNull()
+    .references(() => workspaces.id),
   createdBy: uuid("created_by").references(() => users.id),
   createdAt: createdAt(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -73,6 +177,7 @@ export const runs = pgTable(
     error: text("error"),
     triggeredBy: uuid("triggered_by").references(() => users.id),
     trigger: text("trigger").notNull().default("api"),
+    tags: jsonb("tags").$type<string[]>().notNull().default([]),
     cacheEnabled: boolean("cache_enabled").notNull().default(true),
     forceSteps: jsonb("force_steps").$type<string[]>().notNull().default([]),
     resumedFromRunId: uuid("resumed_from_run_id"),
@@ -168,18 +273,25 @@ export const workers = pgTable("workers", {
 });
 
 /** External data sources for ingest. The password is stored encrypted (server/secrets.ts). */
-export const connections = pgTable("connections", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  name: text("name").notNull().unique(),
-  kind: text("kind").$type<"postgres">().notNull().default("postgres"),
-  host: text("host").notNull(),
-  port: integer("port").notNull().default(5432),
-  database: text("database").notNull(),
-  user: text("user").notNull(),
-  passwordEncrypted: text("password_encrypted"),
-  ssl: boolean("ssl").notNull().default(false),
-  createdAt: createdAt(),
-});
+export const connections = pgTable(
+  "connections",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    name: text("name").notNull(),
+    kind: text("kind").$type<"postgres">().notNull().default("postgres"),
+    host: text("host").notNull(),
+    port: integer("port").notNull().default(5432),
+    database: text("database").notNull(),
+    user: text("user").notNull(),
+    passwordEncrypted: text("password_encrypted"),
+    ssl: boolean("ssl").notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("connections_workspace_name_idx").on(t.workspaceId, t.name)],
+);
 
 /**
  * Experiment tracking: one row per training step, and per trial of a tune step (trial -1 is the
@@ -210,12 +322,19 @@ export const experiments = pgTable(
 );
 
 /** The model registry: a named model, its versions (ONNX artifacts) and its aliases. */
-export const models = pgTable("models", {
-  id: uuid("id").primaryKey().defaultRandom(),
-  name: text("name").notNull().unique(),
-  description: text("description").notNull().default(""),
-  createdAt: createdAt(),
-});
+export const models = pgTable(
+  "models",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id),
+    name: text("name").notNull(),
+    description: text("description").notNull().default(""),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("models_workspace_name_idx").on(t.workspaceId, t.name)],
+);
 
 export const modelVersions = pgTable(
   "model_versions",
@@ -285,6 +404,9 @@ export type DeploymentStrategy = "replace" | "canary" | "shadow";
 /** A named endpoint: which version serves, and a challenger for canary or shadow traffic. */
 export const deployments = pgTable("deployments", {
   id: uuid("id").primaryKey().defaultRandom(),
+  workspaceId: uuid("workspace_id")
+    .notNull()
+    .references(() => workspaces.id),
   name: text("name").notNull().unique(),
   modelId: uuid("model_id")
     .notNull()
@@ -367,4 +489,17 @@ export const stepLogs = pgTable(
     message: text("message").notNull(),
   },
   (t) => [index("step_logs_run_idx").on(t.runId, t.stepId, t.id)],
+);
+
+/** Which artifacts a workspace may read: what its runs produced or reused, and its uploads. */
+export const workspaceArtifacts = pgTable(
+  "workspace_artifacts",
+  {
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    hash: text("hash").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.hash] })],
 );

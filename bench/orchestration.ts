@@ -1,3 +1,4 @@
+import { DEFAULT_WORKSPACE_ID } from "../server/auth/users";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -70,7 +71,7 @@ async function timeProduct(
   document: unknown,
   cache: boolean,
 ): Promise<{ ms: number; runId: string }> {
-  const saved = await savePipeline(db, { document });
+  const saved = await savePipeline(db, { document, workspaceId: DEFAULT_WORKSPACE_ID });
   const t0 = performance.now();
   const { runId, workflowId } = await startRun(db, client, {
     pipelineVersionId: saved.version.id,

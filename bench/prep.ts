@@ -1,3 +1,4 @@
+import { DEFAULT_WORKSPACE_ID } from "../server/auth/users";
 import { spawnSync } from "node:child_process";
 import { createWriteStream } from "node:fs";
 import { mkdir, mkdtemp, rm } from "node:fs/promises";
@@ -117,7 +118,7 @@ try {
       ...three("onehot", "scale"),
     ],
   };
-  const saved = await savePipeline(db, { document });
+  const saved = await savePipeline(db, { document, workspaceId: DEFAULT_WORKSPACE_ID });
   const { client } = bench;
   const before = process.resourceUsage().maxRSS;
   const t0 = performance.now();

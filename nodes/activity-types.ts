@@ -16,6 +16,8 @@ export interface TrackedExperiment {
 export interface StepContext {
   runId: string;
   stepId: string;
+  /** The run's workspace: named things (connections) are looked up in it. */
+  workspaceId: string;
   attempt: number;
   params: unknown;
   inputs: Record<string, ArtifactRef>;

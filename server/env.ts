@@ -58,6 +58,16 @@ const schema = z.object({
   SERVE_PORT: z.coerce.number().int().min(1).max(65535).default(8400),
   PREDICTION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
+  APP_URL: z.string().url().optional(),
+  AUTH_SECRET: z
+    .string()
+    .min(32, "must be at least 32 characters (openssl rand -base64 32)")
+    .optional(),
+  AUTH_SECURE_COOKIES: flag.optional(),
+  ADMIN_EMAIL: z.string().email().default("admin@flowforge.local"),
+  ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
+  SIGNIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
+  NODE_ENV: z.string().default("development"),
 });
 
 export type Env = z.infer<typeof schema> & {

@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { env } from "./env";
@@ -56,4 +56,9 @@ export function decryptSecret(stored: string): string {
       "A stored secret cannot be decrypted: the secrets key changed (SECRETS_KEY or secret.key)",
     );
   }
+}
+
+/** A key for another purpose (signing session cookies), derived so one secret serves both. */
+export function derivedKey(purpose: string): string {
+  return createHmac("sha256", key()).update(`flowforge:${purpose}`).digest("base64");
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_WORKSPACE_ID } from "../server/auth/users";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -73,7 +74,7 @@ const worker = await startWorker({ queues: ["cpu"], identity: "history-recorder"
 try {
   for (const c of cases) {
     const document = JSON.parse(await readFile(c.file, "utf8")) as unknown;
-    const saved = await savePipeline(getDb(), { document });
+    const saved = await savePipeline(getDb(), { document, workspaceId: DEFAULT_WORKSPACE_ID });
     const client = await getTemporalClient();
     if (c.warm)
       await waitForRun(

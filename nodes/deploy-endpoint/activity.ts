@@ -8,7 +8,12 @@ import {
   numericReference,
   type FeatureReference,
 } from "../../server/monitoring/drift";
-import { deploy, registerVersion, setAlias } from "../../server/services/registry";
+import {
+  deploy,
+  DeploymentNameTakenError,
+  registerVersion,
+  setAlias,
+} from "../../server/services/registry";
 import type { NodeActivity, StepContext } from "../activity-types";
 import { StepInputError } from "../errors";
 import { deployEndpoint } from "./node";
@@ -65,6 +70,7 @@ export const deployEndpointActivity: NodeActivity = async (ctx) => {
   const key = `${ctx.runId}:${ctx.stepId}`;
   const actor = `run ${ctx.runId}`;
   const { model, version } = await registerVersion(db, {
+    workspaceId: ctx.workspaceId,
     modelName: p.model ?? p.endpoint,
     artifactHash: ctx.inputs.model!.hash,
     algorithm: meta.algorithm,
@@ -84,6 +90,7 @@ export const deployEndpointActivity: NodeActivity = async (ctx) => {
       idempotencyKey: key,
     });
   const { deploymentId } = await deploy(db, {
+    workspaceId: ctx.workspaceId,
     name: p.endpoint,
     modelId: model.id,
     alias: p.alias,
@@ -93,6 +100,9 @@ export const deployEndpointActivity: NodeActivity = async (ctx) => {
     rateLimitPerMinute: p.rateLimitPerMinute,
     actor,
     idempotencyKey: key,
+  }).catch((err: unknown) => {
+    if (err instanceof DeploymentNameTakenError) throw new StepInputError(err.message);
+    throw err;
   });
   ctx.log(`${p.endpoint}: ${model.name} v${version.version} (${p.strategy}, alias ${p.alias})`);
   return {

@@ -14,7 +14,7 @@ const BATCH = 5000;
 /** Rows stream through a cursor into JSON lines in the step's directory, then DuckDB makes Parquet. */
 export const ingestPostgresActivity: NodeActivity = async (ctx) => {
   const p = ingestPostgres.params.parse(ctx.params);
-  const sql = await openConnection(getDb(), p.connection).catch((err: unknown) => {
+  const sql = await openConnection(getDb(), ctx.workspaceId, p.connection).catch((err: unknown) => {
     throw new StepInputError(err instanceof Error ? err.message : String(err));
   });
   const file = path.join(ctx.workDir, "rows.jsonl");

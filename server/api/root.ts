@@ -4,21 +4,26 @@ import { experimentsRouter } from "./routers/experiments";
 import { deploymentsRouter, modelsRouter } from "./routers/registry";
 import { monitoringRouter, schedulesRouter } from "./routers/schedules";
 import { healthRouter } from "./routers/health";
+import { auditRouter, meRouter, membersRouter, workspacesRouter } from "./routers/people";
 import { pipelinesRouter } from "./routers/pipelines";
 import { runsRouter } from "./routers/runs";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
   artifacts: artifactsRouter,
+  audit: auditRouter,
   connections: connectionsRouter,
   experiments: experimentsRouter,
   deployments: deploymentsRouter,
   health: healthRouter,
+  me: meRouter,
+  members: membersRouter,
   models: modelsRouter,
   monitoring: monitoringRouter,
   pipelines: pipelinesRouter,
   runs: runsRouter,
   schedules: schedulesRouter,
+  workspaces: workspacesRouter,
 });
 
 export type AppRouter = typeof appRouter;

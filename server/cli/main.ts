@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { and, eq, isNull } from "drizzle-orm";
 import { closeDb, getDb, type Db } from "../db/client";
-import { pipelines } from "../db/schema";
+import { pipelines, roles, workspaces } from "../db/schema";
+import { createUser, PeopleError, setMember, setPassword, userByEmail } from "../auth/users";
 import { StartupError } from "../embedded/errors";
 import { startEmbeddedStack, stackOptionsFromEnv, type EmbeddedStack } from "../embedded/stack";
 import { ConfigError, resetEnvForTests } from "../env";
@@ -46,6 +47,8 @@ Commands:
   schedule create <pipeline-id> --cron "<m h dom mon dow>"   run the pipeline's latest version on a schedule
   schedule list [<pipeline-id>]  list pipeline schedules (next and recent runs)
   schedule pause|resume|delete <schedule-id>
+  user add <email> --role <role> [--password <p>]   add a person to the workspace (creating their account)
+  user password <email> --password <p>               set a person's password
 
 Options:
   --wait          (run, resume) wait for the run to finish; exit 0 if it succeeded, 1 if not
@@ -54,6 +57,9 @@ Options:
   --from <step>   (resume) re-run this step and everything downstream of it
   --latest        (resume) use the pipeline's latest version instead of the run's
   --format <f>    (export) json (default) or yaml
+  --workspace <s> (run, schedule list, user add) the workspace's slug or id; default: "default"
+  --role <r>      (user add) analyst, data_scientist, manager or admin
+  --password <p>  (user) the password to set (at least 8 characters)
   --embedded      start the embedded PostgreSQL, Temporal and a worker for this command only
   -h, --help      show this help
 
@@ -86,6 +92,9 @@ async function main(argv: string[]): Promise<number> {
       format: { type: "string", default: "json" },
       cron: { type: "string" },
       timezone: { type: "string" },
+      workspace: { type: "string", default: "default" },
+      role: { type: "string" },
+      password: { type: "string" },
       embedded: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -231,12 +240,20 @@ async function main(argv: string[]): Promise<number> {
       // Validate before starting anything, so bad input costs nothing.
       const document = await readValid(arg("file"));
       return withServices(async ({ db, temporal }) => {
+        const workspaceId = await workspaceIdOf(db, values.workspace);
         const [existing] = await db
           .select({ id: pipelines.id })
           .from(pipelines)
-          .where(and(eq(pipelines.name, document.name), isNull(pipelines.deletedAt)))
+          .where(
+            and(
+              eq(pipelines.name, document.name),
+              eq(pipelines.workspaceId, workspaceId),
+              isNull(pipelines.deletedAt),
+            ),
+          )
           .limit(1);
         const saved = await savePipeline(db, {
+          workspaceId,
           pipelineId: existing?.id,
           document,
           message: "cli",
@@ -294,7 +311,7 @@ async function main(argv: string[]): Promise<number> {
                 .join("\n")
             : "no schedules",
         );
-      return withServices(async ({ temporal }) => {
+      return withServices(async ({ db, temporal }) => {
         const client = await temporal();
         if (sub === "create") {
           if (!target) throw new UsageError("Missing <pipeline-id>.");
@@ -306,8 +323,19 @@ async function main(argv: string[]): Promise<number> {
               timezone: values.timezone,
             }),
           ]);
-        } else if (sub === "list") show(await listPipelineSchedules(client, target));
-        else if (sub === "pause" || sub === "resume") {
+        } else if (sub === "list") {
+          const workspaceId = await workspaceIdOf(db, values.workspace);
+          const ids = await db
+            .select({ id: pipelines.id })
+            .from(pipelines)
+            .where(eq(pipelines.workspaceId, workspaceId));
+          show(
+            await listPipelineSchedules(
+              client,
+              new Set(ids.map((r) => r.id).filter((id) => !target || id === target)),
+            ),
+          );
+        } else if (sub === "pause" || sub === "resume") {
           if (!target) throw new UsageError("Missing <schedule-id>.");
           show([await pauseSchedule(client, target, sub === "pause")]);
         } else if (sub === "delete") {
@@ -317,9 +345,52 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       });
     }
+    case "user": {
+      const [sub, email] = rest;
+      if (!email) throw new UsageError("Missing <email>.");
+      return withServices(async ({ db }) => {
+        if (sub === "add") {
+          const role = roles.find((r) => r === values.role);
+          if (!role) throw new UsageError(`--role must be one of ${roles.join(", ")}.`);
+          const workspaceId = await workspaceIdOf(db, values.workspace);
+          let user = await userByEmail(db, email);
+          if (!user) {
+            if (!values.password) throw new UsageError("A new user needs --password.");
+            await createUser(db, { email, name: email, password: values.password });
+            user = await userByEmail(db, email);
+          }
+          await setMember(db, workspaceId, user!.id, role);
+          print(
+            { userId: user!.id, workspaceId, role },
+            `${email} is ${role} in ${values.workspace}`,
+          );
+        } else if (sub === "password") {
+          if (!values.password) throw new UsageError("Missing --password.");
+          const user = await userByEmail(db, email);
+          if (!user) throw new NotFoundError(`No user ${email}`);
+          await setPassword(db, user.id, values.password);
+          print({ userId: user.id }, `password set for ${email}`);
+        } else throw new UsageError(`Unknown user command "${sub ?? ""}".`);
+        return 0;
+      });
+    }
     default:
       throw new UsageError(`Unknown command "${command}".`);
   }
+}
+
+/** A workspace by slug or id. */
+async function workspaceIdOf(db: Db, slugOrId: string): Promise<string> {
+  const [ws] = await db
+    .select({ id: workspaces.id })
+    .from(workspaces)
+    .where(
+      /^[0-9a-f-]{36}$/.test(slugOrId)
+        ? eq(workspaces.id, slugOrId)
+        : eq(workspaces.slug, slugOrId),
+    );
+  if (!ws) throw new NotFoundError(`No workspace "${slugOrId}"`);
+  return ws.id;
 }
 
 let code: number;
@@ -340,7 +411,8 @@ try {
   } else if (
     err instanceof PipelineFileError ||
     err instanceof NotFoundError ||
-    err instanceof ScheduleInputError
+    err instanceof ScheduleInputError ||
+    err instanceof PeopleError
   ) {
     console.error(`error: ${err.message}`);
     code = 2;

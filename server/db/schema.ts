@@ -106,7 +106,7 @@ export const memberships = pgTable(
   ],
 );
 
-/** Who did what, and when: saves, runs, approvals, deployments, role changes, sign-ins. */
+/** Who did what, and when: saves, runs, approvals, deployments, role changes. */
 export const auditLog = pgTable(
   "audit_log",
   {

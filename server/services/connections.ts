@@ -1,4 +1,4 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, eq } from "drizzle-orm";
 import postgres from "postgres";
 import { z } from "zod";
 import type { Db } from "../db/client";
@@ -33,10 +33,11 @@ const publicColumns = {
   createdAt: connections.createdAt,
 };
 
-export async function listConnections(db: Db) {
+export async function listConnections(db: Db, workspaceId: string) {
   const rows = await db
     .select({ ...publicColumns, passwordEncrypted: connections.passwordEncrypted })
     .from(connections)
+    .where(eq(connections.workspaceId, workspaceId))
     .orderBy(asc(connections.name));
   return rows.map(({ passwordEncrypted, ...r }) => ({
     ...r,
@@ -44,11 +45,15 @@ export async function listConnections(db: Db) {
   }));
 }
 
-export async function createConnection(db: Db, input: z.input<typeof connectionInput>) {
+export async function createConnection(
+  db: Db,
+  workspaceId: string,
+  input: z.input<typeof connectionInput>,
+) {
   const c = connectionInput.parse(input);
   const [row] = await db
     .insert(connections)
-    .values({ ...c, passwordEncrypted: c.password ? encryptSecret(c.password) : null })
+    .values({ ...c, workspaceId, passwordEncrypted: c.password ? encryptSecret(c.password) : null })
     .returning(publicColumns);
   return row!;
 }
@@ -61,10 +66,16 @@ export async function deleteConnection(db: Db, id: string) {
   if (!deleted.length) throw new NotFoundError(`No connection ${id}`);
 }
 
-/** A client for the named connection; the password is decrypted only here, in the worker. */
-export async function openConnection(db: Db, name: string) {
-  const [c] = await db.select().from(connections).where(eq(connections.name, name));
-  if (!c) throw new NotFoundError(`No connection named "${name}"`);
+/**
+ * A client for the workspace's connection of that name; the password is decrypted only here, in
+ * the worker.
+ */
+export async function openConnection(db: Db, workspaceId: string, name: string) {
+  const [c] = await db
+    .select()
+    .from(connections)
+    .where(and(eq(connections.workspaceId, workspaceId), eq(connections.name, name)));
+  if (!c) throw new NotFoundError(`No connection named "${name}" in this workspace`);
   return postgres({
     host: c.host,
     port: c.port,
@@ -80,11 +91,11 @@ export async function openConnection(db: Db, name: string) {
 
 export async function testConnection(db: Db, id: string) {
   const [c] = await db
-    .select({ name: connections.name })
+    .select({ name: connections.name, workspaceId: connections.workspaceId })
     .from(connections)
     .where(eq(connections.id, id));
   if (!c) throw new NotFoundError(`No connection ${id}`);
-  const sql = await openConnection(db, c.name);
+  const sql = await openConnection(db, c.workspaceId, c.name);
   try {
     const [r] = await sql<{ version: string }[]>`select version()`;
     return { ok: true as const, version: r?.version ?? "" };

@@ -19,7 +19,13 @@ export function pipelineContentHash(pipeline: PipelineFile): string {
  */
 export async function savePipeline(
   db: Db,
-  input: { pipelineId?: string; document: unknown; message?: string; userId?: string | null },
+  input: {
+    pipelineId?: string;
+    document: unknown;
+    message?: string;
+    userId?: string | null;
+    workspaceId: string;
+  },
 ) {
   const result = validatePipeline(input.document);
   if (!result.ok) throw new PipelineInvalidError(result.errors);
@@ -34,7 +40,8 @@ export async function savePipeline(
         .from(pipelines)
         .where(eq(pipelines.id, pipelineId))
         .for("update");
-      if (!row || row.deletedAt) throw new NotFoundError(`Pipeline ${pipelineId} does not exist`);
+      if (!row || row.deletedAt || row.workspaceId !== input.workspaceId)
+        throw new NotFoundError(`Pipeline ${pipelineId} does not exist`);
       await tx
         .update(pipelines)
         .set({ name: doc.name, description: doc.description, updatedAt: new Date() })
@@ -42,7 +49,12 @@ export async function savePipeline(
     } else {
       const [row] = await tx
         .insert(pipelines)
-        .values({ name: doc.name, description: doc.description, createdBy: input.userId ?? null })
+        .values({
+          name: doc.name,
+          description: doc.description,
+          createdBy: input.userId ?? null,
+          workspaceId: input.workspaceId,
+        })
         .returning({ id: pipelines.id });
       pipelineId = row!.id;
     }
@@ -78,7 +90,7 @@ export function escapeLikePattern(text: string): string {
  * count and its latest run (or null). One query: two lateral subqueries, each served by an index.
  * `search` matches the name or description, case-insensitively, as literal text.
  */
-export async function listPipelines(db: Db, options: { search?: string } = {}) {
+export async function listPipelines(db: Db, options: { search?: string; workspaceId: string }) {
   const latest = db
     .select({
       version: pipelineVersions.version,
@@ -118,6 +130,7 @@ export async function listPipelines(db: Db, options: { search?: string } = {}) {
     .where(
       and(
         isNull(pipelines.deletedAt),
+        eq(pipelines.workspaceId, options.workspaceId),
         pattern
           ? or(ilike(pipelines.name, pattern), ilike(pipelines.description, pattern))
           : undefined,
@@ -212,13 +225,18 @@ const NAME_MAX = 200;
 export async function duplicatePipeline(
   db: Db,
   pipelineId: string,
-  options: { userId?: string | null } = {},
+  options: { userId?: string | null; workspaceId: string },
 ) {
   const [row] = await db
-    .select({ id: pipelines.id, deletedAt: pipelines.deletedAt })
+    .select({
+      id: pipelines.id,
+      deletedAt: pipelines.deletedAt,
+      workspaceId: pipelines.workspaceId,
+    })
     .from(pipelines)
     .where(eq(pipelines.id, pipelineId));
-  if (!row || row.deletedAt) throw new NotFoundError(`Pipeline ${pipelineId} does not exist`);
+  if (!row || row.deletedAt || row.workspaceId !== options.workspaceId)
+    throw new NotFoundError(`Pipeline ${pipelineId} does not exist`);
   const latest = await getPipelineVersion(db, pipelineId);
   const graph = latest.graph as PipelineFile;
   const suffix = " (copy)";
@@ -227,6 +245,19 @@ export async function duplicatePipeline(
     document: { ...graph, name },
     message: `duplicated from ${graph.name} v${latest.version}`,
     userId: options.userId,
+    workspaceId: options.workspaceId,
   });
   return { pipelineId: saved.pipelineId };
+}
+
+/** Code nodes that `next` adds or whose params differ from `prev`: editing them is writing code. */
+export function changedCodeNodes(prev: PipelineFile | undefined, next: PipelineFile): string[] {
+  const before = new Map(prev?.nodes.map((n) => [n.id, n]) ?? []);
+  return next.nodes
+    .filter((n) => n.type.startsWith("code."))
+    .filter((n) => {
+      const old = before.get(n.id);
+      return !old || old.type !== n.type || JSON.stringify(old.params) !== JSON.stringify(n.params);
+    })
+    .map((n) => n.id);
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from "node:crypto";
-import { and, desc, eq, sql } from "drizzle-orm";
+import { and, desc, eq, getTableColumns, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import {
   deployments,
@@ -30,6 +30,7 @@ async function audit(
 export async function registerVersion(
   db: Db,
   input: {
+    workspaceId: string;
     modelName: string;
     artifactHash: string;
     algorithm: string;
@@ -42,8 +43,14 @@ export async function registerVersion(
   },
 ) {
   return db.transaction(async (tx) => {
-    await tx.insert(models).values({ name: input.modelName }).onConflictDoNothing();
-    const [model] = await tx.select().from(models).where(eq(models.name, input.modelName));
+    await tx
+      .insert(models)
+      .values({ name: input.modelName, workspaceId: input.workspaceId })
+      .onConflictDoNothing();
+    const [model] = await tx
+      .select()
+      .from(models)
+      .where(and(eq(models.workspaceId, input.workspaceId), eq(models.name, input.modelName)));
     // One registration at a time per model, so version numbers never collide.
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${model!.id}))`);
     const [existing] = await tx
@@ -125,6 +132,7 @@ export async function setAlias(
 export async function deploy(
   db: Db,
   input: {
+    workspaceId: string;
     name: string;
     modelId: string;
     alias: string;
@@ -139,12 +147,18 @@ export async function deploy(
   return db.transaction(async (tx) => {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`deploy:${input.name}`}))`);
     const [current] = await tx.select().from(deployments).where(eq(deployments.name, input.name));
+    // Endpoint names are one namespace (they are URLs: /v2/models/<name>), shared by workspaces.
+    if (current && current.workspaceId !== input.workspaceId)
+      throw new DeploymentNameTakenError(
+        `The endpoint name "${input.name}" is taken by another workspace: choose another name`,
+      );
     const t = tx as unknown as Db;
     if (!current) {
       const apiKey = newApiKey();
       const [created] = await tx
         .insert(deployments)
         .values({
+          workspaceId: input.workspaceId,
           name: input.name,
           modelId: input.modelId,
           alias: input.alias,
@@ -310,8 +324,16 @@ export async function rotateKey(db: Db, deploymentId: string, actor: string) {
   return { apiKey };
 }
 
-export async function listModels(db: Db) {
-  const rows = await db.select().from(models).orderBy(models.name);
+export class DeploymentNameTakenError extends Error {
+  override name = "DeploymentNameTakenError";
+}
+
+export async function listModels(db: Db, workspaceId: string) {
+  const rows = await db
+    .select()
+    .from(models)
+    .where(eq(models.workspaceId, workspaceId))
+    .orderBy(models.name);
   const versions = await db.select().from(modelVersions).orderBy(desc(modelVersions.version));
   const aliases = await db.select().from(modelAliases);
   return rows.map((m) => ({
@@ -325,8 +347,12 @@ export async function listModels(db: Db) {
   }));
 }
 
-export async function listDeployments(db: Db) {
-  const rows = await db.select().from(deployments).orderBy(deployments.name);
+export async function listDeployments(db: Db, workspaceId: string) {
+  const rows = await db
+    .select()
+    .from(deployments)
+    .where(eq(deployments.workspaceId, workspaceId))
+    .orderBy(deployments.name);
   const versions = await db
     .select({ id: modelVersions.id, version: modelVersions.version, modelName: models.name })
     .from(modelVersions)
@@ -343,11 +369,17 @@ export async function listDeployments(db: Db) {
   }));
 }
 
-export async function servingHistory(db: Db, modelId?: string) {
+export async function servingHistory(db: Db, workspaceId: string, modelId?: string) {
   return db
-    .select()
+    .select(getTableColumns(servingAudit))
     .from(servingAudit)
-    .where(modelId ? eq(servingAudit.modelId, modelId) : undefined)
+    .innerJoin(models, eq(models.id, servingAudit.modelId))
+    .where(
+      and(
+        eq(models.workspaceId, workspaceId),
+        modelId ? eq(servingAudit.modelId, modelId) : undefined,
+      ),
+    )
     .orderBy(desc(servingAudit.at))
     .limit(500);
 }

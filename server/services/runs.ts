@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { WorkflowExecutionAlreadyStartedError } from "@temporalio/client";
-import { and, asc, desc, eq, ilike } from "drizzle-orm";
+import { and, asc, desc, eq, ilike, type SQL } from "drizzle-orm";
 import { approveStepSignal } from "../../workflows/run-pipeline";
 import type { Client } from "@temporalio/client";
 import type {
@@ -35,6 +35,7 @@ export async function startRun(
     idempotencyKey?: string;
     /** Run only this step, on the (cached) outputs of the steps it needs. */
     only?: string;
+    tags?: string[];
   },
 ) {
   if (input.idempotencyKey) {
@@ -72,6 +73,7 @@ export async function startRun(
       plan,
       triggeredBy: input.userId ?? null,
       trigger: input.trigger ?? "api",
+      tags: input.tags ?? [],
       cacheEnabled: options.cache,
       forceSteps: options.force,
       resumedFromRunId: input.resumedFromRunId ?? null,
@@ -189,7 +191,10 @@ export async function cancelRun(db: Db, temporal: Client, runId: string) {
   await temporal.workflow.getHandle(run.workflowId).cancel();
 }
 
-export async function listRuns(db: Db, options: { limit?: number; pipelineId?: string } = {}) {
+export async function listRuns(
+  db: Db,
+  options: { limit?: number; pipelineId?: string; visible: SQL | undefined },
+) {
   return db
     .select({
       id: runs.id,
@@ -198,6 +203,7 @@ export async function listRuns(db: Db, options: { limit?: number; pipelineId?: s
       pipelineName: pipelines.name,
       version: pipelineVersions.version,
       trigger: runs.trigger,
+      tags: runs.tags,
       workflowId: runs.workflowId,
       createdAt: runs.createdAt,
       startedAt: runs.startedAt,
@@ -207,7 +213,12 @@ export async function listRuns(db: Db, options: { limit?: number; pipelineId?: s
     .from(runs)
     .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
     .innerJoin(pipelineVersions, eq(pipelineVersions.id, runs.pipelineVersionId))
-    .where(options.pipelineId ? eq(runs.pipelineId, options.pipelineId) : undefined)
+    .where(
+      and(
+        options.visible,
+        options.pipelineId ? eq(runs.pipelineId, options.pipelineId) : undefined,
+      ),
+    )
     .orderBy(desc(runs.createdAt))
     .limit(options.limit ?? 50);
 }

@@ -87,13 +87,15 @@ export async function createPipelineSchedule(
   }
 }
 
+/** The schedules of the given pipelines (a workspace's). */
 export async function listPipelineSchedules(
   client: Client,
-  pipelineId?: string,
+  pipelineIds: ReadonlySet<string>,
 ): Promise<PipelineSchedule[]> {
   const out: PipelineSchedule[] = [];
   for await (const s of client.schedule.list()) {
-    if (!s.scheduleId.startsWith(pipelineId ? `pipeline-${pipelineId}-` : "pipeline-")) continue;
+    const m = /^pipeline-([0-9a-f-]{36})-/.exec(s.scheduleId);
+    if (!m || !pipelineIds.has(m[1]!)) continue;
     out.push(summarize(s.scheduleId, await client.schedule.getHandle(s.scheduleId).describe()));
   }
   return out.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));

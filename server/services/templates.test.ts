@@ -1,8 +1,8 @@
+import { DEFAULT_WORKSPACE_ID } from "../auth/users";
 import { readFile } from "node:fs/promises";
 import { eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { createCaller } from "../api/root";
-import { createContext } from "../api/trpc";
+import { callerAs } from "../../tests/people";
 import { closeDb, getDb } from "../db/client";
 import { pipelines, runs } from "../db/schema";
 import { compilePipeline } from "../compiler/compile";
@@ -19,7 +19,9 @@ import {
 import { ensureSamplePipeline } from "./samples";
 import { createFromTemplate, listTemplates, readTemplateDocument } from "./templates";
 
-const api = createCaller(createContext());
+const WS = { workspaceId: DEFAULT_WORKSPACE_ID };
+
+const api = callerAs("admin");
 /** Makes this file's pipelines findable, whatever other test files left in the shared database. */
 const tag = `t${crypto.randomUUID().slice(0, 8)}`;
 
@@ -85,13 +87,13 @@ describe("templates", () => {
     "creates a new pipeline from %s whose version 1 is the file",
     async (id) => {
       const file = await readExample(id);
-      const { pipelineId } = await createFromTemplate(getDb(), id);
+      const { pipelineId } = await createFromTemplate(getDb(), id, WS);
       const version = await getPipelineVersion(getDb(), pipelineId);
       expect(version.version).toBe(1);
       expect(version.graph).toEqual(file);
       expect(await listVersions(getDb(), pipelineId)).toHaveLength(1);
       // A second creation is another pipeline, not a new version of the first.
-      const again = await createFromTemplate(getDb(), id);
+      const again = await createFromTemplate(getDb(), id, WS);
       expect(again.pipelineId).not.toBe(pipelineId);
       expect((await getPipelineVersion(getDb(), again.pipelineId)).version).toBe(1);
     },
@@ -110,7 +112,7 @@ describe("templates", () => {
   });
 
   it("rejects unknown and hostile template ids without touching the file system outside examples/", async () => {
-    const before = (await listPipelines(getDb())).length;
+    const before = (await listPipelines(getDb(), WS)).length;
     for (const id of [
       "../package",
       "..",
@@ -121,7 +123,7 @@ describe("templates", () => {
       "",
       "%2e%2e",
     ]) {
-      await expect(createFromTemplate(getDb(), id)).rejects.toBeInstanceOf(NotFoundError);
+      await expect(createFromTemplate(getDb(), id, WS)).rejects.toBeInstanceOf(NotFoundError);
       await expect(readTemplateDocument(id)).rejects.toBeInstanceOf(NotFoundError);
     }
     await expect(
@@ -129,13 +131,13 @@ describe("templates", () => {
     ).rejects.toMatchObject({
       code: "NOT_FOUND",
     });
-    expect(await listPipelines(getDb())).toHaveLength(before);
+    expect(await listPipelines(getDb(), WS)).toHaveLength(before);
   });
 
   it("keeps the sample pipeline one pipeline across starts, even beside template copies", async () => {
-    const first = await ensureSamplePipeline(getDb());
-    await createFromTemplate(getDb(), "hello");
-    const second = await ensureSamplePipeline(getDb());
+    const first = await ensureSamplePipeline(getDb(), WS);
+    await createFromTemplate(getDb(), "hello", WS);
+    const second = await ensureSamplePipeline(getDb(), WS);
     expect(second.pipelineId).toBe(first.pipelineId);
     expect(second.created).toBe(false);
   });
@@ -143,7 +145,7 @@ describe("templates", () => {
 
 describe("pipeline list, delete and duplicate", () => {
   it("lists with node count, latest version and latest run, without input through tRPC", async () => {
-    const saved = await savePipeline(getDb(), { document: doc(`${tag} counted`) });
+    const saved = await savePipeline(getDb(), { ...WS, document: doc(`${tag} counted`) });
     const { pipelineId } = saved;
     const list = await api.pipelines.list();
     expect(list.find((p) => p.id === pipelineId)).toMatchObject({
@@ -155,6 +157,7 @@ describe("pipeline list, delete and duplicate", () => {
 
     // A second version with more nodes; two runs, the later one failed.
     const v2 = await savePipeline(getDb(), {
+      ...WS,
       pipelineId,
       document: {
         ...doc(`${tag} counted`),
@@ -185,20 +188,20 @@ describe("pipeline list, delete and duplicate", () => {
     await insertRun("succeeded", new Date(Date.now() - 60_000));
     const latestRunId = await insertRun("failed", new Date());
 
-    const [row] = await listPipelines(getDb(), { search: `${tag} counted` });
+    const [row] = await listPipelines(getDb(), { ...WS, search: `${tag} counted` });
     expect(row).toMatchObject({ id: pipelineId, latestVersion: 2, nodeCount: 2 });
     expect(row?.lastRun).toMatchObject({ id: latestRunId, status: "failed" });
     expect(row?.lastRun?.createdAt).toBeInstanceOf(Date);
   });
 
   it("hides a deleted pipeline from the list and refuses to delete it twice", async () => {
-    const { pipelineId } = await savePipeline(getDb(), { document: doc(`${tag} doomed`) });
-    expect((await listPipelines(getDb())).map((p) => p.id)).toContain(pipelineId);
+    const { pipelineId } = await savePipeline(getDb(), { ...WS, document: doc(`${tag} doomed`) });
+    expect((await listPipelines(getDb(), WS)).map((p) => p.id)).toContain(pipelineId);
 
     const deleted = await api.pipelines.delete({ pipelineId });
     expect(deleted.pipelineId).toBe(pipelineId);
-    expect((await listPipelines(getDb())).map((p) => p.id)).not.toContain(pipelineId);
-    expect(await listPipelines(getDb(), { search: `${tag} doomed` })).toEqual([]);
+    expect((await listPipelines(getDb(), WS)).map((p) => p.id)).not.toContain(pipelineId);
+    expect(await listPipelines(getDb(), { ...WS, search: `${tag} doomed` })).toEqual([]);
     const [row] = await getDb().select().from(pipelines).where(eq(pipelines.id, pipelineId));
     expect(row?.deletedAt).toBeInstanceOf(Date);
 
@@ -207,14 +210,16 @@ describe("pipeline list, delete and duplicate", () => {
     await expect(deletePipeline(getDb(), crypto.randomUUID())).rejects.toBeInstanceOf(
       NotFoundError,
     );
-    await expect(duplicatePipeline(getDb(), pipelineId)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(duplicatePipeline(getDb(), pipelineId, WS)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('duplicates the latest version as a new pipeline named "<name> (copy)"', async () => {
     const { pipelineId } = await savePipeline(getDb(), {
+      ...WS,
       document: doc(`${tag} original`, "first"),
     });
     const v2 = await savePipeline(getDb(), {
+      ...WS,
       pipelineId,
       document: doc(`${tag} original`, "second"),
     });
@@ -225,30 +230,31 @@ describe("pipeline list, delete and duplicate", () => {
     const copy = await getPipelineVersion(getDb(), copyId);
     expect(copy.version).toBe(1);
     expect(copy.graph).toEqual({ ...(v2.version.graph as object), name: `${tag} original (copy)` });
-    const listed = await listPipelines(getDb(), { search: `${tag} original` });
+    const listed = await listPipelines(getDb(), { ...WS, search: `${tag} original` });
     expect(listed.map((p) => p.name).sort()).toEqual([`${tag} original`, `${tag} original (copy)`]);
     // The original is untouched.
     expect((await getPipelineVersion(getDb(), pipelineId)).version).toBe(2);
 
     // A name at the length limit still makes a valid copy.
     const long = await savePipeline(getDb(), {
+      ...WS,
       document: doc(`${tag}${"x".repeat(200 - tag.length)}`),
     });
-    const longCopy = await duplicatePipeline(getDb(), long.pipelineId);
+    const longCopy = await duplicatePipeline(getDb(), long.pipelineId, WS);
     const longName = (
       (await getPipelineVersion(getDb(), longCopy.pipelineId)).graph as { name: string }
     ).name;
     expect(longName).toHaveLength(200);
     expect(longName.endsWith(" (copy)")).toBe(true);
 
-    await expect(duplicatePipeline(getDb(), crypto.randomUUID())).rejects.toBeInstanceOf(
+    await expect(duplicatePipeline(getDb(), crypto.randomUUID(), WS)).rejects.toBeInstanceOf(
       NotFoundError,
     );
   });
 
   it("searches name and description case-insensitively, with % and _ taken literally", async () => {
     const save = async (name: string, description = "") =>
-      (await savePipeline(getDb(), { document: doc(name, description) })).pipelineId;
+      (await savePipeline(getDb(), { ...WS, document: doc(name, description) })).pipelineId;
     const churn = await save(`${tag} Churn Model`);
     const described = await save(`${tag} plain`, "Predicts CHURN for the quarter");
     const percent = await save(`${tag} grow 50% more`);
@@ -257,7 +263,7 @@ describe("pipeline list, delete and duplicate", () => {
     const axb = await save(`${tag} axb`);
 
     const ids = async (search: string) =>
-      (await listPipelines(getDb(), { search })).map((p) => p.id).sort();
+      (await listPipelines(getDb(), { ...WS, search })).map((p) => p.id).sort();
 
     expect(await ids(`${tag.toUpperCase()} CHURN model`)).toEqual([churn]);
     expect(await ids(`  ${tag} churn model  `)).toEqual([churn]);

@@ -92,9 +92,14 @@ export async function listTemplates(): Promise<TemplateSummary[]> {
 }
 
 /** Saves template `templateId` as a new pipeline (its version 1). */
-export async function createFromTemplate(db: Db, templateId: string) {
+export async function createFromTemplate(
+  db: Db,
+  templateId: string,
+  owner: { workspaceId: string; userId?: string | null },
+) {
   const document = await readTemplateDocument(templateId);
   const saved = await savePipeline(db, {
+    ...owner,
     document,
     message: `created from template ${templateId}`,
   });

@@ -9,7 +9,7 @@ import type {
 import type { ArtifactStore } from "../artifacts/store";
 import { canonicalJson, sha256 } from "../compiler/canonical";
 import type { Db } from "../db/client";
-import { artifacts, runs, runSteps, type StepStatus } from "../db/schema";
+import { artifacts, pipelines, runs, runSteps, type StepStatus } from "../db/schema";
 
 const terminal: StepStatus[] = ["succeeded", "failed", "cached", "skipped", "cancelled"];
 
@@ -85,8 +85,9 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore) {
       steps: PrepareStepInput[];
     }): Promise<PreparedStep[]> {
       const [run] = await db
-        .select({ pipelineId: runs.pipelineId })
+        .select({ pipelineId: runs.pipelineId, workspaceId: pipelines.workspaceId })
         .from(runs)
+        .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
         .where(eq(runs.id, input.runId));
       if (!run) throw new Error(`Run ${input.runId} does not exist`);
       const result: PreparedStep[] = [];
@@ -99,9 +100,13 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore) {
           const [hit] = await db
             .select({ runId: runSteps.runId, stepId: runSteps.stepId, outputs: runSteps.outputs })
             .from(runSteps)
-            // Only executions count as sources, so a reason always names the run that produced the outputs.
+            .innerJoin(runs, eq(runs.id, runSteps.runId))
+            .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
+            // Only executions count as sources, so a reason always names the run that produced the
+            // outputs; and only the workspace's own, so nothing of another team shows through.
             .where(
               and(
+                eq(pipelines.workspaceId, run.workspaceId),
                 eq(runSteps.cacheKey, key),
                 eq(runSteps.status, "succeeded"),
                 isNotNull(runSteps.outputs),

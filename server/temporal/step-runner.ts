@@ -13,7 +13,8 @@ import os from "node:os";
 import path from "node:path";
 import type { ArtifactStore, StoredBlob } from "../artifacts/store";
 import type { Db } from "../db/client";
-import { artifacts, experiments, runSteps, stepLogs } from "../db/schema";
+import { grantArtifacts } from "../auth/access";
+import { artifacts, experiments, pipelines, runs, runSteps, stepLogs } from "../db/schema";
 
 interface Deps {
   db: Db;
@@ -157,6 +158,12 @@ async function openStepContext(
   const workDir = await mkdtemp(
     path.join(deps.workRoot ?? os.tmpdir(), `flowforge-${input.stepId.slice(0, 40)}-`),
   );
+  const [owner] = await deps.db
+    .select({ workspaceId: pipelines.workspaceId })
+    .from(runs)
+    .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
+    .where(eq(runs.id, input.runId));
+  if (!owner) throw new Error(`Run ${input.runId} does not exist`);
   const recordArtifact = async (
     blob: StoredBlob,
     kind: string,
@@ -174,6 +181,7 @@ async function openStepContext(
         producedByStepId: input.stepId,
       })
       .onConflictDoNothing();
+    await grantArtifacts(deps.db, owner.workspaceId, [blob.hash]);
     return { hash: blob.hash, kind, sizeBytes: blob.sizeBytes } satisfies ArtifactRef;
   };
   const ctx: StepContext = {
@@ -201,6 +209,7 @@ async function openStepContext(
     },
     runId: input.runId,
     stepId: input.stepId,
+    workspaceId: owner.workspaceId,
     attempt: actx.info.attempt,
     params: input.params,
     inputs: input.inputs,

@@ -1,7 +1,6 @@
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createCaller } from "../../server/api/root";
-import { createContext } from "../../server/api/trpc";
+import { callerAs } from "../people";
 import { closeDb } from "../../server/db/client";
 import { sandboxProblem } from "../../server/sandbox/sandbox";
 import { waitForRun } from "../../server/services/runs";
@@ -9,7 +8,7 @@ import { closeTemporalClient, getTemporalClient } from "../../server/temporal/cl
 import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
 import { ensurePythonPackages } from "../python-tools";
 
-const api = createCaller(createContext());
+const api = callerAs("admin");
 
 async function run(nodes: unknown[], edges: unknown[]) {
   const saved = await api.pipelines.save({

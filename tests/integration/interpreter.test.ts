@@ -1,7 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCaller } from "../../server/api/root";
-import { createContext } from "../../server/api/trpc";
+import { callerAs } from "../people";
 import { closeDb, getDb } from "../../server/db/client";
 import { runSteps } from "../../server/db/schema";
 import { waitForRun } from "../../server/services/runs";
@@ -9,7 +8,7 @@ import { closeTemporalClient, getTemporalClient } from "../../server/temporal/cl
 import { runStatusQuery } from "../../workflows/run-pipeline";
 import { pipelineDoc, spawnWorkerProcess, waitFor, type WorkerProcess } from "../helpers";
 
-const api = createCaller(createContext());
+const api = callerAs("admin");
 
 const pipelineIds = new Map<string, string>();
 

@@ -1,7 +1,6 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { createCaller } from "../../server/api/root";
-import { createContext } from "../../server/api/trpc";
+import { callerAs } from "../people";
 import { closeDb, getDb } from "../../server/db/client";
 import { runSteps } from "../../server/db/schema";
 import { waitForRun } from "../../server/services/runs";
@@ -19,7 +18,7 @@ describe("a worker killed during a step", () => {
   it("is replaced by a new worker, which finishes the run", async () => {
     const first = await spawnWorkerProcess("doomed-worker");
     started.push(first);
-    const api = createCaller(createContext());
+    const api = callerAs("admin");
     const saved = await api.pipelines.save({
       document: pipelineDoc(
         "survives a crash",

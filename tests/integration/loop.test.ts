@@ -1,15 +1,14 @@
 import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createCaller } from "../../server/api/root";
-import { createContext } from "../../server/api/trpc";
+import { callerAs } from "../people";
 import { closeDb } from "../../server/db/client";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
 import { startServing, type Serving } from "../serving";
 import { pipelineDoc, spawnWorkerProcess, waitFor, type WorkerProcess } from "../helpers";
 
-const api = createCaller(createContext());
+const api = callerAs("admin");
 
 /** Penguins as records, NA as null, numbers as numbers: live traffic from the same population. */
 function penguins(): Record<string, string | number | null>[] {

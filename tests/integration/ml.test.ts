@@ -1,13 +1,12 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createCaller } from "../../server/api/root";
-import { createContext } from "../../server/api/trpc";
+import { callerAs } from "../people";
 import { closeDb } from "../../server/db/client";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
 import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
 
-const api = createCaller(createContext());
+const api = callerAs("admin");
 
 /**
  * Ingest, prep, train (boosted trees; an MLP sent to the gpu queue), tune with parallel trials

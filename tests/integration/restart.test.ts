@@ -1,3 +1,4 @@
+import { DEFAULT_WORKSPACE_ID } from "../../server/auth/users";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -7,6 +8,8 @@ import { createDb } from "../../server/db/client";
 import { startStackOnFreePorts } from "../../server/embedded/stack";
 import { listPipelines, savePipeline } from "../../server/services/pipelines";
 import { pipelineDoc } from "../helpers";
+
+const WS = { workspaceId: DEFAULT_WORKSPACE_ID };
 
 const start = (dataDir: string) => startStackOnFreePorts(dataDir);
 
@@ -21,6 +24,7 @@ describe("the embedded stack", () => {
     const first = await start(dataDir);
     const { db, sql } = createDb(first.databaseUrl, { max: 2 });
     const saved = await savePipeline(db, {
+      ...WS,
       document: pipelineDoc("kept", [{ id: "n", type: "internal.numbers", params: { count: 3 } }]),
     });
     await sql.end();
@@ -37,7 +41,7 @@ describe("the embedded stack", () => {
     const second = await start(dataDir);
     try {
       const again = createDb(second.databaseUrl, { max: 2 });
-      const list = await listPipelines(again.db);
+      const list = await listPipelines(again.db, WS);
       await again.sql.end();
       expect(list.map((p) => [p.id, p.name, p.latestVersion])).toEqual([
         [saved.pipelineId, "kept", 1],

@@ -1,8 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { eq, inArray } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCaller } from "../../server/api/root";
-import { createContext } from "../../server/api/trpc";
+import { callerAs } from "../people";
 import { FsArtifactStore } from "../../server/artifacts/fs-store";
 import { closeDb, getDb } from "../../server/db/client";
 import { artifacts, runSteps, runs } from "../../server/db/schema";
@@ -14,7 +13,7 @@ import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers"
 
 describe("a pipeline run on a real worker", () => {
   let worker: WorkerProcess;
-  const api = createCaller(createContext());
+  const api = callerAs("admin");
 
   beforeAll(async () => {
     worker = await spawnWorkerProcess("test-worker-run");

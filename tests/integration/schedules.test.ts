@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createCaller } from "../../server/api/root";
-import { createContext } from "../../server/api/trpc";
+import { callerAs } from "../people";
 import { closeDb } from "../../server/db/client";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
 import { pipelineDoc, spawnWorkerProcess, waitFor, type WorkerProcess } from "../helpers";
 
-const api = createCaller(createContext());
+const api = callerAs("admin");
 
 describe("pipeline schedules (Temporal Schedules)", () => {
   let worker: WorkerProcess;

@@ -1,14 +1,13 @@
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { createCaller } from "../../server/api/root";
-import { createContext } from "../../server/api/trpc";
+import { callerAs } from "../people";
 import { closeDb } from "../../server/db/client";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
 import { startServing, type Serving } from "../serving";
 import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
 
-const api = createCaller(createContext());
+const api = callerAs("admin");
 const endpoint = `penguins-${crypto.randomUUID().slice(0, 8)}`;
 
 /** Upstream steps are cached after the first run, so each deploy run trains only what changed. */

@@ -4,16 +4,18 @@ import { z } from "zod";
 import { artifacts } from "../../db/schema";
 import { defaultArtifactStore as artifactStore } from "../../artifacts/default-store";
 import { previewDataset } from "../../services/datasets";
-import { publicProcedure, router } from "../trpc";
+import { assertArtifact } from "../../auth/access";
+import { analystProcedure, router } from "../trpc";
 
 const PREVIEW_BYTES = 16_384;
 const JSON_MAX_BYTES = 8 * 1024 * 1024;
 
 export const artifactsRouter = router({
   /** The first bytes of a JSON artifact, pretty-printed when it parses. */
-  preview: publicProcedure
+  preview: analystProcedure
     .input(z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/) }))
-    .query(async ({ input }) => {
+    .query(async ({ ctx, input }) => {
+      await assertArtifact(ctx.getDb(), ctx.principal, input.hash);
       const bytes = await artifactStore().get(input.hash);
       const head = bytes.subarray(0, PREVIEW_BYTES).toString("utf8");
       let text = head;
@@ -27,9 +29,10 @@ export const artifactsRouter = router({
       return { text, sizeBytes: bytes.length, truncated: bytes.length > PREVIEW_BYTES };
     }),
   /** An artifact's kind, size and recorded metadata (a model's signature and metrics). */
-  metadata: publicProcedure
+  metadata: analystProcedure
     .input(z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/) }))
     .query(async ({ ctx, input }) => {
+      await assertArtifact(ctx.getDb(), ctx.principal, input.hash);
       const [row] = await ctx
         .getDb()
         .select({
@@ -43,9 +46,10 @@ export const artifactsRouter = router({
       return row;
     }),
   /** A whole JSON artifact (metrics, fitted state), parsed: what the charts read. */
-  json: publicProcedure
+  json: analystProcedure
     .input(z.object({ hash: z.string().regex(/^[0-9a-f]{64}$/) }))
-    .query(async ({ input }) => {
+    .query(async ({ ctx, input }) => {
+      await assertArtifact(ctx.getDb(), ctx.principal, input.hash);
       const bytes = await artifactStore().get(input.hash);
       if (bytes.length > JSON_MAX_BYTES)
         throw new TRPCError({
@@ -59,14 +63,15 @@ export const artifactsRouter = router({
       }
     }),
   /** First rows, schema and profile of a dataset artifact, for the inspector. */
-  dataset: publicProcedure
+  dataset: analystProcedure
     .input(
       z.object({
         hash: z.string().regex(/^[0-9a-f]{64}$/),
         limit: z.number().int().min(1).max(1000).default(50),
       }),
     )
-    .query(({ ctx, input }) =>
-      previewDataset(ctx.getDb(), artifactStore(), input.hash, input.limit),
-    ),
+    .query(async ({ ctx, input }) => {
+      await assertArtifact(ctx.getDb(), ctx.principal, input.hash);
+      return previewDataset(ctx.getDb(), artifactStore(), input.hash, input.limit);
+    }),
 });

@@ -1,10 +1,14 @@
 import { z } from "zod";
+import { assertRun } from "../../auth/access";
 import { listExperiments } from "../../services/experiments";
-import { publicProcedure, router } from "../trpc";
+import { analystProcedure, router } from "../trpc";
 
 export const experimentsRouter = router({
   /** Params, metrics and curves of every training step and trial of a run. */
-  forRun: publicProcedure
+  forRun: analystProcedure
     .input(z.object({ runId: z.string().uuid() }))
-    .query(({ ctx, input }) => listExperiments(ctx.getDb(), input.runId)),
+    .query(async ({ ctx, input }) => {
+      await assertRun(ctx.getDb(), ctx.principal, input.runId);
+      return listExperiments(ctx.getDb(), input.runId);
+    }),
 });

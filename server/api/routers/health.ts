@@ -1,6 +1,6 @@
 import { checkHealth } from "../../services/health";
-import { publicProcedure, router } from "../trpc";
+import { signedInProcedure, router } from "../trpc";
 
 export const healthRouter = router({
-  get: publicProcedure.query(({ ctx }) => checkHealth(ctx.getDb)),
+  get: signedInProcedure.query(({ ctx }) => checkHealth(ctx.getDb)),
 });

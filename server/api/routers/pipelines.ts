@@ -1,8 +1,14 @@
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { assertPipeline } from "../../auth/access";
+import { audit } from "../../auth/audit";
+import { atLeast, type Principal } from "../../auth/roles";
+import type { Db } from "../../db/client";
 import { parsePipelineText } from "../../pipeline/load";
 import type { PipelineFile } from "../../pipeline/schema";
 import { validatePipeline } from "../../pipeline/validate";
 import {
+  changedCodeNodes,
   deletePipeline,
   diffVersions,
   duplicatePipeline,
@@ -13,26 +19,62 @@ import {
   savePipeline,
 } from "../../services/pipelines";
 import { createFromTemplate, listTemplates } from "../../services/templates";
-import { publicProcedure, router } from "../trpc";
+import { analystProcedure, router } from "../trpc";
 
 const pipelineId = z.string().uuid();
 const versionNumber = z.number().int().positive();
 
+/** Analysts build pipelines; adding or editing a code node needs the data scientist role. */
+async function saveAs(
+  db: Db,
+  p: Principal,
+  input: { pipelineId?: string; document: unknown; message?: string },
+) {
+  if (input.pipelineId) await assertPipeline(db, p, input.pipelineId);
+  const parsed = validatePipeline(input.document);
+  if (parsed.ok && !atLeast(p.role, "data_scientist")) {
+    const prev = input.pipelineId
+      ? ((await getPipelineVersion(db, input.pipelineId)).graph as PipelineFile)
+      : undefined;
+    const edited = changedCodeNodes(prev, parsed.pipeline);
+    if (edited.length)
+      throw new TRPCError({
+        code: "FORBIDDEN",
+        message: `Editing code nodes (${edited.join(", ")}) needs the Data scientist role`,
+      });
+  }
+  const saved = await savePipeline(db, { ...input, userId: p.userId, workspaceId: p.workspaceId });
+  if (saved.created)
+    await audit(db, p, {
+      action: "pipeline.save",
+      targetType: "pipeline",
+      targetId: saved.pipelineId,
+      detail: { version: saved.version.version, message: input.message ?? "" },
+    });
+  return saved;
+}
+
 export const pipelinesRouter = router({
-  list: publicProcedure
+  list: analystProcedure
     .input(z.object({ search: z.string().max(200).optional() }).optional())
-    .query(({ ctx, input }) => listPipelines(ctx.getDb(), { search: input?.search })),
-  get: publicProcedure
+    .query(({ ctx, input }) =>
+      listPipelines(ctx.getDb(), { search: input?.search, workspaceId: ctx.principal.workspaceId }),
+    ),
+  get: analystProcedure
     .input(z.object({ pipelineId, version: versionNumber.optional() }))
-    .query(({ ctx, input }) => getPipelineVersion(ctx.getDb(), input.pipelineId, input.version)),
-  versions: publicProcedure
-    .input(z.object({ pipelineId }))
-    .query(({ ctx, input }) => listVersions(ctx.getDb(), input.pipelineId)),
-  validate: publicProcedure.input(z.object({ document: z.unknown() })).query(({ input }) => {
+    .query(async ({ ctx, input }) => {
+      await assertPipeline(ctx.getDb(), ctx.principal, input.pipelineId);
+      return getPipelineVersion(ctx.getDb(), input.pipelineId, input.version);
+    }),
+  versions: analystProcedure.input(z.object({ pipelineId })).query(async ({ ctx, input }) => {
+    await assertPipeline(ctx.getDb(), ctx.principal, input.pipelineId);
+    return listVersions(ctx.getDb(), input.pipelineId);
+  }),
+  validate: analystProcedure.input(z.object({ document: z.unknown() })).query(({ input }) => {
     const result = validatePipeline(input.document);
     return result.ok ? { ok: true as const, errors: [] } : result;
   }),
-  save: publicProcedure
+  save: analystProcedure
     .input(
       z.object({
         pipelineId: pipelineId.optional(),
@@ -41,7 +83,7 @@ export const pipelinesRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const saved = await savePipeline(ctx.getDb(), input);
+      const saved = await saveAs(ctx.getDb(), ctx.principal, input);
       return {
         pipelineId: saved.pipelineId,
         versionId: saved.version.id,
@@ -51,7 +93,7 @@ export const pipelinesRouter = router({
       };
     }),
   /** A pipeline file's text (JSON or YAML), saved as a new pipeline or a new version of one. */
-  import: publicProcedure
+  import: analystProcedure
     .input(
       z.object({
         pipelineId: pipelineId.optional(),
@@ -60,7 +102,7 @@ export const pipelinesRouter = router({
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      const saved = await savePipeline(ctx.getDb(), {
+      const saved = await saveAs(ctx.getDb(), ctx.principal, {
         pipelineId: input.pipelineId,
         document: parsePipelineText(input.text, input.filename),
         message: `imported from ${input.filename}`,
@@ -71,7 +113,7 @@ export const pipelinesRouter = router({
         created: saved.created,
       };
     }),
-  export: publicProcedure
+  export: analystProcedure
     .input(
       z.object({
         pipelineId,
@@ -80,6 +122,7 @@ export const pipelinesRouter = router({
       }),
     )
     .query(async ({ ctx, input }) => {
+      await assertPipeline(ctx.getDb(), ctx.principal, input.pipelineId);
       const v = await getPipelineVersion(ctx.getDb(), input.pipelineId, input.version);
       const doc = v.graph as PipelineFile;
       const slug =
@@ -92,20 +135,55 @@ export const pipelinesRouter = router({
         content: exportDocument(doc, input.format),
       };
     }),
-  diff: publicProcedure
+  diff: analystProcedure
     .input(z.object({ pipelineId, from: versionNumber, to: versionNumber }))
-    .query(({ ctx, input }) => diffVersions(ctx.getDb(), input.pipelineId, input.from, input.to)),
+    .query(async ({ ctx, input }) => {
+      await assertPipeline(ctx.getDb(), ctx.principal, input.pipelineId);
+      return diffVersions(ctx.getDb(), input.pipelineId, input.from, input.to);
+    }),
   /** Soft delete: hidden from the list; versions and runs are kept. */
-  delete: publicProcedure
-    .input(z.object({ pipelineId }))
-    .mutation(({ ctx, input }) => deletePipeline(ctx.getDb(), input.pipelineId)),
+  delete: analystProcedure.input(z.object({ pipelineId })).mutation(async ({ ctx, input }) => {
+    await assertPipeline(ctx.getDb(), ctx.principal, input.pipelineId);
+    const deleted = await deletePipeline(ctx.getDb(), input.pipelineId);
+    await audit(ctx.getDb(), ctx.principal, {
+      action: "pipeline.delete",
+      targetType: "pipeline",
+      targetId: input.pipelineId,
+    });
+    return deleted;
+  }),
   /** A new pipeline, "<name> (copy)", from the latest version. */
-  duplicate: publicProcedure
-    .input(z.object({ pipelineId }))
-    .mutation(({ ctx, input }) => duplicatePipeline(ctx.getDb(), input.pipelineId)),
+  duplicate: analystProcedure.input(z.object({ pipelineId })).mutation(async ({ ctx, input }) => {
+    const p = ctx.principal;
+    await assertPipeline(ctx.getDb(), p, input.pipelineId);
+    const copy = await duplicatePipeline(ctx.getDb(), input.pipelineId, {
+      userId: p.userId,
+      workspaceId: p.workspaceId,
+    });
+    await audit(ctx.getDb(), p, {
+      action: "pipeline.duplicate",
+      targetType: "pipeline",
+      targetId: copy.pipelineId,
+      detail: { from: input.pipelineId },
+    });
+    return copy;
+  }),
   /** The example pipelines in examples/, offered as starting points. */
-  templates: publicProcedure.query(() => listTemplates()),
-  createFromTemplate: publicProcedure
+  templates: analystProcedure.query(() => listTemplates()),
+  createFromTemplate: analystProcedure
     .input(z.object({ templateId: z.string().min(1).max(200) }))
-    .mutation(({ ctx, input }) => createFromTemplate(ctx.getDb(), input.templateId)),
+    .mutation(async ({ ctx, input }) => {
+      const p = ctx.principal;
+      const created = await createFromTemplate(ctx.getDb(), input.templateId, {
+        workspaceId: p.workspaceId,
+        userId: p.userId,
+      });
+      await audit(ctx.getDb(), p, {
+        action: "pipeline.create",
+        targetType: "pipeline",
+        targetId: created.pipelineId,
+        detail: { template: input.templateId },
+      });
+      return created;
+    }),
 });

@@ -1,5 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { z } from "zod";
+import { assertDeployment, assertModel } from "../../auth/access";
+import { audit } from "../../auth/audit";
+import type { Principal } from "../../auth/roles";
+import type { Db } from "../../db/client";
 import {
   endChallenge,
   listDeployments,
@@ -10,36 +14,74 @@ import {
   servingHistory,
 } from "../../services/registry";
 import { deploymentStats } from "../../services/serving-stats";
-import { publicProcedure, router } from "../trpc";
+import { analystProcedure, managerProcedure, router } from "../trpc";
 
 const id = z.object({ deploymentId: z.string().uuid() });
-// Until sign-in lands (issue 9), actions are recorded as the API caller.
-const ACTOR = "api";
 
 export const modelsRouter = router({
-  list: publicProcedure.query(({ ctx }) => listModels(ctx.getDb())),
-  history: publicProcedure
+  list: analystProcedure.query(({ ctx }) => listModels(ctx.getDb(), ctx.principal.workspaceId)),
+  history: analystProcedure
     .input(z.object({ modelId: z.string().uuid().optional() }).optional())
-    .query(({ ctx, input }) => servingHistory(ctx.getDb(), input?.modelId)),
+    .query(async ({ ctx, input }) => {
+      if (input?.modelId) await assertModel(ctx.getDb(), ctx.principal, input.modelId);
+      return servingHistory(ctx.getDb(), ctx.principal.workspaceId, input?.modelId);
+    }),
 });
 
+/** What serves is a manager's call: promote, roll back, end a challenge, rotate the key. */
+async function change<T>(
+  db: Db,
+  p: Principal,
+  deploymentId: string,
+  action: string,
+  fn: () => Promise<T>,
+): Promise<T> {
+  await assertDeployment(db, p, deploymentId);
+  const result = await fn();
+  await audit(db, p, {
+    action: `deployment.${action}`,
+    targetType: "deployment",
+    targetId: deploymentId,
+  });
+  return result;
+}
+
 export const deploymentsRouter = router({
-  list: publicProcedure.query(({ ctx }) => listDeployments(ctx.getDb())),
-  stats: publicProcedure
+  list: analystProcedure.query(({ ctx }) =>
+    listDeployments(ctx.getDb(), ctx.principal.workspaceId),
+  ),
+  stats: analystProcedure
     .input(id.extend({ minutes: z.number().int().min(1).max(1440).default(15) }))
-    .query(({ ctx, input }) => deploymentStats(ctx.getDb(), input.deploymentId, input.minutes)),
-  promote: publicProcedure
-    .input(id)
-    .mutation(({ ctx, input }) => promote(ctx.getDb(), input.deploymentId, ACTOR, randomUUID())),
-  rollback: publicProcedure
-    .input(id)
-    .mutation(({ ctx, input }) => rollback(ctx.getDb(), input.deploymentId, ACTOR, randomUUID())),
-  endChallenge: publicProcedure
+    .query(async ({ ctx, input }) => {
+      await assertDeployment(ctx.getDb(), ctx.principal, input.deploymentId);
+      return deploymentStats(ctx.getDb(), input.deploymentId, input.minutes);
+    }),
+  promote: managerProcedure
     .input(id)
     .mutation(({ ctx, input }) =>
-      endChallenge(ctx.getDb(), input.deploymentId, ACTOR, randomUUID()),
+      change(ctx.getDb(), ctx.principal, input.deploymentId, "promote", () =>
+        promote(ctx.getDb(), input.deploymentId, ctx.principal.email, randomUUID()),
+      ),
     ),
-  rotateKey: publicProcedure
+  rollback: managerProcedure
     .input(id)
-    .mutation(({ ctx, input }) => rotateKey(ctx.getDb(), input.deploymentId, ACTOR)),
+    .mutation(({ ctx, input }) =>
+      change(ctx.getDb(), ctx.principal, input.deploymentId, "rollback", () =>
+        rollback(ctx.getDb(), input.deploymentId, ctx.principal.email, randomUUID()),
+      ),
+    ),
+  endChallenge: managerProcedure
+    .input(id)
+    .mutation(({ ctx, input }) =>
+      change(ctx.getDb(), ctx.principal, input.deploymentId, "end_challenge", () =>
+        endChallenge(ctx.getDb(), input.deploymentId, ctx.principal.email, randomUUID()),
+      ),
+    ),
+  rotateKey: managerProcedure
+    .input(id)
+    .mutation(({ ctx, input }) =>
+      change(ctx.getDb(), ctx.principal, input.deploymentId, "rotate_key", () =>
+        rotateKey(ctx.getDb(), input.deploymentId, ctx.principal.email),
+      ),
+    ),
 });

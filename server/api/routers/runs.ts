@@ -1,4 +1,6 @@
 import { z } from "zod";
+import { assertPipeline, assertRun, visibleRuns } from "../../auth/access";
+import { audit } from "../../auth/audit";
 import { getPipelineVersion } from "../../services/pipelines";
 import {
   approveStep,
@@ -10,10 +12,17 @@ import {
   startRun,
 } from "../../services/runs";
 import { ensureSamplePipeline } from "../../services/samples";
-import { publicProcedure, router } from "../trpc";
+import { analystProcedure, managerProcedure, router } from "../trpc";
+
+const runId = z.string().uuid();
+const tag = z
+  .string()
+  .min(1)
+  .max(40)
+  .regex(/^[\w.:-]+$/, "letters, digits, and . _ : - only");
 
 export const runsRouter = router({
-  list: publicProcedure
+  list: analystProcedure
     .input(
       z
         .object({
@@ -22,20 +31,26 @@ export const runsRouter = router({
         })
         .optional(),
     )
-    .query(({ ctx, input }) => listRuns(ctx.getDb(), input ?? {})),
-  logs: publicProcedure
+    .query(({ ctx, input }) =>
+      listRuns(ctx.getDb(), { ...input, visible: visibleRuns(ctx.principal) }),
+    ),
+  logs: analystProcedure
     .input(
       z.object({
-        runId: z.string().uuid(),
+        runId,
         stepId: z.string().min(1).optional(),
         search: z.string().max(200).optional(),
       }),
     )
-    .query(({ ctx, input }) => listStepLogs(ctx.getDb(), input)),
-  get: publicProcedure
-    .input(z.object({ runId: z.string().uuid() }))
-    .query(({ ctx, input }) => getRun(ctx.getDb(), input.runId)),
-  start: publicProcedure
+    .query(async ({ ctx, input }) => {
+      await assertRun(ctx.getDb(), ctx.principal, input.runId);
+      return listStepLogs(ctx.getDb(), input);
+    }),
+  get: analystProcedure.input(z.object({ runId })).query(async ({ ctx, input }) => {
+    await assertRun(ctx.getDb(), ctx.principal, input.runId);
+    return getRun(ctx.getDb(), input.runId);
+  }),
+  start: analystProcedure
     .input(
       z.object({
         pipelineId: z.string().uuid(),
@@ -43,52 +58,101 @@ export const runsRouter = router({
         cache: z.boolean().default(true),
         /** Run only this node, on the cached outputs of its upstream steps. */
         only: z.string().min(1).optional(),
+        tags: z.array(tag).max(10).optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
+      const p = ctx.principal;
+      await assertPipeline(ctx.getDb(), p, input.pipelineId);
       const version = await getPipelineVersion(ctx.getDb(), input.pipelineId, input.version);
-      return startRun(ctx.getDb(), await ctx.getTemporal(), {
+      const started = await startRun(ctx.getDb(), await ctx.getTemporal(), {
         pipelineVersionId: version.id,
+        userId: p.userId,
         trigger: input.only ? "node" : "ui",
         cache: input.cache,
         only: input.only,
+        tags: input.tags,
       });
+      await audit(ctx.getDb(), p, {
+        action: "run.start",
+        targetType: "run",
+        targetId: started.runId,
+        detail: { pipelineId: input.pipelineId, version: version.version, only: input.only },
+      });
+      return started;
     }),
-  startSample: publicProcedure.mutation(async ({ ctx }) => {
-    const saved = await ensureSamplePipeline(ctx.getDb());
-    return startRun(ctx.getDb(), await ctx.getTemporal(), {
+  startSample: analystProcedure.mutation(async ({ ctx }) => {
+    const p = ctx.principal;
+    const saved = await ensureSamplePipeline(ctx.getDb(), {
+      workspaceId: p.workspaceId,
+      userId: p.userId,
+    });
+    const started = await startRun(ctx.getDb(), await ctx.getTemporal(), {
       pipelineVersionId: saved.version.id,
+      userId: p.userId,
       trigger: "sample",
     });
+    await audit(ctx.getDb(), p, {
+      action: "run.start",
+      targetType: "run",
+      targetId: started.runId,
+      detail: { pipelineId: saved.pipelineId, sample: true },
+    });
+    return started;
   }),
-  cancel: publicProcedure
-    .input(z.object({ runId: z.string().uuid() }))
-    .mutation(async ({ ctx, input }) => {
-      await cancelRun(ctx.getDb(), await ctx.getTemporal(), input.runId);
-      return { ok: true };
-    }),
+  cancel: analystProcedure.input(z.object({ runId })).mutation(async ({ ctx, input }) => {
+    await assertRun(ctx.getDb(), ctx.principal, input.runId);
+    await cancelRun(ctx.getDb(), await ctx.getTemporal(), input.runId);
+    await audit(ctx.getDb(), ctx.principal, {
+      action: "run.cancel",
+      targetType: "run",
+      targetId: input.runId,
+    });
+    return { ok: true };
+  }),
   /** Retry from failed (no fromStep) or re-run from a step, on the same or the latest version. */
-  resume: publicProcedure
+  resume: analystProcedure
     .input(
       z.object({
-        runId: z.string().uuid(),
+        runId,
         fromStep: z.string().min(1).optional(),
         latestVersion: z.boolean().default(false),
       }),
     )
-    .mutation(async ({ ctx, input }) => resumeRun(ctx.getDb(), await ctx.getTemporal(), input)),
-  approve: publicProcedure
+    .mutation(async ({ ctx, input }) => {
+      await assertRun(ctx.getDb(), ctx.principal, input.runId);
+      const started = await resumeRun(ctx.getDb(), await ctx.getTemporal(), {
+        ...input,
+        userId: ctx.principal.userId,
+      });
+      await audit(ctx.getDb(), ctx.principal, {
+        action: "run.resume",
+        targetType: "run",
+        targetId: started.runId,
+        detail: { from: input.runId, fromStep: input.fromStep },
+      });
+      return started;
+    }),
+  /** Approvals (a production deploy, an approval step) are a manager's decision. */
+  approve: managerProcedure
     .input(
       z.object({
-        runId: z.string().uuid(),
+        runId,
         stepId: z.string().min(1),
         approved: z.boolean(),
         comment: z.string().max(2000).optional(),
       }),
     )
     .mutation(async ({ ctx, input }) => {
-      // The approver's identity comes from the session once sign-in lands (people issue).
-      await approveStep(ctx.getDb(), await ctx.getTemporal(), { ...input, by: "anonymous" });
+      const p = ctx.principal;
+      await assertRun(ctx.getDb(), p, input.runId);
+      await approveStep(ctx.getDb(), await ctx.getTemporal(), { ...input, by: p.email });
+      await audit(ctx.getDb(), p, {
+        action: input.approved ? "run.approve" : "run.reject",
+        targetType: "run",
+        targetId: input.runId,
+        detail: { stepId: input.stepId, comment: input.comment },
+      });
       return { ok: true };
     }),
 });

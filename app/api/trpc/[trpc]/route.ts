@@ -1,10 +1,18 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/trpc";
+import { assertSameOrigin, CsrfError } from "@/server/auth/csrf";
 
 export const dynamic = "force-dynamic";
 
-const handler = (req: Request) =>
-  fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext });
+const handler = (req: Request) => {
+  try {
+    assertSameOrigin(req);
+  } catch (err) {
+    if (err instanceof CsrfError) return Response.json({ error: err.message }, { status: 403 });
+    throw err;
+  }
+  return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext });
+};
 
 export { handler as GET, handler as POST };

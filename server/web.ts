@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
+import { ensureFirstAdmin } from "./auth/users";
+import { createDb } from "./db/client";
 import { runMigrations } from "./db/migrate";
 import { env, requireDatabaseUrl } from "./env";
 
@@ -15,6 +17,16 @@ try {
     `web: could not migrate the database: ${err instanceof Error ? err.message : String(err)}`,
   );
   process.exit(1);
+}
+{
+  // A production database with nobody in it: make the first admin, as the embedded start does.
+  const { db, sql } = createDb(requireDatabaseUrl(), { max: 1 });
+  const admin = await ensureFirstAdmin(db);
+  await sql.end({ timeout: 2 });
+  if (admin)
+    console.log(
+      `web: created the first admin ${admin.email}; ${admin.password ? `password in ${admin.passwordFile}` : "password: ADMIN_PASSWORD"}`,
+    );
 }
 const child = spawn(
   process.execPath,

@@ -1,3 +1,5 @@
+import { ensureFirstAdmin } from "../auth/users";
+import { createDb } from "../db/client";
 import type { ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -68,6 +70,7 @@ async function main(): Promise<void> {
     logLine("stack", `Flowforge is ready:  ${appUrl}`);
     if (stack.temporalUiUrl) logLine("stack", `Temporal UI:         ${stack.temporalUiUrl}`);
     logLine("stack", `Health:              ${appUrl}/api/health`);
+    await announceAdmin(stack.databaseUrl, appUrl);
     logLine("stack", "Press Ctrl-C to stop.");
   } catch (err) {
     if (err instanceof StartupError || err instanceof ConfigError)
@@ -96,3 +99,25 @@ async function waitForHealthy(appUrl: string, cancelled: () => boolean): Promise
 }
 
 await main();
+
+/** First start: create the admin and say how to sign in; later starts say where the password is. */
+async function announceAdmin(databaseUrl: string, appUrl: string) {
+  const { db, sql } = createDb(databaseUrl, { max: 1 });
+  try {
+    const admin = await ensureFirstAdmin(db);
+    if (!admin) {
+      logLine("stack", `Sign in:             ${appUrl}/sign-in`);
+      return;
+    }
+    logLine("stack", "");
+    logLine("stack", `Sign in at ${appUrl}/sign-in as ${admin.email}`);
+    logLine(
+      "stack",
+      admin.password
+        ? `  password: ${admin.password}  (saved in ${admin.passwordFile}; change it after signing in)`
+        : "  password: the ADMIN_PASSWORD you set",
+    );
+  } finally {
+    await sql.end({ timeout: 2 });
+  }
+}

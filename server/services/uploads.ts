@@ -6,6 +6,7 @@ import { pipeline } from "node:stream/promises";
 import { StepInputError } from "../../nodes/errors";
 import type { ArtifactStore } from "../artifacts/store";
 import type { Db } from "../db/client";
+import { grantArtifacts } from "../auth/access";
 import { artifacts } from "../db/schema";
 import { env } from "../env";
 
@@ -21,6 +22,8 @@ export class UploadError extends StepInputError {
 interface UploadMeta {
   filename: string;
   size: number;
+  /** Only the workspace that began an upload may continue, read or complete it. */
+  workspaceId: string;
 }
 
 const ID = /^[0-9a-f-]{36}$/;
@@ -38,7 +41,7 @@ export function safeFilename(name: string): string {
   return clean;
 }
 
-export async function createUpload(input: { filename: string; size: number }) {
+export async function createUpload(input: { filename: string; size: number; workspaceId: string }) {
   const max = env().UPLOAD_MAX_BYTES;
   if (!Number.isInteger(input.size) || input.size <= 0)
     throw new UploadError(`${input.filename}: the file is empty`);
@@ -54,24 +57,28 @@ export async function createUpload(input: { filename: string; size: number }) {
     JSON.stringify({
       filename: safeFilename(input.filename),
       size: input.size,
+      workspaceId: input.workspaceId,
     } satisfies UploadMeta),
   );
   await writeFile(f.part, "");
   return { id, offset: 0 };
 }
 
-async function load(id: string) {
+async function load(id: string, workspaceId: string) {
   const f = files(id);
+  const missing = () =>
+    new UploadError(`No upload ${id} (it was completed, abandoned, or never created)`);
   const meta = JSON.parse(
     await readFile(f.meta, "utf8").catch(() => {
-      throw new UploadError(`No upload ${id} (it was completed, abandoned, or never created)`);
+      throw missing();
     }),
   ) as UploadMeta;
+  if (meta.workspaceId !== workspaceId) throw missing();
   return { f, meta, offset: (await stat(f.part)).size };
 }
 
-export async function uploadStatus(id: string) {
-  const { meta, offset } = await load(id);
+export async function uploadStatus(id: string, workspaceId: string) {
+  const { meta, offset } = await load(id, workspaceId);
   return { id, filename: meta.filename, size: meta.size, offset };
 }
 
@@ -80,8 +87,9 @@ export async function appendChunk(
   id: string,
   offset: number,
   body: ReadableStream<Uint8Array> | AsyncIterable<Uint8Array>,
+  workspaceId: string,
 ) {
-  const { f, meta, offset: current } = await load(id);
+  const { f, meta, offset: current } = await load(id, workspaceId);
   if (offset !== current)
     throw new UploadError(
       `Upload ${id}: chunk at offset ${offset}, but the server has ${current} bytes; resume from ${current}`,
@@ -110,8 +118,13 @@ export async function appendChunk(
   return { id, offset: current + written };
 }
 
-export async function completeUpload(db: Db, store: ArtifactStore, id: string) {
-  const { f, meta, offset } = await load(id);
+export async function completeUpload(
+  db: Db,
+  store: ArtifactStore,
+  id: string,
+  workspaceId: string,
+) {
+  const { f, meta, offset } = await load(id, workspaceId);
   if (offset !== meta.size)
     throw new UploadError(`Upload ${id}: ${offset} of ${meta.size} bytes received`);
   const blob = await store.putFile(f.part);
@@ -125,6 +138,7 @@ export async function completeUpload(db: Db, store: ArtifactStore, id: string) {
       metadata: { filename: meta.filename },
     })
     .onConflictDoNothing();
+  await grantArtifacts(db, workspaceId, [blob.hash]);
   await rm(f.part, { force: true });
   await rm(f.meta, { force: true });
   return { hash: blob.hash, filename: meta.filename, sizeBytes: blob.sizeBytes };

@@ -4,8 +4,8 @@ export const dynamic = "force-dynamic";
 
 type Params = { params: Promise<{ uploadId: string }> };
 
-export async function GET(_req: Request, { params }: Params) {
-  return uploadsHttp.status((await params).uploadId);
+export async function GET(req: Request, { params }: Params) {
+  return uploadsHttp.status(req, (await params).uploadId);
 }
 
 export async function PUT(req: Request, { params }: Params) {

@@ -66,7 +66,8 @@ export default tseslint.config(
   },
   {
     // The browser bundle never contains server code; type-only imports (the tRPC router type) are
-    // fine, and so is server/pipeline: the pipeline format, validator and diff, pure and isomorphic.
+    // fine, and so is server/pipeline: the pipeline format, validator and diff, pure and isomorphic;
+    // and server/auth/roles, the role ladder the UI uses to show each person what they may do.
     files: ["components/**/*.{ts,tsx}", "app/**/*.tsx"],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
@@ -74,7 +75,7 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "^(@/|(\\.\\./)+)server/(?!pipeline/(schema|validate|diff|parse|canonical)$)",
+              regex: "^(@/|(\\.\\./)+)server/(?!pipeline/(schema|validate|diff|parse|canonical)$|auth/roles$)",
               allowTypeImports: true,
               message:
                 "components/ must not import server/ (use tRPC); only server/pipeline's pure modules are shared.",
@@ -88,6 +89,7 @@ export default tseslint.config(
     // The shared pipeline modules run in the browser too: no Node built-ins, no server code.
     files: [
       "server/pipeline/{schema,validate,diff,parse,canonical}.ts",
+      "server/auth/roles.ts",
       "nodes/**/node.ts",
       "nodes/index.ts",
       "nodes/types.ts",

@@ -4,6 +4,7 @@ import { experimentsRouter } from "./routers/experiments";
 import { deploymentsRouter, modelsRouter } from "./routers/registry";
 import { monitoringRouter, schedulesRouter } from "./routers/schedules";
 import { healthRouter } from "./routers/health";
+import { dashboardRouter, historyRouter } from "./routers/history";
 import { auditRouter, meRouter, membersRouter, workspacesRouter } from "./routers/people";
 import { pipelinesRouter } from "./routers/pipelines";
 import { runsRouter } from "./routers/runs";
@@ -13,9 +14,11 @@ export const appRouter = router({
   artifacts: artifactsRouter,
   audit: auditRouter,
   connections: connectionsRouter,
+  dashboard: dashboardRouter,
   experiments: experimentsRouter,
   deployments: deploymentsRouter,
   health: healthRouter,
+  history: historyRouter,
   me: meRouter,
   members: membersRouter,
   models: modelsRouter,

@@ -1,9 +1,8 @@
-import type { Role } from "../db/schema";
-
-export type { Role };
+export const roles = ["analyst", "data_scientist", "manager", "admin"] as const;
+export type Role = (typeof roles)[number];
 
 /** Each role can do everything the roles before it can. */
-export const roleLadder: readonly Role[] = ["analyst", "data_scientist", "manager", "admin"];
+export const roleLadder: readonly Role[] = roles;
 
 export const roleLabels: Record<Role, string> = {
   analyst: "Analyst",

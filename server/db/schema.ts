@@ -1,4 +1,5 @@
 import { sql } from "drizzle-orm";
+import type { Role } from "../auth/roles";
 import {
   bigint,
   boolean,
@@ -77,8 +78,7 @@ export const verifications = pgTable("verifications", {
   updatedAt: updatedAt(),
 });
 
-export const roles = ["analyst", "data_scientist", "manager", "admin"] as const;
-export type Role = (typeof roles)[number];
+export { roles, type Role } from "../auth/roles";
 
 /** Everything a team builds lives in a workspace; a person has one role in each of theirs. */
 export const workspaces = pgTable("workspaces", {

@@ -349,6 +349,7 @@ export async function compareRuns(db: Db, runIds: string[]) {
     metrics,
     curves: tracked
       .filter((e) => e.curve.length > 0)
+      .sort((a, b) => runIds.indexOf(a.runId) - runIds.indexOf(b.runId))
       .map((e) => ({ runId: e.runId, stepId: e.stepId, algorithm: e.algorithm, curve: e.curve })),
   };
 }

@@ -3,7 +3,9 @@ import { createCaller } from "../server/api/root";
 import { contextFor, type Context } from "../server/api/trpc";
 import type { Principal, Role } from "../server/auth/roles";
 import { createUser, createWorkspace, DEFAULT_WORKSPACE_ID, setMember } from "../server/auth/users";
+import { eq } from "drizzle-orm";
 import { getDb } from "../server/db/client";
+import { workspaces } from "../server/db/schema";
 
 export const TEST_PASSWORD = "correct horse battery";
 
@@ -16,12 +18,13 @@ export async function principalAs(
   const email = `${role}-${randomBytes(4).toString("hex")}@test.local`;
   const user = await createUser(db, { email, name: `Test ${role}`, password: TEST_PASSWORD });
   await setMember(db, workspaceId, user.id, role);
+  const [ws] = await db.select().from(workspaces).where(eq(workspaces.id, workspaceId));
   return {
     userId: user.id,
     email,
     name: `Test ${role}`,
     workspaceId,
-    workspaceName: workspaceId === DEFAULT_WORKSPACE_ID ? "Default" : "Test",
+    workspaceName: ws?.name ?? "?",
     role,
   };
 }

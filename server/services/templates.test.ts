@@ -78,12 +78,25 @@ describe("templates", () => {
         description: expect.any(String) as string,
         nodeCount: 10,
       },
+      {
+        id: "production-deploy",
+        name: "Penguins to production",
+        description: expect.any(String) as string,
+        nodeCount: 6,
+      },
     ]);
     for (const t of templates) expect(t.description.length).toBeGreaterThan(0);
     expect(await api.pipelines.templates()).toEqual(templates);
   });
 
-  it.each(["approval", "code-nodes", "hello", "parallel", "penguins-classifier"])(
+  it.each([
+    "approval",
+    "code-nodes",
+    "hello",
+    "parallel",
+    "penguins-classifier",
+    "production-deploy",
+  ])(
     "creates a new pipeline from %s whose version 1 is the file",
     async (id) => {
       const file = await readExample(id);

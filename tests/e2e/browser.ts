@@ -1,4 +1,4 @@
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
 
 export const BASE_URL = process.env.BASE_URL ?? "http://127.0.0.1:3000";
 
@@ -16,4 +16,27 @@ export function launchBrowser(): Promise<Browser> {
       "--no-first-run",
     ],
   });
+}
+
+/** The first admin `npm start` creates in the e2e data directory (product.ts sets these). */
+export const E2E_ADMIN = { email: "admin@e2e.test", password: "e2e admin password" };
+
+export async function signIn(page: Page, email: string, password: string): Promise<void> {
+  await page.goto(`${BASE_URL}/sign-in`);
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.getByTestId("whoami").filter({ hasText: email }).waitFor({ timeout: 30_000 });
+}
+
+/** A fresh browser context signed in as `who` (the admin unless given). */
+export async function signedInPage(
+  browser: Browser,
+  options: BrowserContextOptions = {},
+  who: { email: string; password: string } = E2E_ADMIN,
+): Promise<Page> {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  await signIn(page, who.email, who.password);
+  return page;
 }

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Locator, Page } from "playwright-core";
-import { BASE_URL, launchBrowser } from "./browser";
+import { BASE_URL, launchBrowser, signedInPage } from "./browser";
 
 let browser: Browser;
 let page: Page;
@@ -11,11 +11,10 @@ const shots = "test-results/editor";
 
 before(async () => {
   browser = await launchBrowser();
-  const context = await browser.newContext({
+  page = await signedInPage(browser, {
     viewport: { width: 1280, height: 720 },
     acceptDownloads: true,
   });
-  page = await context.newPage();
   page.on("dialog", (d) => void d.accept());
   await mkdir(shots, { recursive: true });
 });

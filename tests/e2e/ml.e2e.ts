@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { BASE_URL, launchBrowser } from "./browser";
+import { BASE_URL, launchBrowser, signedInPage } from "./browser";
 
 let browser: Browser;
 let page: Page;
 const shots = "test-results/ml";
 before(async () => {
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page = await signedInPage(browser, { viewport: { width: 1400, height: 900 } });
   await mkdir(shots, { recursive: true });
 });
 after(async () => {

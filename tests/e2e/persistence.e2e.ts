@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
-import { BASE_URL, launchBrowser } from "./browser";
+import { BASE_URL, launchBrowser, signedInPage } from "./browser";
 
 let browser: Browser;
 before(async () => {
@@ -12,7 +12,7 @@ after(async () => {
 });
 
 void test("a second start shows the pipelines and runs of the first", async () => {
-  const page = await browser.newPage();
+  const page = await signedInPage(browser);
   await page.goto(`${BASE_URL}/runs`);
   const rows = page.getByRole("table", { name: "Runs" }).locator("tbody tr");
   await rows.first().waitFor({ timeout: 30_000 });

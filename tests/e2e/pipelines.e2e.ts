@@ -2,13 +2,13 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { BASE_URL, launchBrowser } from "./browser";
+import { BASE_URL, launchBrowser, signedInPage } from "./browser";
 
 let browser: Browser;
 let page: Page;
 before(async () => {
   browser = await launchBrowser();
-  page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  page = await signedInPage(browser, { viewport: { width: 1280, height: 720 } });
   await mkdir("test-results/pipelines", { recursive: true });
 });
 after(async () => {

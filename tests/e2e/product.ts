@@ -4,6 +4,7 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../../server/embedded/ports";
+import { E2E_ADMIN } from "./browser";
 
 export interface RunningProduct {
   baseUrl: string;
@@ -40,6 +41,8 @@ export async function startProduct(
       DATA_DIR: dataDir,
       DATABASE_URL: "",
       TEMPORAL_ADDRESS: "",
+      ADMIN_EMAIL: E2E_ADMIN.email,
+      ADMIN_PASSWORD: E2E_ADMIN.password,
       // The checkout's pandas for Python code nodes (run.ts installs it once).
       CODE_PYTHON_PATH: path.resolve(".data/tools/pandas-2"),
     },

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import type { Browser } from "playwright-core";
-import { BASE_URL, launchBrowser } from "./browser";
+import { BASE_URL, launchBrowser, signedInPage } from "./browser";
 
 let browser: Browser;
 before(async () => {
@@ -13,7 +13,7 @@ after(async () => {
 });
 
 void test("the home page shows the stack healthy, and the sample run succeeds while we watch", async () => {
-  const page = await browser.newPage();
+  const page = await signedInPage(browser);
   await page.goto(BASE_URL);
   const health = page.getByRole("region", { name: "Stack health" });
   await health.locator('[data-status="ok"]').waitFor({ timeout: 30_000 });

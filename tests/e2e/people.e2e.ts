@@ -1,0 +1,146 @@
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { after, before, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { BASE_URL, E2E_ADMIN, launchBrowser, signedInPage } from "./browser";
+
+let browser: Browser;
+const shots = "test-results/people";
+const password = "e2e member password";
+const people = {
+  analyst: { email: "analyst@e2e.test", password, role: "Analyst" },
+  data_scientist: { email: "scientist@e2e.test", password, role: "Data scientist" },
+  manager: { email: "manager@e2e.test", password, role: "Manager" },
+};
+const everyone = ["Pipelines", "Runs", "Models", "Deployments", "Schedules"];
+const navFor = {
+  analyst: everyone,
+  data_scientist: everyone,
+  manager: [...everyone, "Dashboard", "Audit"],
+  admin: [...everyone, "Dashboard", "Audit", "Members"],
+};
+
+before(async () => {
+  browser = await launchBrowser();
+  await mkdir(shots, { recursive: true });
+});
+after(async () => {
+  await browser.close();
+});
+
+async function navLinks(page: Page): Promise<string[]> {
+  const links = page.getByRole("navigation").getByRole("link");
+  await links.nth(1).waitFor();
+  return (await links.allTextContents()).filter((t) => t !== "Flowforge");
+}
+
+void test("a signed-out visitor is sent to sign in, and a wrong password is refused", async () => {
+  const page = await browser.newPage();
+  await page.goto(`${BASE_URL}/runs`);
+  await page.waitForURL(/\/sign-in\?next=%2Fruns$/);
+  await page.getByLabel("Email").fill(E2E_ADMIN.email);
+  await page.getByLabel("Password").fill("not the password");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  assert.match((await page.getByRole("alert").textContent()) ?? "", /invalid email or password/i);
+  await page.getByLabel("Password").fill(E2E_ADMIN.password);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await page.waitForURL(/\/runs$/);
+  await page.close();
+});
+
+void test("an admin adds people with roles, and each sees only what their role may do", async () => {
+  const admin = await signedInPage(browser);
+  assert.deepEqual(await navLinks(admin), navFor.admin);
+  await admin.goto(`${BASE_URL}/members`);
+  for (const [key, p] of Object.entries(people)) {
+    await admin.getByRole("textbox", { name: "Email", exact: true }).fill(p.email);
+    await admin.getByRole("combobox", { name: "Role", exact: true }).selectOption(key);
+    await admin.getByLabel("First password (new accounts)").fill(p.password);
+    await admin.getByRole("button", { name: "Add member" }).click();
+    await admin.getByRole("cell", { name: p.email }).waitFor();
+  }
+  await admin.screenshot({ path: `${shots}/members.png`, fullPage: true });
+
+  for (const [key, p] of Object.entries(people)) {
+    const page = await signedInPage(browser, {}, p);
+    assert.match((await page.getByTestId("whoami").textContent()) ?? "", new RegExp(p.role));
+    assert.deepEqual(await navLinks(page), navFor[key as keyof typeof people]);
+    await page.goto(`${BASE_URL}/members`);
+    assert.match(
+      (await page.getByRole("alert").textContent()) ?? "",
+      /members\.list needs the Admin role/,
+    );
+    if (key !== "manager") {
+      await page.goto(`${BASE_URL}/audit`);
+      assert.match(
+        (await page.getByRole("alert").textContent()) ?? "",
+        /audit\.list needs the Manager role/,
+      );
+    }
+    await page.context().close();
+  }
+  await admin.context().close();
+});
+
+void test("an analyst's production deploy waits until a manager approves it", async () => {
+  const analyst = await signedInPage(
+    browser,
+    { viewport: { width: 1400, height: 900 } },
+    people.analyst,
+  );
+  await analyst.goto(`${BASE_URL}/pipelines`);
+  const newButton = analyst.getByRole("button", { name: /New pipeline/ });
+  if ((await newButton.getAttribute("aria-expanded")) !== "true") await newButton.click();
+  await analyst
+    .getByRole("listitem")
+    .filter({ hasText: "Penguins to production" })
+    .getByRole("button", { name: "Create" })
+    .click();
+  await analyst.waitForURL(/\/pipelines\/[0-9a-f-]{36}$/);
+  await analyst.locator('[data-node-id="deploy"]').waitFor();
+  await analyst.getByRole("button", { name: "Run…" }).click();
+  await analyst.getByRole("button", { name: "Start run" }).click();
+  await analyst.getByTestId("editor-run-status").getByRole("link", { name: "details" }).click();
+  await analyst.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+  const runUrl = analyst.url();
+  const deployRow = analyst.locator('[data-step-id="deploy"]');
+  await deployRow.locator('[data-status="awaiting_approval"]').waitFor({ timeout: 120_000 });
+  await deployRow.getByText("awaiting a manager's approval").waitFor();
+  assert.equal(await deployRow.getByRole("button", { name: "Approve" }).count(), 0);
+  await analyst.screenshot({ path: `${shots}/awaiting-approval.png`, fullPage: true });
+
+  const manager = await signedInPage(
+    browser,
+    { viewport: { width: 1400, height: 900 } },
+    people.manager,
+  );
+  await manager.goto(`${BASE_URL}/dashboard`);
+  const pending = manager.getByRole("link", {
+    name: new RegExp(runUrl.split("/").pop()!.slice(0, 8)),
+  });
+  await pending.first().waitFor({ timeout: 30_000 });
+  await manager.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
+  await manager.goto(runUrl);
+  await manager.locator('[data-step-id="deploy"]').getByRole("button", { name: "Approve" }).click();
+  await manager
+    .locator('[data-testid="run-status"][data-status="succeeded"]')
+    .waitFor({ timeout: 60_000 });
+  assert.match(
+    (await manager.locator('[data-step-id="deploy"]').textContent()) ?? "",
+    /approved by manager@e2e\.test/,
+  );
+  await manager.goto(`${BASE_URL}/deployments`);
+  await manager.getByText("penguin-species").first().waitFor();
+  await manager.goto(`${BASE_URL}/audit`);
+  const approval = manager.getByRole("row").filter({ hasText: "run.approve" });
+  await approval.first().waitFor();
+  assert.match((await approval.first().textContent()) ?? "", /manager@e2e\.test/);
+  await manager.screenshot({ path: `${shots}/audit.png`, fullPage: true });
+
+  // The analyst's page follows along.
+  await analyst
+    .locator('[data-testid="run-status"][data-status="succeeded"]')
+    .waitFor({ timeout: 30_000 });
+  await analyst.context().close();
+  await manager.context().close();
+});

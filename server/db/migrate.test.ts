@@ -22,10 +22,13 @@ describe("migrations", () => {
       const tables = await db<{ table_name: string }[]>`
         select table_name from information_schema.tables where table_schema = 'public' order by table_name`;
       expect(tables.map((t) => t.table_name)).toEqual([
+        "accounts",
         "artifacts",
+        "audit_log",
         "connections",
         "deployments",
         "experiments",
+        "memberships",
         "model_aliases",
         "model_versions",
         "models",
@@ -36,9 +39,13 @@ describe("migrations", () => {
         "run_steps",
         "runs",
         "serving_audit",
+        "sessions",
         "step_logs",
         "users",
+        "verifications",
         "workers",
+        "workspace_artifacts",
+        "workspaces",
       ]);
       const applied = await db<
         { n: number }[]

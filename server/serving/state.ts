@@ -110,16 +110,26 @@ export class ServingState {
   private async load(): Promise<void> {
     const rows = await this.db.select().from(deployments);
     const next = new Map<string, Endpoint>();
+    const problems: string[] = [];
     for (const d of rows) {
       const current = this.endpoints.get(d.name);
       if (current && current.revision === d.revision && current.id === d.id) {
         next.set(d.name, current);
         continue;
       }
-      const [primary, challenger] = await Promise.all([
-        this.version(d.primaryVersionId),
-        d.challengerVersionId ? this.version(d.challengerVersionId) : undefined,
-      ]);
+      let primary: LoadedVersion;
+      let challenger: LoadedVersion | undefined;
+      try {
+        [primary, challenger] = await Promise.all([
+          this.version(d.primaryVersionId),
+          d.challengerVersionId ? this.version(d.challengerVersionId) : undefined,
+        ]);
+      } catch (err) {
+        // One endpoint that cannot load keeps serving what it served; the others go on.
+        problems.push(`${d.name}: ${err instanceof Error ? err.message : String(err)}`);
+        if (current) next.set(d.name, current);
+        continue;
+      }
       next.set(d.name, {
         id: d.id,
         name: d.name,
@@ -134,7 +144,7 @@ export class ServingState {
     }
     this.endpoints = next;
     this.ready = true;
-    this.lastError = null;
+    this.lastError = problems.length ? problems.join("; ") : null;
     const used = new Set(
       [...next.values()].flatMap((e) => [e.primary.versionId, e.challenger?.versionId]),
     );

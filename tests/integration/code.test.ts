@@ -140,12 +140,17 @@ describe("code nodes in the sandbox", () => {
         ts("ts-syntax", ["export default async function run(ctx: any) {", "  const = 3;", "}"]),
         py("loop", ["def run(ctx):", "    while True:", "        pass"]),
         py("sleep", ["import time", "def run(ctx):", "    time.sleep(60)"], { timeoutSeconds: 2 }),
-        py("bomb", [
-          "def run(ctx):",
-          "    a = []",
-          "    while True:",
-          "        a.append(bytearray(50_000_000))",
-        ]),
+        py(
+          "bomb",
+          [
+            "def run(ctx):",
+            "    a = []",
+            "    while True:",
+            "        a.append(bytearray(50_000_000))",
+            // Filling a gigabyte costs CPU time too: the memory limit must be what stops it.
+          ],
+          { cpuSeconds: 60 },
+        ),
         ts("ts-bomb", [
           "export default async function run() {",
           "  const a: number[][] = [];",

@@ -1,19 +1,247 @@
 "use client";
 
 import { useMutation, useQuery } from "@tanstack/react-query";
+import Link from "next/link";
 import { useRouter } from "next/navigation";
+import { useMemo, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { atLeast } from "@/server/auth/roles";
+import type { NodeChange } from "@/server/pipeline/diff";
 import { formatDuration } from "./duration";
 import { Experiments } from "./experiments";
+import { RunDag } from "./run-dag";
 import { StepLogs } from "./step-logs";
+import { Timeline } from "./timeline";
 
 const active = new Set(["queued", "running"]);
 const stepActive = new Set(["pending", "awaiting_approval", "queued", "running"]);
 
 function isProgress(p: unknown): p is { done: number; total: number; unit?: string } {
   return typeof p === "object" && p !== null && "done" in p && "total" in p;
+}
+
+type Outputs = Record<string, { hash: string; kind: string; sizeBytes: number }>;
+
+function isOutputs(o: unknown): o is Outputs {
+  return typeof o === "object" && o !== null && !Array.isArray(o);
+}
+
+function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+}
+
+/** Every artifact the run's steps produced or reused, each downloadable. */
+function Artifacts({ steps }: { steps: { stepId: string; outputs?: unknown }[] }) {
+  const rows = steps.flatMap((s) =>
+    isOutputs(s.outputs)
+      ? Object.entries(s.outputs).map(([port, ref]) => ({ stepId: s.stepId, port, ...ref }))
+      : [],
+  );
+  if (!rows.length) return null;
+  return (
+    <section aria-label="Artifacts" className="space-y-2">
+      <h2 className="text-lg font-semibold">Artifacts</h2>
+      <table className="w-full border-collapse text-sm">
+        <thead>
+          <tr className="border-b border-slate-200 text-left text-slate-500">
+            <th className="py-2">Step</th>
+            <th>Output</th>
+            <th>Kind</th>
+            <th>Size</th>
+            <th>Hash</th>
+            <th />
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((a) => (
+            <tr key={`${a.stepId}.${a.port}`} className="border-b border-slate-100">
+              <td className="py-1.5 font-medium">{a.stepId}</td>
+              <td>{a.port}</td>
+              <td>{a.kind}</td>
+              <td>{formatBytes(a.sizeBytes)}</td>
+              <td className="font-mono text-xs text-slate-500" title={a.hash}>
+                {a.hash.slice(0, 12)}
+              </td>
+              <td className="text-right">
+                <a
+                  href={`/api/artifacts/${a.hash}`}
+                  className="text-sky-700 hover:underline"
+                  download
+                  aria-label={`Download ${a.stepId} ${a.port}`}
+                >
+                  Download
+                </a>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+const show = (v: unknown) => (v === undefined ? "—" : JSON.stringify(v));
+
+/** A node change as it arrives over JSON (unknown values may be absent). */
+type NodeChangeJson = Omit<NodeChange, "params"> & {
+  params: { path: string; from?: unknown; to?: unknown }[];
+};
+
+function NodeChangeText({ change }: { change: NodeChangeJson }) {
+  const parts = [
+    ...(change.typeChanged ? [`type ${change.typeChanged.from} → ${change.typeChanged.to}`] : []),
+    ...change.params.map((p) => `${p.path} ${show(p.from)} → ${show(p.to)}`),
+    ...(change.codeChanged ? ["code"] : []),
+    ...(change.runtimeChanged ? ["runtime"] : []),
+    ...(change.labelChanged ? ["label"] : []),
+    ...(change.cacheChanged ? ["cache"] : []),
+  ];
+  return <span className="font-mono text-xs">{parts.join("; ")}</span>;
+}
+
+const tagPattern = /^[\w.:-]{1,40}$/;
+
+/** The run's tags, editable in place (space or comma separated). */
+function Tags({ runId, tags }: { runId: string; tags: string[] }) {
+  const trpc = useTRPC();
+  const [editing, setEditing] = useState<string | null>(null);
+  const [saved, setSaved] = useState<string[] | null>(null);
+  const save = useMutation(
+    trpc.history.setTags.mutationOptions({
+      onSuccess: (r) => {
+        setSaved(r.tags);
+        setEditing(null);
+      },
+    }),
+  );
+  const current = saved ?? tags;
+  if (editing === null)
+    return (
+      <span className="flex flex-wrap items-center gap-1">
+        {current.map((t) => (
+          <span key={t} className="rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-700">
+            {t}
+          </span>
+        ))}
+        <Button size="sm" variant="secondary" onClick={() => setEditing(current.join(" "))}>
+          Edit tags
+        </Button>
+      </span>
+    );
+  const next = editing.split(/[\s,]+/).filter(Boolean);
+  const invalid = next.filter((t) => !tagPattern.test(t));
+  return (
+    <form
+      className="flex flex-wrap items-center gap-2"
+      onSubmit={(e) => {
+        e.preventDefault();
+        if (!invalid.length && next.length <= 10) save.mutate({ runId, tags: next });
+      }}
+    >
+      <label className="flex items-center gap-1 text-xs text-slate-500">
+        Tags
+        <input
+          value={editing}
+          onChange={(e) => setEditing(e.target.value)}
+          className="rounded border border-slate-300 px-2 py-1 text-sm text-slate-900"
+          placeholder="nightly baseline"
+          autoFocus
+        />
+      </label>
+      <Button size="sm" type="submit" disabled={save.isPending || invalid.length > 0}>
+        Save tags
+      </Button>
+      <Button size="sm" variant="secondary" type="button" onClick={() => setEditing(null)}>
+        Cancel
+      </Button>
+      {invalid.length > 0 && (
+        <span className="text-xs text-rose-700">
+          Tags use letters, digits and . _ : - (at most 40): {invalid.join(", ")}
+        </span>
+      )}
+      {next.length > 10 && <span className="text-xs text-rose-700">At most 10 tags</span>}
+      {save.error && <span className="text-xs text-rose-700">{save.error.message}</span>}
+    </form>
+  );
+}
+
+/** What the pipeline's graph changed between the previous run's version and this one's. */
+function Changes({
+  pipelineId,
+  version,
+  previous,
+}: {
+  pipelineId: string;
+  version: number;
+  previous: { runId: string; version: number } | null;
+}) {
+  const trpc = useTRPC();
+  const differs = previous !== null && previous.version !== version;
+  const diff = useQuery({
+    ...trpc.pipelines.diff.queryOptions({
+      pipelineId,
+      from: previous?.version ?? version,
+      to: version,
+    }),
+    enabled: differs,
+  });
+  if (!previous) return null;
+  const d = diff.data;
+  return (
+    <section aria-label="Changes since the previous run" className="space-y-2">
+      <h2 className="text-lg font-semibold">Changes since the previous run</h2>
+      <p className="text-sm text-slate-500">
+        Previous run:{" "}
+        <Link href={`/runs/${previous.runId}`} className="font-mono text-sky-700 hover:underline">
+          {previous.runId.slice(0, 8)}
+        </Link>{" "}
+        (v{previous.version}
+        {differs ? ` → v${version}` : ", the same version"})
+      </p>
+      {differs && diff.isPending && <p className="text-sm text-slate-500">Loading changes…</p>}
+      {diff.isError && <p className="text-sm text-rose-700">{diff.error.message}</p>}
+      {d && d.identical && <p className="text-sm text-slate-500">Only canvas positions changed.</p>}
+      {d && !d.identical && (
+        <ul className="list-disc space-y-0.5 pl-5 text-sm" data-testid="run-changes">
+          {d.metaChanged.name && (
+            <li>
+              renamed from {d.metaChanged.name.from} to {d.metaChanged.name.to}
+            </li>
+          )}
+          {d.metaChanged.description && <li>description changed</li>}
+          {d.nodesAdded.map((n) => (
+            <li key={`+${n.id}`}>
+              added <b>{n.id}</b> <span className="font-mono text-xs">{n.type}</span>
+            </li>
+          ))}
+          {d.nodesRemoved.map((n) => (
+            <li key={`-${n.id}`}>
+              removed <b>{n.id}</b> <span className="font-mono text-xs">{n.type}</span>
+            </li>
+          ))}
+          {d.nodesChanged.map((n) => (
+            <li key={`~${n.id}`}>
+              changed <b>{n.id}</b>: <NodeChangeText change={n} />
+            </li>
+          ))}
+          {d.edgesAdded.map((e) => (
+            <li key={`+${e.source}.${e.sourcePort}-${e.target}.${e.targetPort}`}>
+              connected {e.source}.{e.sourcePort} → {e.target}.{e.targetPort}
+            </li>
+          ))}
+          {d.edgesRemoved.map((e) => (
+            <li key={`-${e.source}.${e.sourcePort}-${e.target}.${e.targetPort}`}>
+              disconnected {e.source}.{e.sourcePort} → {e.target}.{e.targetPort}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
 }
 
 export function RunView({ runId }: { runId: string }) {
@@ -34,10 +262,19 @@ export function RunView({ runId }: { runId: string }) {
       onSuccess: ({ runId: next }) => router.push(`/runs/${next}`),
     }),
   );
+  const me = useQuery(trpc.me.get.queryOptions());
+  const graph = useQuery(trpc.history.graph.queryOptions({ runId }));
+  const steps = run.data?.steps;
+  const statuses = useMemo(
+    () => Object.fromEntries((steps ?? []).map((s) => [s.stepId, s.status])),
+    [steps],
+  );
   if (run.isPending) return <p className="text-sm text-slate-500">Loading run…</p>;
   if (run.isError) return <p className="text-sm text-rose-700">{run.error.message}</p>;
   const r = run.data;
   const error = cancel.error ?? approve.error ?? resume.error;
+  const role = me.data?.principal?.role;
+  const canApprove = role !== undefined && atLeast(role, "manager");
   return (
     <div className="space-y-6">
       <div className="flex flex-wrap items-center gap-3">
@@ -67,6 +304,14 @@ export function RunView({ runId }: { runId: string }) {
         <dd className="font-mono text-xs">{r.id}</dd>
         <dt className="text-slate-500">Duration</dt>
         <dd>{formatDuration(r.startedAt, r.finishedAt)}</dd>
+        {graph.data && (
+          <>
+            <dt className="text-slate-500">Tags</dt>
+            <dd className="sm:col-span-3">
+              <Tags runId={runId} tags={graph.data.tags} />
+            </dd>
+          </>
+        )}
       </dl>
       {r.error && (
         <p className="rounded border border-rose-200 bg-rose-50 p-3 text-sm text-rose-800">
@@ -125,7 +370,10 @@ export function RunView({ runId }: { runId: string }) {
                 )}
               </td>
               <td className="space-x-1 text-right whitespace-nowrap">
-                {s.status === "awaiting_approval" && (
+                {s.status === "awaiting_approval" && !canApprove && (
+                  <span className="text-xs text-slate-500">awaiting a manager&apos;s approval</span>
+                )}
+                {s.status === "awaiting_approval" && canApprove && (
                   <>
                     <Button
                       size="sm"
@@ -159,6 +407,14 @@ export function RunView({ runId }: { runId: string }) {
           ))}
         </tbody>
       </table>
+      {graph.data && (
+        <RunDag nodes={graph.data.nodes} edges={graph.data.edges} statuses={statuses} />
+      )}
+      <Timeline steps={r.steps} />
+      <Artifacts steps={r.steps} />
+      {graph.data && (
+        <Changes pipelineId={r.pipelineId} version={r.version} previous={graph.data.previous} />
+      )}
       <StepLogs runId={runId} steps={r.steps.map((s) => s.stepId)} live={active.has(r.status)} />
       <Experiments runId={runId} refresh={active.has(r.status)} />
     </div>

@@ -397,7 +397,8 @@ export function layeredPositions(
 
 /**
  * The run's DAG (its plan's steps and inputs, placed as on the canvas when every node has a
- * position) and the previous run of the same pipeline that `visible` allows, for "what changed".
+ * position), its tags, and the previous run of the same pipeline that `visible` allows, for
+ * "what changed".
  */
 export async function runGraph(db: Db, visible: SQL, runId: string) {
   const [run] = await db
@@ -406,6 +407,7 @@ export async function runGraph(db: Db, visible: SQL, runId: string) {
       graph: pipelineVersions.graph,
       pipelineId: runs.pipelineId,
       createdAt: runs.createdAt,
+      tags: runs.tags,
     })
     .from(runs)
     .innerJoin(pipelineVersions, eq(pipelineVersions.id, runs.pipelineVersionId))
@@ -447,7 +449,7 @@ export async function runGraph(db: Db, visible: SQL, runId: string) {
     .where(and(visible, eq(runs.pipelineId, run.pipelineId), lt(runs.createdAt, run.createdAt)))
     .orderBy(desc(runs.createdAt))
     .limit(1);
-  return { nodes, edges, previous: previous ?? null };
+  return { nodes, edges, tags: run.tags, previous: previous ?? null };
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -353,6 +353,7 @@ describe("run history, comparison and the manager's dashboard", () => {
     const x = Object.fromEntries(g.nodes.map((n) => [n.id, n.position.x]));
     expect(x.raw).toBeLessThan(x.split!);
     expect(x.encode).toBeLessThan(x.train!);
+    expect(g.tags).toEqual(["ml"]);
     expect(g.previous).toMatchObject({ runId: ids.ml1, version: 1 });
     expect((await asBob.history.graph({ runId: ids.ml1 })).previous).toBeNull();
   });

@@ -370,7 +370,7 @@ export function RunView({ runId }: { runId: string }) {
                 )}
               </td>
               <td className="space-x-1 text-right whitespace-nowrap">
-                {s.status === "awaiting_approval" && !canApprove && (
+                {s.status === "awaiting_approval" && me.data && !canApprove && (
                   <span className="text-xs text-slate-500">awaiting a manager&apos;s approval</span>
                 )}
                 {s.status === "awaiting_approval" && canApprove && (

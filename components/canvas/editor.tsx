@@ -26,6 +26,7 @@ import { autoLayout } from "./layout";
 import { NodeCard } from "./node-card";
 import { DRAG_MIME, Palette } from "./palette";
 import { RunControls } from "./run-controls";
+import { SAVE_EVENT } from "./param-form";
 import { useEditor } from "./store";
 import { ValidationPanel } from "./validation-panel";
 
@@ -236,8 +237,13 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
       else return;
       e.preventDefault();
     };
+    const onSaveRequest = () => void save();
     window.addEventListener("keydown", onKey);
-    return () => window.removeEventListener("keydown", onKey);
+    window.addEventListener(SAVE_EVENT, onSaveRequest);
+    return () => {
+      window.removeEventListener("keydown", onKey);
+      window.removeEventListener(SAVE_EVENT, onSaveRequest);
+    };
   }, [save, layout, flow]);
 
   // Leaving with unsaved changes asks first: closing the tab, or following a link in the app.

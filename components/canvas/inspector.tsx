@@ -1,12 +1,13 @@
 "use client";
 
 import { useQuery } from "@tanstack/react-query";
-import { useEffect } from "react";
+import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { MetricsView, ModelSummary } from "@/components/charts/metrics-view";
 import { useShallow } from "zustand/react/shallow";
 import { useTRPC } from "@/components/trpc";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { CodeEditor } from "@/components/code/code-editor";
 import { definitionOf } from "./document";
 import { ParamForm } from "./param-form";
 import { useEditor } from "./store";
@@ -84,8 +85,48 @@ function JsonPreview({ hash }: { hash: string }) {
   );
 }
 
+/** A built-in node's implementation, read-only: what the node does, exactly. */
+function NodeSource({ type }: { type: string }) {
+  const trpc = useTRPC();
+  const source = useQuery(trpc.nodes.source.queryOptions({ type }, { staleTime: Infinity }));
+  const [file, setFile] = useState(0);
+  if (source.isPending) return <p className="text-xs text-slate-500">Loading…</p>;
+  if (source.isError) return <p className="text-xs text-rose-700">{source.error.message}</p>;
+  const current = source.data.files[file];
+  return (
+    <div className="space-y-1" data-testid="node-source">
+      <div className="flex gap-2 text-[11px]">
+        {source.data.files.map((f, i) => (
+          <button
+            key={f.path}
+            type="button"
+            onClick={() => setFile(i)}
+            className={i === file ? "font-semibold text-slate-900" : "text-sky-700"}
+          >
+            {f.path.split("/").pop()}
+          </button>
+        ))}
+      </div>
+      {current && (
+        <CodeEditor
+          key={current.path}
+          value={current.text}
+          language="typescript"
+          label={current.path}
+          readOnly
+          height={420}
+        />
+      )}
+      <p className="text-[11px] text-slate-500">
+        Built-in nodes are read-only. For your own logic, add a Python or TypeScript code node.
+      </p>
+    </div>
+  );
+}
+
 export function Inspector() {
   const trpc = useTRPC();
+  const [tab, setTab] = useState<"settings" | "code">("settings");
   const selected = useEditor(useShallow((s) => s.nodes.filter((n) => n.selected)));
   const updateNode = useEditor((s) => s.updateNode);
   const live = useEditor((s) => (selected.length === 1 ? s.runStatus[selected[0]!.id] : undefined));
@@ -132,6 +173,7 @@ export function Inspector() {
   }
   const node = selected[0]!;
   const def = definitionOf(node);
+  const isCode = def?.category === "code";
 
   const outputs = (live?.outputs ?? null) as Record<string, { hash: string; kind: string }> | null;
   const inputs = incoming.flatMap((e) => {
@@ -145,7 +187,7 @@ export function Inspector() {
   return (
     <aside
       aria-label="Inspector"
-      className="w-72 shrink-0 space-y-4 overflow-y-auto border-l border-slate-200 bg-white p-3 text-sm"
+      className={`${isCode || tab === "code" ? "w-[34rem]" : "w-72"} shrink-0 space-y-4 overflow-y-auto border-l border-slate-200 bg-white p-3 text-sm`}
     >
       <div>
         <h2 className="font-semibold">{def?.title ?? node.data.nodeType}</h2>
@@ -153,7 +195,24 @@ export function Inspector() {
           {node.id} · {node.data.nodeType} v{def?.version ?? "?"}
         </p>
         {def && <p className="mt-1 text-xs text-slate-600">{def.description}</p>}
+        {def && !isCode && (
+          <div role="tablist" aria-label="Node view" className="mt-2 flex gap-3 text-xs">
+            {(["settings", "code"] as const).map((t) => (
+              <button
+                key={t}
+                type="button"
+                role="tab"
+                aria-selected={tab === t}
+                onClick={() => setTab(t)}
+                className={tab === t ? "font-semibold text-slate-900" : "text-sky-700"}
+              >
+                {t === "settings" ? "Settings" : "Code"}
+              </button>
+            ))}
+          </div>
+        )}
       </div>
+      {def && !isCode && tab === "code" && <NodeSource type={node.data.nodeType} />}
       <div>
         <label htmlFor="node-label" className="mb-0.5 block text-xs font-medium text-slate-700">
           Label
@@ -167,7 +226,7 @@ export function Inspector() {
           onChange={(e) => updateNode(node.id, { label: e.target.value || undefined })}
         />
       </div>
-      {def ? (
+      {tab === "code" && !isCode ? null : def ? (
         <ParamForm
           def={def}
           nodeId={node.id}

@@ -3,6 +3,10 @@
 import { useState } from "react";
 import { z } from "zod";
 import type { NodeDefinition } from "@/nodes/types";
+import { CodeEditor } from "@/components/code/code-editor";
+
+/** Dispatched on window when a code editor asks for the pipeline to be saved. */
+export const SAVE_EVENT = "flowforge:save";
 
 interface FieldSchema {
   type?: string;
@@ -15,6 +19,7 @@ interface FieldSchema {
   label?: string;
   help?: string;
   widget?: string;
+  language?: string;
   description?: string;
 }
 
@@ -206,6 +211,20 @@ export function ParamForm({
           );
         } else if (f.widget === "json" || f.type === "array" || f.type === "object") {
           control = <JsonField common={common} value={value} onChange={(v) => set(key, v)} />;
+        } else if (f.widget === "code") {
+          control = (
+            <CodeEditor
+              value={text(value)}
+              language={f.language === "python" ? "python" : "typescript"}
+              label={label}
+              onChange={(v) => set(key, v)}
+              onSave={(v) => {
+                set(key, v);
+                // The page saves the pipeline on Ctrl/Cmd+S; the editor keeps the keys to itself.
+                window.dispatchEvent(new Event(SAVE_EVENT));
+              }}
+            />
+          );
         } else if (f.widget === "textarea") {
           control = (
             <textarea

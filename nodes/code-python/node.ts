@@ -24,7 +24,7 @@ export const codePython = defineNode({
       .min(1)
       .max(200_000)
       .default(DEFAULT_PYTHON)
-      .meta({ label: "Code", widget: "textarea" }),
+      .meta({ label: "Code", widget: "code", language: "python" }),
     ...codeLimits,
   }),
   runtime: codeRuntime,

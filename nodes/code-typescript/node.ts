@@ -2,7 +2,7 @@ import { z } from "zod";
 import { codeInputs, codeLimits, codeOutputs, codeRuntime } from "../code-ports";
 import { defineNode } from "../types";
 
-export const DEFAULT_TYPESCRIPT = `export default async function run(ctx: any) {
+export const DEFAULT_TYPESCRIPT = `export default async function run(ctx: Flowforge.Context) {
   const rows = await ctx.query("SELECT * FROM input");
   ctx.log(\`\${rows.length} rows\`);
   ctx.metric("rows", rows.length);
@@ -26,7 +26,7 @@ export const codeTypescript = defineNode({
       .min(1)
       .max(200_000)
       .default(DEFAULT_TYPESCRIPT)
-      .meta({ label: "Code", widget: "textarea" }),
+      .meta({ label: "Code", widget: "code", language: "typescript" }),
     ...codeLimits,
   }),
   runtime: codeRuntime,

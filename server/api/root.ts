@@ -6,6 +6,7 @@ import { monitoringRouter, schedulesRouter } from "./routers/schedules";
 import { healthRouter } from "./routers/health";
 import { dashboardRouter, historyRouter } from "./routers/history";
 import { auditRouter, meRouter, membersRouter, workspacesRouter } from "./routers/people";
+import { nodesRouter } from "./routers/nodes";
 import { pipelinesRouter } from "./routers/pipelines";
 import { runsRouter } from "./routers/runs";
 import { createCallerFactory, router } from "./trpc";
@@ -21,6 +22,7 @@ export const appRouter = router({
   history: historyRouter,
   me: meRouter,
   members: membersRouter,
+  nodes: nodesRouter,
   models: modelsRouter,
   monitoring: monitoringRouter,
   pipelines: pipelinesRouter,

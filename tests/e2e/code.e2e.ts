@@ -27,10 +27,43 @@ void test("open a node's code, edit it, run the node alone, see its logs and out
     .click();
   await page.waitForURL(/\/pipelines\/[0-9a-f-]{36}$/);
 
+  // A built-in node shows its implementation, read-only.
+  await page.locator('[data-node-id="raw"]').click();
+  await page.getByRole("tab", { name: "Code" }).click();
+  await page
+    .getByTestId("node-source")
+    .locator(".view-lines")
+    .filter({ hasText: "NodeActivity" })
+    .waitFor();
+  await page.getByRole("tab", { name: "Settings" }).click();
+
+  // The TypeScript editor knows the step SDK: a wrong call is flagged, and saving formats.
+  await page.locator('[data-node-id="ts"]').click();
+  await setCode(
+    page,
+    "export default async function run(ctx: Flowforge.Context) {\nctx.nope();\n}\n",
+  );
+  await page.locator('[data-testid="code-editor"][title*="nope"]').waitFor({ timeout: 60_000 });
+  await setCode(
+    page,
+    'export default async function run(ctx: Flowforge.Context){ctx.log("typed");await ctx.output("dataset","SELECT species FROM input WHERE body_mass_g > 5000")}\n',
+  );
+  await page
+    .locator('[data-testid="code-editor"][data-diagnostics="0"]')
+    .waitFor({ timeout: 60_000 });
+  await page.keyboard.press("Control+S");
+  await page
+    .getByTestId("code-editor")
+    .locator(".view-line")
+    .filter({ hasText: /^\s+ctx\.log\("typed"\);$/ })
+    .waitFor();
+  await page.getByText("Saved version 2.").first().waitFor();
+  await page.screenshot({ path: `${shots}/typescript.png` });
+
   await page.locator('[data-node-id="py"]').click();
-  const code = page.getByRole("textbox", { name: "Code" });
-  assert.match(await code.inputValue(), /def run\(ctx\):/);
-  await code.fill(
+  assert.match(await codeText(page), /def run\(ctx\):/);
+  await setCode(
+    page,
     [
       "def run(ctx):",
       "    df = ctx.input('input').dropna(subset=['body_mass_g'])",
@@ -50,7 +83,7 @@ void test("open a node's code, edit it, run the node alone, see its logs and out
   await page.screenshot({ path: `${shots}/run-node.png` });
 
   // A mistake is reported with its line.
-  await code.fill("def run(ctx):\n    x = 1\n    return x / 0\n");
+  await setCode(page, "def run(ctx):\n    x = 1\n    return x / 0\n");
   await page.getByRole("button", { name: "Run this node" }).click();
   await page
     .locator('[data-node-id="py"] [data-run-status="failed"]')
@@ -61,7 +94,8 @@ void test("open a node's code, edit it, run the node alone, see its logs and out
     .waitFor();
   await page.screenshot({ path: `${shots}/error.png` });
 
-  await code.fill(
+  await setCode(
+    page,
     "def run(ctx):\n    df = ctx.input('input')\n    df['mass_kg'] = df['body_mass_g'] / 1000\n    ctx.output('dataset', df[df['body_mass_g'] > 5000])\n",
   );
   await page.getByRole("button", { name: "Run…" }).click();
@@ -80,3 +114,17 @@ void test("open a node's code, edit it, run the node alone, see its logs and out
   );
   await page.screenshot({ path: `${shots}/pipeline.png` });
 });
+
+/** Replaces the code in the Monaco editor, as a paste would. */
+async function setCode(page: Page, text: string) {
+  const editor = page.locator('[data-testid="code-editor"][data-ready="true"]');
+  await editor.locator(".view-lines").click();
+  await page.keyboard.press("Control+A");
+  await page.keyboard.press("Delete");
+  await page.keyboard.insertText(text);
+}
+
+async function codeText(page: Page): Promise<string> {
+  const editor = page.locator('[data-testid="code-editor"][data-ready="true"]');
+  return (await editor.locator(".view-lines").innerText()).replaceAll("\u00a0", " ");
+}

@@ -115,12 +115,13 @@ void test("an analyst's production deploy waits until a manager approves it", as
     people.manager,
   );
   await manager.goto(`${BASE_URL}/dashboard`);
-  const pending = manager.getByRole("link", {
-    name: new RegExp(runUrl.split("/").pop()!.slice(0, 8)),
-  });
-  await pending.first().waitFor({ timeout: 30_000 });
+  const pending = manager
+    .getByRole("region", { name: "Pending approvals" })
+    .getByRole("link", { name: /Penguins to production v1 · deploy/ });
+  await pending.waitFor({ timeout: 30_000 });
   await manager.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
-  await manager.goto(runUrl);
+  await pending.click();
+  await manager.waitForURL(runUrl);
   await manager.locator('[data-step-id="deploy"]').getByRole("button", { name: "Approve" }).click();
   await manager
     .locator('[data-testid="run-status"][data-status="succeeded"]')

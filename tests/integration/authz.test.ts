@@ -52,6 +52,7 @@ const expected: Record<string, Access> = {
   "models.history": "analyst",
   "models.list": "analyst",
   "monitoring.results": "analyst",
+  "nodes.source": "analyst",
   "pipelines.createFromTemplate": "analyst",
   "pipelines.delete": "analyst",
   "pipelines.diff": "analyst",

@@ -1,0 +1,132 @@
+"use client";
+
+import { useEffect, useRef } from "react";
+import { STEP_SDK_DTS } from "./sdk-types";
+
+type Monaco = typeof import("monaco-editor");
+
+let loading: Promise<Monaco> | undefined;
+
+/**
+ * Monaco from the app's own bundle (no CDN), loaded on first use. Workers are bundled too: the
+ * TypeScript worker gives diagnostics and completion against the step SDK's types.
+ */
+function loadMonaco(): Promise<Monaco> {
+  loading ??= (async () => {
+    (self as unknown as { MonacoEnvironment: unknown }).MonacoEnvironment = {
+      getWorker(_id: string, label: string) {
+        if (label === "typescript" || label === "javascript")
+          return new Worker(
+            new URL("monaco-editor/language/typescript/ts.worker.js", import.meta.url),
+            { type: "module" },
+          );
+        return new Worker(new URL("monaco-editor/editor/editor.worker.js", import.meta.url), {
+          type: "module",
+        });
+      },
+    };
+    const monaco = await import("monaco-editor");
+    const ts = monaco.typescript;
+    ts.typescriptDefaults.setCompilerOptions({
+      target: ts.ScriptTarget.ES2020,
+      module: ts.ModuleKind.ESNext,
+      strict: true,
+      noEmit: true,
+      allowNonTsExtensions: true,
+    });
+    ts.typescriptDefaults.setDiagnosticsOptions({
+      noSemanticValidation: false,
+      noSyntaxValidation: false,
+    });
+    ts.typescriptDefaults.addExtraLib(STEP_SDK_DTS, "file:///flowforge-sdk.d.ts");
+    return monaco;
+  })();
+  return loading;
+}
+
+export type CodeEditorProps = {
+  value: string;
+  language: "typescript" | "python";
+  readOnly?: boolean;
+  label: string;
+  onChange?: (value: string) => void;
+  /** Ctrl/Cmd+S: the document is formatted first (TypeScript), then handed over. */
+  onSave?: (value: string) => void;
+  height?: number;
+};
+
+export function CodeEditor({
+  value,
+  language,
+  readOnly = false,
+  label,
+  onChange,
+  onSave,
+  height = 320,
+}: CodeEditorProps) {
+  const host = useRef<HTMLDivElement>(null);
+  const editor = useRef<import("monaco-editor").editor.IStandaloneCodeEditor | null>(null);
+  const handlers = useRef({ onChange, onSave });
+  handlers.current = { onChange, onSave };
+
+  useEffect(() => {
+    let disposed = false;
+    void loadMonaco().then((monaco) => {
+      if (disposed || !host.current) return;
+      const e = monaco.editor.create(host.current, {
+        value,
+        language,
+        readOnly,
+        ariaLabel: label,
+        automaticLayout: true,
+        minimap: { enabled: false },
+        fontSize: 12,
+        lineNumbers: "on",
+        scrollBeyondLastLine: false,
+        tabSize: language === "python" ? 4 : 2,
+        formatOnPaste: true,
+      });
+      editor.current = e;
+      e.onDidChangeModelContent(() => handlers.current.onChange?.(e.getValue()));
+      e.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => {
+        void (async () => {
+          if (language === "typescript") await e.getAction("editor.action.formatDocument")?.run();
+          handlers.current.onSave?.(e.getValue());
+        })();
+      });
+      const markers = () => {
+        const model = e.getModel();
+        const list = model ? monaco.editor.getModelMarkers({ resource: model.uri }) : [];
+        host.current?.setAttribute("data-diagnostics", String(list.length));
+        host.current?.setAttribute(
+          "title",
+          list.map((m) => `line ${m.startLineNumber}: ${m.message}`).join("\n"),
+        );
+      };
+      monaco.editor.onDidChangeMarkers(markers);
+      host.current.setAttribute("data-ready", "true");
+    });
+    return () => {
+      disposed = true;
+      editor.current?.getModel()?.dispose();
+      editor.current?.dispose();
+      editor.current = null;
+    };
+    // The editor is created once per language and mode; value changes flow in below.
+  }, [language, readOnly]);
+
+  useEffect(() => {
+    const e = editor.current;
+    if (e && e.getValue() !== value) e.setValue(value);
+  }, [value]);
+
+  return (
+    <div
+      ref={host}
+      data-testid="code-editor"
+      data-language={language}
+      className="overflow-hidden rounded border border-slate-300"
+      style={{ height }}
+    />
+  );
+}

@@ -1,0 +1,21 @@
+/** The step SDK as the editor knows it: what `ctx` offers a TypeScript code node. */
+export const STEP_SDK_DTS = `declare namespace Flowforge {
+  type Row = Record<string, unknown>;
+  interface Context {
+    /** The node's params, as set in the inspector. */
+    readonly params: Record<string, unknown>;
+    /** Rows of the dataset on an input port, as objects. */
+    input(port: string): Promise<Row[]>;
+    /** A DuckDB query over the inputs; each input is a view named after its port. */
+    query(sql: string): Promise<Row[]>;
+    /** Writes an output dataset from rows, or from a DuckDB SELECT over the inputs. */
+    output(port: string, data: Row[] | string): Promise<void>;
+    /** Records a metric of this step (shown in the inspector and the run's experiments). */
+    metric(name: string, value: number): void;
+    /** A line in the step's log. */
+    log(...parts: unknown[]): void;
+    /** Reports progress: done of total. */
+    progress(done: number, total: number): void;
+  }
+}
+`;

@@ -24,7 +24,7 @@ export interface PortDefinition {
 }
 
 export interface RuntimeDefaults {
-  taskQueue: "cpu" | "gpu";
+  taskQueue: "cpu" | "gpu" | "python";
   timeoutMs: number;
   retries: number;
   heartbeatMs: number | null;

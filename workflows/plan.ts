@@ -4,7 +4,7 @@
  */
 export const PLAN_VERSION = 1 as const;
 
-export type TaskQueue = "cpu" | "gpu";
+export type TaskQueue = "cpu" | "gpu" | "python";
 
 export interface RetryPolicySpec {
   maximumAttempts: number;

@@ -27,6 +27,7 @@ export const codePython = defineNode({
       .meta({ label: "Code", widget: "code", language: "python" }),
     ...codeLimits,
   }),
-  runtime: codeRuntime,
+  // Only workers with Python, pandas and a working sandbox poll this queue.
+  runtime: { ...codeRuntime, taskQueue: "python" },
   docs: "Define `run(ctx)`: `ctx.input(port)` gives a pandas DataFrame (`ctx.input_path(port)` the Parquet file), `ctx.output(port, df)` writes a dataset, `ctx.metric(name, value)`, `ctx.log(...)`, `ctx.progress(done, total)`, `ctx.params`. The code runs in a sandbox: no network, no other processes, no environment, no files but its own; CPU, memory, time and output are limited.",
 });

@@ -3,7 +3,7 @@ import { env } from "../env";
 import { temporalConnectionOptions } from "./connection";
 
 export const WORKFLOW_TASK_QUEUE = "cpu";
-export const STEP_QUEUES = ["cpu", "gpu"] as const;
+export const STEP_QUEUES = ["cpu", "gpu", "python"] as const;
 
 const globalForTemporal = globalThis as unknown as { temporalClient?: Promise<Client> };
 

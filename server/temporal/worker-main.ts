@@ -17,10 +17,10 @@ const queues = (values.queues ?? env().WORKER_QUEUES)
   .split(",")
   .map((q) => q.trim())
   .filter(Boolean);
-const unknown = queues.filter((q) => q !== "cpu" && q !== "gpu");
+const unknown = queues.filter((q) => q !== "cpu" && q !== "gpu" && q !== "python");
 if (queues.length === 0 || unknown.length > 0) {
   console.error(
-    `--queues must be a comma-separated list of cpu and gpu (got "${values.queues ?? ""}")`,
+    `--queues must be a comma-separated list of cpu, gpu and python (got "${values.queues ?? ""}")`,
   );
   process.exit(2);
 }

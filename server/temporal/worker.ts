@@ -57,6 +57,28 @@ const quietLogger = {
 };
 
 /**
+ * The queues a worker polls: `gpu` only with a GPU, and `python` (code.python steps) whenever
+ * this machine can run Python code nodes (Python, pandas and the sandbox), asked for or not.
+ */
+export function pollableQueues(
+  requested: readonly string[],
+  can: { gpu: boolean; python: boolean },
+): { queues: string[]; skipped: string[] } {
+  const skipped: string[] = [];
+  const queues = requested.filter((q) => {
+    if (q === "gpu" && !can.gpu) skipped.push("no GPU detected: not polling the gpu queue");
+    else if (q === "python" && !can.python)
+      skipped.push(
+        "no Python runtime for code nodes (python3, pandas, sandbox): not polling python",
+      );
+    else return true;
+    return false;
+  });
+  if (can.python && !queues.includes("python") && queues.includes("cpu")) queues.push("python");
+  return { queues, skipped };
+}
+
+/**
  * Starts one Temporal worker per task queue in this process. Workflows run on the `cpu` queue;
  * every queue runs the step activities. GPUs are detected once at start-up and announced in the
  * `workers` table, which /api/health joins with Temporal's own poller list.
@@ -73,12 +95,12 @@ export async function startWorker(options: {
   // (nvidia-smi, or an onnxruntime GPU provider), unless the operator forces it (tests, or GPUs
   // that neither can see).
   const hasGpu = gpus.length > 0 || providers.some((p) => p !== "cpu");
-  const queues = options.queues.filter(
-    (q) => q !== "gpu" || hasGpu || e.WORKER_FORCE_GPU_QUEUE === true,
-  );
-  if (queues.length < options.queues.length)
-    console.warn("no GPU detected: not polling the gpu queue");
-  if (queues.length === 0) throw new Error("no task queue left to poll (gpu needs a detected GPU)");
+  const { queues, skipped } = pollableQueues(options.queues, {
+    gpu: hasGpu || e.WORKER_FORCE_GPU_QUEUE === true,
+    python: runtimes.python !== null && runtimes.pandas && runtimes.sandboxProblem === null,
+  });
+  for (const why of skipped) console.warn(why);
+  if (queues.length === 0) throw new Error("no task queue left to poll (see the warnings above)");
   const identity = options.identity ?? e.WORKER_IDENTITY ?? `${os.hostname()}-${process.pid}`;
   const { db, sql: pg } = createDb(requireDatabaseUrl(), { max: 5 });
   const store = createArtifactStore(e);

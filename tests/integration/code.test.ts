@@ -55,6 +55,9 @@ describe("code nodes in the sandbox", () => {
     const me = health.queues.flatMap((q) => q.workers).find((w) => w.identity === "code-worker");
     expect(me?.runtimes).toMatchObject({ pandas: true, sandboxProblem: null });
     expect(String(me?.runtimes.python)).toMatch(/^3\.\d+/);
+    // With Python, pandas and the sandbox, it takes Python steps too.
+    const python = health.queues.find((q) => q.queue === "python");
+    expect(python?.workers.map((w) => w.identity)).toContain("code-worker");
   });
 
   it("runs Python and TypeScript code between built-in nodes", async () => {
@@ -94,6 +97,10 @@ describe("code nodes in the sandbox", () => {
       [from("raw", "py"), from("py", "ts"), from("ts", "pick")],
     );
     expect(r.steps.filter((s) => s.error).map((s) => `${s.stepId}: ${s.error}`)).toEqual([]);
+    expect(Object.fromEntries(r.steps.map((s) => [s.stepId, s.taskQueue]))).toMatchObject({
+      py: "python",
+      ts: "cpu",
+    });
     const out = (id: string) =>
       r.steps.find((s) => s.stepId === id)!.outputs as Record<string, { hash: string }>;
     const py = (await api.artifacts.json({ hash: out("py").metrics!.hash })) as { rows: number };

@@ -4,6 +4,7 @@ import { getDb } from "../db/client";
 import { accounts, sessions, users, verifications } from "../db/schema";
 import { env } from "../env";
 import { derivedKey } from "../secrets";
+import { signInLimiter } from "./signin-limit";
 
 export function appUrl(): string {
   const e = env();
@@ -36,12 +37,14 @@ function createAuth() {
     // Admins add people (server/auth/users.ts); nobody signs themselves up.
     emailAndPassword: { enabled: true, disableSignUp: true, minPasswordLength: 8 },
     session: { expiresIn: 60 * 60 * 24 * 7, updateAge: 60 * 60 * 24 },
+    // A flood guard per address; failed sign-ins have their own, tighter limit (signin-limit.ts).
     rateLimit: {
       enabled: true,
       window: 60,
       max: 300,
-      customRules: { "/sign-in/email": { window: 60, max: e.SIGNIN_ATTEMPTS_PER_MINUTE } },
+      customRules: { "/sign-in/email": { window: 60, max: 60 } },
     },
+    hooks: signInLimiter(e.SIGNIN_ATTEMPTS_PER_MINUTE),
     advanced: {
       cookiePrefix: "flowforge",
       useSecureCookies: secureCookies(),

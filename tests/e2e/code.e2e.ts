@@ -46,7 +46,7 @@ void test("open a node's code, edit it, run the node alone, see its logs and out
   await page.locator('[data-testid="code-editor"][title*="nope"]').waitFor({ timeout: 60_000 });
   await setCode(
     page,
-    'export default async function run(ctx: Flowforge.Context){ctx.log("typed");await ctx.output("dataset","SELECT species FROM input WHERE body_mass_g > 5000")}\n',
+    'export default async function run(ctx: Flowforge.Context){\nctx.log(   "typed"   );\nawait ctx.output("dataset","SELECT species FROM input WHERE body_mass_g > 5000")}\n',
   );
   await page
     .locator('[data-testid="code-editor"][data-diagnostics="0"]')

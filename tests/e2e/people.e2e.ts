@@ -41,7 +41,10 @@ void test("a signed-out visitor is sent to sign in, and a wrong password is refu
   await page.getByLabel("Email").fill(E2E_ADMIN.email);
   await page.getByLabel("Password").fill("not the password");
   await page.getByRole("button", { name: "Sign in" }).click();
-  assert.match((await page.getByRole("alert").textContent()) ?? "", /invalid email or password/i);
+  await page
+    .getByRole("alert")
+    .filter({ hasText: /invalid email or password/i })
+    .waitFor();
   await page.getByLabel("Password").fill(E2E_ADMIN.password);
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.waitForURL(/\/runs$/);
@@ -57,7 +60,7 @@ void test("an admin adds people with roles, and each sees only what their role m
     await admin.getByRole("combobox", { name: "Role", exact: true }).selectOption(key);
     await admin.getByLabel("First password (new accounts)").fill(p.password);
     await admin.getByRole("button", { name: "Add member" }).click();
-    await admin.getByRole("cell", { name: p.email }).waitFor();
+    await admin.getByRole("cell", { name: p.email }).first().waitFor();
   }
   await admin.screenshot({ path: `${shots}/members.png`, fullPage: true });
 
@@ -66,16 +69,16 @@ void test("an admin adds people with roles, and each sees only what their role m
     assert.match((await page.getByTestId("whoami").textContent()) ?? "", new RegExp(p.role));
     assert.deepEqual(await navLinks(page), navFor[key as keyof typeof people]);
     await page.goto(`${BASE_URL}/members`);
-    assert.match(
-      (await page.getByRole("alert").textContent()) ?? "",
-      /members\.list needs the Admin role/,
-    );
+    await page
+      .getByRole("alert")
+      .filter({ hasText: /members\.list needs the Admin role/ })
+      .waitFor();
     if (key !== "manager") {
       await page.goto(`${BASE_URL}/audit`);
-      assert.match(
-        (await page.getByRole("alert").textContent()) ?? "",
-        /audit\.list needs the Manager role/,
-      );
+      await page
+        .getByRole("alert")
+        .filter({ hasText: /audit\.list needs the Manager role/ })
+        .waitFor();
     }
     await page.context().close();
   }

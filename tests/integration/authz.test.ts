@@ -295,28 +295,38 @@ describe("sign-in, cookies and CSRF", () => {
     }
   });
 
-  it("rate-limits repeated failed sign-ins", async () => {
+  it("rate-limits repeated failed sign-ins, by address and by email, and only failures", async () => {
+    const attempt = (email: string, password: string, ip: string) =>
+      getAuth()
+        .handler(
+          new Request(`${appUrl()}/api/auth/sign-in/email`, {
+            method: "POST",
+            headers: {
+              "content-type": "application/json",
+              origin: appUrl(),
+              "x-forwarded-for": ip,
+            },
+            body: JSON.stringify({ email, password }),
+          }),
+        )
+        .then((r) => r.status);
     const statuses: number[] = [];
-    for (let i = 0; i < 7; i++) {
-      const res = await getAuth().handler(
-        new Request(`${appUrl()}/api/auth/sign-in/email`, {
-          method: "POST",
-          headers: {
-            "content-type": "application/json",
-            origin: appUrl(),
-            "x-forwarded-for": "10.9.9.9",
-          },
-          body: JSON.stringify({ email: people.admin.email, password: "wrong password" }),
-        }),
-      );
-      statuses.push(res.status);
-    }
-    expect(statuses.slice(0, 5).every((s) => s === 401)).toBe(true);
-    expect(statuses.slice(5)).toEqual([429, 429]);
+    for (let i = 0; i < 7; i++)
+      statuses.push(await attempt(people.admin.email, "wrong password", "10.9.9.9"));
+    expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429]);
+    // The right password does not help, from that address or for that email from another one.
+    expect(await attempt(people.admin.email, TEST_PASSWORD, "10.9.9.9")).toBe(429);
+    expect(await attempt(people.admin.email, TEST_PASSWORD, "10.9.9.10")).toBe(429);
+    // Someone else from the guessing address is refused too; successful sign-ins cost nothing.
+    expect(await attempt(people.analyst.email, TEST_PASSWORD, "10.9.9.9")).toBe(429);
+    const ok: number[] = [];
+    for (let i = 0; i < 8; i++)
+      ok.push(await attempt(people.analyst.email, TEST_PASSWORD, "10.9.9.11"));
+    expect(ok).toEqual(Array(8).fill(200));
   });
 
   it("refuses state-changing requests from another origin", async () => {
-    const cookie = await signIn(people.admin.email);
+    const cookie = await signIn(people.data_scientist.email);
     const doc = pipelineDoc("csrf", [{ id: "a", type: "internal.numbers" }]);
     const post = (origin: string | null) =>
       httpCall("/api/trpc/pipelines.save", {

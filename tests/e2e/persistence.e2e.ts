@@ -17,9 +17,10 @@ void test("a second start shows the pipelines and runs of the first", async () =
   const rows = page.getByRole("table", { name: "Runs" }).locator("tbody tr");
   await rows.first().waitFor({ timeout: 30_000 });
   assert.ok((await rows.count()) >= 1);
-  assert.match((await rows.first().textContent()) ?? "", /Hello pipeline/);
+  const hello = rows.filter({ hasText: "Hello pipeline" }).first();
+  await hello.waitFor();
   assert.equal(
-    await rows.first().locator("[data-status]").getAttribute("data-status"),
+    await hello.locator("[data-status]").first().getAttribute("data-status"),
     "succeeded",
   );
   await page.close();

@@ -66,3 +66,23 @@ export async function ensurePythonPackages(options: {
   if (!installed()) throw new Error(`pip finished but ${what} is not complete in ${dir}. ${howTo}`);
   return dir;
 }
+
+/** What the code-node sandbox's Python offers (CODE_PYTHON_PATH): pandas, and scikit-learn to ONNX. */
+export const codeNodePython = {
+  dir: path.resolve(".data/tools/python"),
+  requirements: [
+    "pandas>=2,<3",
+    "pyarrow",
+    "scikit-learn>=1.5,<1.8",
+    "skl2onnx>=1.17",
+    "onnx>=1.16",
+  ],
+  markers: [
+    "pandas/__init__.py",
+    "pyarrow/__init__.py",
+    "sklearn/__init__.py",
+    "skl2onnx/__init__.py",
+    "onnx/__init__.py",
+  ],
+  what: "pandas, pyarrow, scikit-learn, skl2onnx and onnx (Python code nodes)",
+};

@@ -9,6 +9,7 @@ export const codePythonActivity: NodeActivity = async (ctx) => {
     code: p.code,
     params: p.params,
     datasetOutputs: ["dataset"],
+    modelOutputs: ["model"],
     limits: {
       wallMs: p.timeoutSeconds * 1000,
       cpuSeconds: p.cpuSeconds,

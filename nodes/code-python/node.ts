@@ -17,7 +17,7 @@ export const codePython = defineNode({
   version: 1,
   internal: false,
   inputs: codeInputs,
-  outputs: codeOutputs,
+  outputs: [...codeOutputs, { name: "model", kind: "model", label: "Model", required: false }],
   params: z.object({
     code: z
       .string()

@@ -22,7 +22,8 @@ export interface TargetParams {
 /** What a model artifact's metadata records: enough to serve, compare and trace it. */
 export interface ModelMetadata {
   format: "onnx";
-  algorithm: Algorithm;
+  /** Ours, or `python:<estimator>` for a scikit-learn model from a Python code node. */
+  algorithm: Algorithm | `python:${string}`;
   signature: Signature;
   params: Record<string, unknown>;
   metrics: { train: unknown; validation?: unknown };

@@ -8,7 +8,12 @@ import { StepInputError } from "../../nodes/errors";
 import type { StepOutputs } from "../../workflows/plan";
 import { loadDataset, writeDataset } from "../data/dataset";
 import { openSandbox } from "../data/sandbox";
+import * as ort from "onnxruntime-node";
 import { env } from "../env";
+import type { Signature, Task } from "../ml/export";
+import type { ModelInput } from "../ml/onnx/preprocess";
+import { openSession } from "../ml/ort";
+import type { ModelMetadata } from "../ml/step";
 import { runSandboxed, SandboxUnavailableError, type SandboxLimits } from "./sandbox";
 
 const harness = (file: string) => fileURLToPath(new URL(`./harness/${file}`, import.meta.url));
@@ -17,9 +22,9 @@ const SYSTEM_PYTHON = ["/usr/bin/python3", "/usr/bin/python3.11", "/usr/bin/pyth
 
 export type CodeLanguage = "python" | "typescript";
 
-/** Python packages the sandbox offers (pandas, pyarrow): CODE_PYTHON_PATH or .data/tools/pandas-2. */
+/** Python packages the sandbox offers (pandas, scikit-learn…): CODE_PYTHON_PATH or <DATA_DIR>/tools/python. */
 export function codePythonPath(): string {
-  return env().CODE_PYTHON_PATH ?? path.join(env().dataDir, "tools", "pandas-2");
+  return env().CODE_PYTHON_PATH ?? path.join(env().dataDir, "tools", "python");
 }
 
 /**
@@ -35,6 +40,8 @@ export async function codeStep(
     params: Record<string, unknown>;
     limits: SandboxLimits;
     datasetOutputs: string[];
+    /** Ports a Python node can write a scikit-learn model to (ctx.output_model). */
+    modelOutputs?: string[];
   },
 ): Promise<StepOutputs> {
   const what = options.language === "python" ? "Python code" : "TypeScript code";
@@ -49,7 +56,12 @@ export async function codeStep(
   }
   await writeFile(
     path.join(box, "ctx.json"),
-    JSON.stringify({ params: options.params, inputs, outputs: options.datasetOutputs }),
+    JSON.stringify({
+      params: options.params,
+      inputs,
+      outputs: options.datasetOutputs,
+      models: options.modelOutputs ?? [],
+    }),
   );
 
   let command: string;
@@ -64,7 +76,8 @@ export async function codeStep(
     binds = [[harness("runner.py"), "/opt/ff/runner.py"]];
     if (existsSync(codePythonPath())) {
       binds.push([codePythonPath(), "/opt/py"]);
-      sandboxEnv = { PYTHONPATH: "/opt/py" };
+      // One BLAS thread: the step's CPU limit is per process, and the pool would only contend.
+      sandboxEnv = { PYTHONPATH: "/opt/py", OPENBLAS_NUM_THREADS: "1", OMP_NUM_THREADS: "1" };
     }
   } else {
     let compiled: string;
@@ -147,8 +160,9 @@ export async function codeStep(
         line: number | null;
       };
       const hint =
-        e.type === "ModuleNotFoundError" && /pandas|pyarrow|numpy/.test(e.message)
-          ? ` (the sandbox's Python packages come from ${codePythonPath()}: python3 -m pip install --target ${codePythonPath()} 'pandas>=2,<3' pyarrow)`
+        e.type === "ModuleNotFoundError" &&
+        /pandas|pyarrow|numpy|sklearn|skl2onnx|onnx/.test(e.message)
+          ? ` (the sandbox's Python packages come from ${codePythonPath()}: python3 -m pip install --target ${codePythonPath()} 'pandas>=2,<3' pyarrow 'scikit-learn>=1.5,<1.8' 'skl2onnx>=1.17' 'onnx>=1.16')`
           : "";
       throw new StepInputError(
         `${what}: ${e.line ? `line ${e.line}: ` : ""}${e.type}: ${e.message}${hint}`,
@@ -174,9 +188,90 @@ export async function codeStep(
     db.close();
   }
   const metricsFile = path.join(box, "metrics.json");
-  outputs.metrics = await ctx.writeJson(
-    "metrics",
-    existsSync(metricsFile) ? (JSON.parse(await readFile(metricsFile, "utf8")) as unknown) : {},
-  );
+  const metrics = existsSync(metricsFile)
+    ? (JSON.parse(await readFile(metricsFile, "utf8")) as Record<string, unknown>)
+    : {};
+  for (const port of options.modelOutputs ?? []) {
+    const file = path.join(box, "out", `${port}.onnx`);
+    if (!existsSync(file)) continue;
+    outputs[port] = await ctx.writeFile(
+      "model",
+      file,
+      (await pythonModelMetadata(
+        ctx,
+        file,
+        path.join(box, "out", `${port}.json`),
+        metrics,
+      )) as unknown as Record<string, unknown>,
+    );
+  }
+  outputs.metrics = await ctx.writeJson("metrics", metrics);
   return outputs;
+}
+
+/**
+ * The metadata of a model a Python node wrote (runner.py's output_model), in the shape of
+ * Flowforge's own models, after checking that onnxruntime opens it and answers one row.
+ */
+async function pythonModelMetadata(
+  ctx: StepContext,
+  onnxFile: string,
+  metaFile: string,
+  metrics: Record<string, unknown>,
+): Promise<ModelMetadata> {
+  const m = JSON.parse(await readFile(metaFile, "utf8")) as {
+    algorithm: string;
+    task: Task;
+    label: string;
+    classes: (string | number)[] | null;
+    features: string[];
+    inputs: ModelInput[];
+    params: Record<string, unknown>;
+  };
+  const classes = m.classes ?? undefined;
+  const signature: Signature = {
+    task: m.task,
+    label: m.label,
+    classes,
+    features: m.features,
+    inputs: m.inputs,
+    outputs: classes
+      ? [
+          {
+            name: "label",
+            type: typeof classes[0] === "string" ? "string" : "int64",
+            shape: ["N"],
+          },
+          { name: "probabilities", type: "float", shape: ["N", classes.length] },
+        ]
+      : [{ name: "prediction", type: "float", shape: ["N", 1] }],
+  };
+  try {
+    const { session } = await openSession(await readFile(onnxFile));
+    const one = Object.fromEntries(
+      m.inputs.map((i) => [i.name, new ort.Tensor("float64", new Float64Array(1), [1, 1])]),
+    );
+    const out = await session.run(one);
+    const expected = signature.outputs.map((o) => o.name).filter((n) => !out[n]);
+    await session.release();
+    if (expected.length) throw new Error(`no output ${expected.join(", ")}`);
+  } catch (err) {
+    throw new StepInputError(
+      `Python code: the model from output_model does not run in onnxruntime: ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+  return {
+    format: "onnx",
+    algorithm: `python:${m.algorithm}`,
+    signature,
+    params: m.params,
+    metrics: { train: metrics },
+    bestIteration: 0,
+    provider: "cpu",
+    lineage: {
+      runId: ctx.runId,
+      stepId: ctx.stepId,
+      train: Object.values(ctx.inputs)[0]?.hash ?? "",
+    },
+  };
 }

@@ -1,9 +1,9 @@
-import path from "node:path";
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../../server/embedded/ports";
+import { codeNodePython } from "../python-tools";
 import { E2E_ADMIN } from "./browser";
 
 export interface RunningProduct {
@@ -44,7 +44,7 @@ export async function startProduct(
       ADMIN_EMAIL: E2E_ADMIN.email,
       ADMIN_PASSWORD: E2E_ADMIN.password,
       // The checkout's pandas for Python code nodes (run.ts installs it once).
-      CODE_PYTHON_PATH: path.resolve(".data/tools/pandas-2"),
+      CODE_PYTHON_PATH: codeNodePython.dir,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { ensurePythonPackages } from "../python-tools";
+import { codeNodePython, ensurePythonPackages } from "../python-tools";
 import { ensureBuilt, productPorts, startProduct, stopProduct } from "./product";
 
 /**
@@ -29,13 +29,7 @@ function runSuites(baseUrl: string, files: string[]): number {
 let status = 1;
 try {
   ensureBuilt();
-  await ensurePythonPackages({
-    dir: path.resolve(".data/tools/pandas-2"),
-    requirements: ["pandas>=2,<3", "pyarrow"],
-    markers: ["pandas/__init__.py", "pyarrow/__init__.py"],
-    what: "pandas and pyarrow (Python code nodes)",
-    log: console.log,
-  });
+  await ensurePythonPackages({ ...codeNodePython, log: console.log });
   const first = await startProduct(dataDir, ports);
   status = runSuites(first.baseUrl, [
     "tests/e2e/sample-run.e2e.ts",

@@ -6,7 +6,7 @@ import { sandboxProblem } from "../../server/sandbox/sandbox";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
 import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
-import { ensurePythonPackages } from "../python-tools";
+import { codeNodePython, ensurePythonPackages } from "../python-tools";
 
 const api = callerAs("admin");
 
@@ -36,12 +36,7 @@ describe("code nodes in the sandbox", () => {
   beforeAll(async () => {
     const problem = sandboxProblem();
     if (problem) throw new Error(problem);
-    const pandas = await ensurePythonPackages({
-      dir: path.resolve(".data/tools/pandas-2"),
-      requirements: ["pandas>=2,<3", "pyarrow"],
-      markers: ["pandas/__init__.py", "pyarrow/__init__.py"],
-      what: "pandas and pyarrow (Python code nodes)",
-    });
+    const pandas = await ensurePythonPackages(codeNodePython);
     worker = await spawnWorkerProcess("code-worker", { env: { CODE_PYTHON_PATH: pandas } });
   }, 600_000);
   afterAll(async () => {
@@ -124,6 +119,106 @@ describe("code nodes in the sandbox", () => {
     });
   }, 300_000);
 
+  it("trains a scikit-learn model in Python that evaluate, deploy and serving take like any other", async () => {
+    const r = await run(
+      [
+        { id: "raw", type: "ingest.sample", params: { dataset: "penguins" } },
+        {
+          id: "split",
+          type: "prep.split",
+          params: { method: "stratified", column: "species", seed: 4 },
+        },
+        {
+          id: "sk",
+          type: "code.python",
+          params: {
+            cpuSeconds: 60,
+            code: [
+              "from sklearn.linear_model import LogisticRegression",
+              "from sklearn.pipeline import make_pipeline",
+              "from sklearn.preprocessing import StandardScaler",
+              "",
+              "def run(ctx):",
+              "    df = ctx.input('input').dropna()",
+              "    X = df[['bill_length_mm', 'bill_depth_mm', 'flipper_length_mm', 'body_mass_g']]",
+              "    model = make_pipeline(StandardScaler(), LogisticRegression(max_iter=500))",
+              "    model.fit(X, df['species'])",
+              "    ctx.metric('train_accuracy', float(model.score(X, df['species'])))",
+              "    ctx.output_model(model, X, label='species')",
+            ].join("\n"),
+          },
+        },
+        { id: "eval", type: "evaluate.model" },
+        {
+          id: "deploy",
+          type: "deploy.endpoint",
+          params: { endpoint: `sk-${crypto.randomUUID().slice(0, 8)}` },
+        },
+      ],
+      [
+        from("raw", "split"),
+        from("split", "sk", "input", "train"),
+        from("sk", "eval", "model", "model"),
+        from("split", "eval", "test", "test"),
+        from("sk", "deploy", "model", "model"),
+        from("split", "deploy", "reference", "train"),
+      ],
+    );
+    expect(r.steps.filter((s) => s.error).map((s) => `${s.stepId}: ${s.error}`)).toEqual([]);
+    const outputs = (id: string) =>
+      r.steps.find((s) => s.stepId === id)!.outputs as Record<string, { hash: string }>;
+    const model = await api.artifacts.metadata({ hash: outputs("sk").model!.hash });
+    expect(model.kind).toBe("model");
+    expect(model.metadata).toMatchObject({
+      algorithm: "python:Pipeline",
+      signature: {
+        task: "multiclass",
+        label: "species",
+        classes: ["Adelie", "Chinstrap", "Gentoo"],
+        inputs: [
+          { name: "bill_length_mm", column: "bill_length_mm", type: "double" },
+          { name: "bill_depth_mm" },
+          { name: "flipper_length_mm" },
+          { name: "body_mass_g" },
+        ],
+      },
+    });
+    const evaluation = (await api.artifacts.json({ hash: outputs("eval").metrics!.hash })) as {
+      test: { accuracy: number };
+    };
+    expect(evaluation.test.accuracy).toBeGreaterThan(0.9);
+    const deployed = (await api.models.list()).find((m) =>
+      m.versions.some((v) => v.artifactHash === outputs("sk").model!.hash),
+    );
+    expect(deployed?.versions[0]?.algorithm).toBe("python:Pipeline");
+  }, 300_000);
+
+  it("a model that is not scikit-learn, or text features, fail with a clear error", async () => {
+    const r = await run(
+      [
+        { id: "raw", type: "ingest.sample", params: { dataset: "penguins" } },
+        {
+          id: "text",
+          type: "code.python",
+          params: {
+            cpuSeconds: 60,
+            code: [
+              "from sklearn.tree import DecisionTreeClassifier",
+              "def run(ctx):",
+              "    df = ctx.input('input').dropna()",
+              "    model = DecisionTreeClassifier().fit(df[['bill_length_mm']], df['species'])",
+              "    ctx.output_model(model, df[['bill_length_mm', 'island']], label='species')",
+            ].join("\n"),
+          },
+        },
+      ],
+      [from("raw", "text")],
+    );
+    expect(r.steps.find((s) => s.stepId === "text")!.error).toMatch(
+      /line 5: TypeError: output_model: columns \['island'\] are not numeric/,
+    );
+  }, 300_000);
+
   it("reports errors with line numbers, stops loops, sleeps and memory bombs, and the worker survives", async () => {
     const py = (id: string, code: string[], extra = {}) => ({
       id,
@@ -182,7 +277,7 @@ describe("code nodes in the sandbox", () => {
     const artifactRoot = path.join(inject("dataDir"), "artifacts");
     const attempts = {
       passwd: "open('/etc/passwd').read()",
-      env: "[k for k in os.environ if k not in ('HOME', 'PATH', 'PWD', 'LC_CTYPE', 'PYTHONPATH')] or None",
+      env: "[k for k in os.environ if k not in ('HOME', 'PATH', 'PWD', 'LC_CTYPE', 'PYTHONPATH', 'OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS')] or None",
       artifacts: `os.listdir(${JSON.stringify(artifactRoot)})`,
       socket: "socket.create_connection(('127.0.0.1', 5432), timeout=2)",
       internet: "socket.create_connection(('1.1.1.1', 80), timeout=2)",

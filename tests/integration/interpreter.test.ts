@@ -238,7 +238,7 @@ describe("the runPipeline interpreter on a real Temporal server", () => {
     expect(ra.status).toBe("succeeded");
     expect(stepOf(ra, "deploy").approval).toMatchObject({
       approved: true,
-      by: expect.stringMatching(/^admin-[0-9a-f]{8}@test\.local$/),
+      by: expect.stringMatching(/^admin-[0-9a-f]{8}@test\.local$/) as string,
       comment: "ship it",
     });
 
@@ -254,7 +254,9 @@ describe("the runPipeline interpreter on a real Temporal server", () => {
     expect(rb.status).toBe("failed");
     expect(stepOf(rb, "deploy")).toMatchObject({
       status: "failed",
-      error: expect.stringMatching(/^Rejected by admin-[0-9a-f]{8}@test\.local: not today$/),
+      error: expect.stringMatching(
+        /^Rejected by admin-[0-9a-f]{8}@test\.local: not today$/,
+      ) as string,
     });
   });
 });

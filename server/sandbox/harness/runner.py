@@ -33,6 +33,80 @@ class Context:
         os.makedirs("/work/out", exist_ok=True)
         frame.to_parquet(f"/work/out/{port}.parquet", index=False)
 
+    def output_model(self, model, features, label, port="model"):
+        """A fitted scikit-learn model, written as ONNX (skl2onnx) in Flowforge's model shape.
+
+        `features` is the DataFrame the model was fitted on (numeric columns); the ONNX model takes
+        one input per column, as Flowforge's own models do, so evaluate, deploy and serving read it
+        like any other. `label` names the target column.
+        """
+        if port not in spec.get("models", []):
+            raise KeyError(f'no model output port "{port}" (ports: {", ".join(spec.get("models", [])) or "none"})')
+        import onnx
+        from onnx import TensorProto, helper
+        from pandas.api.types import is_numeric_dtype
+        from skl2onnx import convert_sklearn
+        from skl2onnx.common.data_types import FloatTensorType
+
+        columns = [str(c) for c in features.columns]
+        text = [c for c in columns if not is_numeric_dtype(features[c])]
+        if text:
+            raise TypeError(f"output_model: columns {text} are not numeric; encode them before fitting")
+        classifier = hasattr(model, "classes_")
+        onx = convert_sklearn(
+            model,
+            initial_types=[("X", FloatTensorType([None, len(columns)]))],
+            options={id(model): {"zipmap": False}} if classifier else None,
+            target_opset={"": 17, "ai.onnx.ml": 3},
+        )
+        graph = onx.graph
+        wanted = ["label", "probabilities"] if classifier else ["prediction"]
+        renames = {o.name: w for o, w in zip(graph.output, wanted)}
+        for node in graph.node:
+            node.output[:] = [renames.get(o, o) for o in node.output]
+            node.input[:] = [renames.get(i, i) for i in node.input]
+        for o in graph.output:
+            o.name = renames.get(o.name, o.name)
+        del graph.output[len(wanted):]
+        taken, names = set(), []
+        for c in columns:
+            base = "".join(ch if ch.isalnum() or ch == "_" else "_" for ch in c) or "col"
+            base = f"_{base}" if base[0].isdigit() else base
+            name, i = base, 2
+            while name in taken:
+                name, i = f"{base}_{i}", i + 1
+            taken.add(name)
+            names.append(name)
+        x = graph.input[0].name
+        del graph.input[:]
+        graph.input.extend([helper.make_tensor_value_info(n, TensorProto.DOUBLE, [None, 1]) for n in names])
+        graph.node.insert(0, helper.make_node("Cast", ["ff_x_double"], [x], to=TensorProto.FLOAT))
+        graph.node.insert(0, helper.make_node("Concat", names, ["ff_x_double"], axis=1))
+        onnx.checker.check_model(onx)
+        os.makedirs("/work/out", exist_ok=True)
+        onnx.save(onx, f"/work/out/{port}.onnx")
+
+        def plain(v):
+            return v.item() if hasattr(v, "item") else v
+
+        classes = [plain(c) for c in model.classes_] if classifier else None
+        with open(f"/work/out/{port}.json", "w") as f:
+            json.dump(
+                {
+                    "algorithm": type(model).__name__,
+                    "task": ("binary" if len(classes) == 2 else "multiclass") if classifier else "regression",
+                    "label": label,
+                    "classes": classes,
+                    "features": columns,
+                    "inputs": [
+                        {"name": n, "column": c, "type": "double", "sourceType": str(features[c].dtype)}
+                        for n, c in zip(names, columns)
+                    ],
+                    "params": {k: plain(v) for k, v in model.get_params(deep=False).items() if isinstance(plain(v), (int, float, str, bool, type(None)))},
+                },
+                f,
+            )
+
     def metric(self, name, value):
         self._metrics[str(name)] = value
 

@@ -148,3 +148,42 @@ void test("an analyst's production deploy waits until a manager approves it", as
   await analyst.context().close();
   await manager.context().close();
 });
+
+void test("a manager filters the runs table and compares two runs side by side", async () => {
+  const manager = await signedInPage(
+    browser,
+    { viewport: { width: 1400, height: 900 } },
+    people.manager,
+  );
+  await manager.goto(`${BASE_URL}/runs`);
+  const table = manager.getByRole("table", { name: "Runs" });
+  await table.locator("tbody tr").first().waitFor({ timeout: 30_000 });
+  const filters = manager.getByRole("search", { name: "Filter runs" });
+  await filters.getByLabel("Pipeline").selectOption({ label: "Python and TypeScript code" });
+  await filters.getByLabel("Status").selectOption("succeeded");
+  await manager.waitForURL(/status=succeeded/);
+  const rows = table.locator("tbody tr");
+  await rows.first().waitFor();
+  await manager.waitForFunction(() =>
+    [...document.querySelectorAll('table[aria-label="Runs"] tbody tr')].every((tr) =>
+      tr.textContent?.includes("Python and TypeScript code"),
+    ),
+  );
+  const count = await rows.count();
+  assert.ok(count >= 2, `expected two succeeded runs of the code pipeline, found ${count}`);
+  for (let i = 0; i < count; i++)
+    assert.equal(
+      await rows.nth(i).locator("[data-status]").first().getAttribute("data-status"),
+      "succeeded",
+    );
+  await rows.nth(0).getByRole("checkbox").check();
+  await rows.nth(1).getByRole("checkbox").check();
+  await manager.getByRole("button", { name: "Compare" }).click();
+  await manager.waitForURL(/\/runs\/compare\?ids=/);
+  await manager.getByRole("table", { name: "Summary" }).waitFor();
+  await manager.getByRole("heading", { name: "Parameters" }).waitFor();
+  const ids = new URL(manager.url()).searchParams.get("ids")!.split(",");
+  assert.equal(ids.length, 2);
+  await manager.screenshot({ path: `${shots}/compare.png`, fullPage: true });
+  await manager.context().close();
+});

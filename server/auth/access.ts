@@ -74,14 +74,17 @@ export async function assertConnection(db: Db, p: Principal, connectionId: strin
   if (!row) throw new NotFoundError(`Connection ${connectionId} does not exist`);
 }
 
-export async function assertArtifact(db: Db, p: Principal, hash: string) {
+export async function artifactInWorkspace(db: Db, workspaceId: string, hash: string) {
   const [row] = await db
     .select({ hash: workspaceArtifacts.hash })
     .from(workspaceArtifacts)
-    .where(
-      and(eq(workspaceArtifacts.hash, hash), eq(workspaceArtifacts.workspaceId, p.workspaceId)),
-    );
-  if (!row) throw new NotFoundError(`Artifact ${hash} does not exist`);
+    .where(and(eq(workspaceArtifacts.hash, hash), eq(workspaceArtifacts.workspaceId, workspaceId)));
+  return Boolean(row);
+}
+
+export async function assertArtifact(db: Db, p: Principal, hash: string) {
+  if (!(await artifactInWorkspace(db, p.workspaceId, hash)))
+    throw new NotFoundError(`Artifact ${hash} does not exist`);
 }
 
 /** Schedule ids name what they start: `pipeline-<id>-…` or `monitor-<deploymentId>`. */

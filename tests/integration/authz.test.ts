@@ -406,6 +406,19 @@ describe("workspaces are isolated, and approvals are a manager's", () => {
         code: "NOT_FOUND",
       });
     expect((await them.pipelines.list()).map((p) => p.id)).not.toContain(pipelineId);
+    // A hash copied into their own pipeline reads nothing either.
+    const stolen = await them.pipelines.save({
+      document: pipelineDoc("stolen", [
+        { id: "up", type: "ingest.upload", params: { upload: { hash, filename: "x.csv" } } },
+      ]),
+    });
+    const stolenRun = await them.runs.start({ pipelineId: stolen.pipelineId, cache: false });
+    expect((await waitForRun(await getTemporalClient(), stolenRun.workflowId)).status).toBe(
+      "failed",
+    );
+    expect((await them.runs.get({ runId: stolenRun.runId })).steps[0]?.error).toMatch(
+      /Upload x\.csv \([0-9a-f]{12}…\) is not in this workspace/,
+    );
     expect((await them.runs.list()).map((r) => r.id)).not.toContain(run.runId);
     // Their own copy of the same pipeline reuses nothing of ours.
     const mine = await them.pipelines.save({ document: gated });

@@ -40,3 +40,23 @@ export async function signedInPage(
   await signIn(page, who.email, who.password);
   return page;
 }
+
+/**
+ * Creates a pipeline from the template named `name` on the Pipelines page. The template list
+ * opens by itself when there are no pipelines yet, so it is opened only if it is not showing.
+ */
+export async function createFromTemplate(page: Page, name: string): Promise<void> {
+  await page.goto(`${BASE_URL}/pipelines`);
+  const create = page
+    .getByRole("listitem")
+    .filter({ hasText: name })
+    .getByRole("button", { name: "Create" });
+  const toggle = page.getByRole("button", { name: /New pipeline/ });
+  for (let attempt = 0; attempt < 3 && !(await create.isVisible()); attempt++) {
+    await page.waitForLoadState("networkidle");
+    if ((await toggle.getAttribute("aria-expanded")) !== "true") await toggle.click();
+    await create.waitFor({ timeout: 5_000 }).catch(() => undefined);
+  }
+  await create.click();
+  await page.waitForURL(/\/pipelines\/[0-9a-f-]{36}$/);
+}

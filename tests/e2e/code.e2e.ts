@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { BASE_URL, launchBrowser, signedInPage } from "./browser";
+import { createFromTemplate, launchBrowser, signedInPage } from "./browser";
 
 let browser: Browser;
 let page: Page;
@@ -17,15 +17,7 @@ after(async () => {
 });
 
 void test("open a node's code, edit it, run the node alone, see its logs and output, save, run the pipeline", async () => {
-  await page.goto(`${BASE_URL}/pipelines`);
-  const newButton = page.getByRole("button", { name: /New pipeline/ });
-  if ((await newButton.getAttribute("aria-expanded")) !== "true") await newButton.click();
-  await page
-    .getByRole("listitem")
-    .filter({ hasText: "Python and TypeScript code" })
-    .getByRole("button", { name: "Create" })
-    .click();
-  await page.waitForURL(/\/pipelines\/[0-9a-f-]{36}$/);
+  await createFromTemplate(page, "Python and TypeScript code");
 
   // A built-in node shows its implementation, read-only.
   await page.locator('[data-node-id="raw"]').click();

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { BASE_URL, launchBrowser, signedInPage } from "./browser";
+import { createFromTemplate, launchBrowser, signedInPage } from "./browser";
 
 let browser: Browser;
 let page: Page;
@@ -17,15 +17,7 @@ after(async () => {
 });
 
 void test("train, tune and evaluate from a template; the inspector and run page chart the results", async () => {
-  await page.goto(`${BASE_URL}/pipelines`);
-  const newButton = page.getByRole("button", { name: /New pipeline/ });
-  if ((await newButton.getAttribute("aria-expanded")) !== "true") await newButton.click();
-  await page
-    .getByRole("listitem")
-    .filter({ hasText: "Penguin species classifier" })
-    .getByRole("button", { name: "Create" })
-    .click();
-  await page.waitForURL(/\/pipelines\/[0-9a-f-]{36}$/);
+  await createFromTemplate(page, "Penguin species classifier");
   await page.locator('[data-node-id="gbdt"]').waitFor();
 
   await page.getByRole("button", { name: "Run…" }).click();

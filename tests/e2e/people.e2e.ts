@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { BASE_URL, E2E_ADMIN, launchBrowser, signedInPage } from "./browser";
+import { BASE_URL, E2E_ADMIN, launchBrowser, signedInPage, createFromTemplate } from "./browser";
 
 let browser: Browser;
 const shots = "test-results/people";
@@ -91,15 +91,7 @@ void test("an analyst's production deploy waits until a manager approves it", as
     { viewport: { width: 1400, height: 900 } },
     people.analyst,
   );
-  await analyst.goto(`${BASE_URL}/pipelines`);
-  const newButton = analyst.getByRole("button", { name: /New pipeline/ });
-  if ((await newButton.getAttribute("aria-expanded")) !== "true") await newButton.click();
-  await analyst
-    .getByRole("listitem")
-    .filter({ hasText: "Penguins to production" })
-    .getByRole("button", { name: "Create" })
-    .click();
-  await analyst.waitForURL(/\/pipelines\/[0-9a-f-]{36}$/);
+  await createFromTemplate(analyst, "Penguins to production");
   await analyst.locator('[data-node-id="deploy"]').waitFor();
   await analyst.getByRole("button", { name: "Run…" }).click();
   await analyst.getByRole("button", { name: "Start run" }).click();

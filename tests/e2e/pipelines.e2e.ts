@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { BASE_URL, launchBrowser, signedInPage } from "./browser";
+import { launchBrowser, signedInPage, createFromTemplate } from "./browser";
 
 let browser: Browser;
 let page: Page;
@@ -16,12 +16,7 @@ after(async () => {
 });
 
 void test("create from a template, find it, duplicate it, delete the copy", async () => {
-  await page.goto(`${BASE_URL}/pipelines`);
-  const newButton = page.getByRole("button", { name: /New pipeline/ });
-  if ((await newButton.getAttribute("aria-expanded")) !== "true") await newButton.click();
-  const card = page.getByRole("listitem").filter({ hasText: "Approval gate" });
-  await card.getByRole("button", { name: "Create" }).click();
-  await page.waitForURL(/\/pipelines\/[0-9a-f-]{36}$/);
+  await createFromTemplate(page, "Approval gate");
   await page.locator("[data-node-id]").first().waitFor();
 
   await page.getByRole("link", { name: "Pipelines" }).click();

@@ -107,13 +107,26 @@ void test("open a node's code, edit it, run the node alone, see its logs and out
   await page.screenshot({ path: `${shots}/pipeline.png` });
 });
 
-/** Replaces the code in the Monaco editor, as a paste would. */
+/**
+ * Replaces the code in the Monaco editor the way a paste does: typing would let the editor close
+ * brackets and indent lines on its own.
+ */
 async function setCode(page: Page, text: string) {
   const editor = page.locator('[data-testid="code-editor"][data-ready="true"]');
   await editor.locator(".view-lines").click();
   await page.keyboard.press("Control+A");
   await page.keyboard.press("Delete");
-  await page.keyboard.insertText(text);
+  await page.evaluate((t) => {
+    const data = new DataTransfer();
+    data.setData("text/plain", t);
+    document.activeElement?.dispatchEvent(
+      new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true }),
+    );
+  }, text);
+  await editor
+    .locator(".view-lines")
+    .filter({ hasText: text.split("\n")[0]!.trim().slice(0, 20) })
+    .waitFor({ timeout: 5_000 });
 }
 
 async function codeText(page: Page): Promise<string> {

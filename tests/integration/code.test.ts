@@ -225,10 +225,10 @@ describe("code nodes in the sandbox", () => {
       type: "code.python",
       params: { ...tight, ...extra, code: code.join("\n") },
     });
-    const ts = (id: string, code: string[]) => ({
+    const ts = (id: string, code: string[], extra = {}) => ({
       id,
       type: "code.typescript",
-      params: { ...tight, code: code.join("\n") },
+      params: { ...tight, ...extra, code: code.join("\n") },
     });
     const r = await run(
       [
@@ -253,12 +253,16 @@ describe("code nodes in the sandbox", () => {
           ],
           { cpuSeconds: 60 },
         ),
-        ts("ts-bomb", [
-          "export default async function run() {",
-          "  const a: number[][] = [];",
-          "  for (;;) a.push(new Array(1e6).fill(1.5));",
-          "}",
-        ]),
+        ts(
+          "ts-bomb",
+          [
+            "export default async function run() {",
+            "  const a: number[][] = [];",
+            "  for (;;) a.push(new Array(1e6).fill(1.5));",
+            "}",
+          ],
+          { cpuSeconds: 60 },
+        ),
       ],
       [],
     );

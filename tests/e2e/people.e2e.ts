@@ -148,11 +148,23 @@ void test("a manager filters the runs table and compares two runs side by side",
     people.manager,
   );
   // Two runs of a pipeline of its own, so the test stands alone.
-  await createFromTemplate(manager, "Hello pipeline");
+  await createFromTemplate(manager, "Parallel branches");
   const pipelineId = manager.url().split("/").pop()!;
+  const details = manager.getByTestId("editor-run-status").getByRole("link", { name: "details" });
+  let previous: string | null = null;
   for (let i = 0; i < 2; i++) {
     await manager.getByRole("button", { name: "Run…" }).click();
     await manager.getByRole("button", { name: "Start run" }).click();
+    // The status shown is this run's, not the one before.
+    await manager.waitForFunction(
+      (before) => {
+        const a = document.querySelector('[data-testid="editor-run-status"] a');
+        return a !== null && a.getAttribute("href") !== before;
+      },
+      previous,
+      { timeout: 30_000 },
+    );
+    previous = await details.getAttribute("href");
     await manager
       .locator('[data-testid="editor-run-status"][data-status="succeeded"]')
       .waitFor({ timeout: 60_000 });

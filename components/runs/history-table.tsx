@@ -65,7 +65,8 @@ export function HistoryTable() {
   const [tagDraft, setTagDraft] = useState<string | null>(null);
 
   const setParams = (changes: Record<string, string>, keepPage = false) => {
-    const next = new URLSearchParams(params.toString());
+    // From the address bar, not this render's params: two quick changes must not undo each other.
+    const next = new URLSearchParams(window.location.search);
     for (const [k, v] of Object.entries(changes)) {
       if (v) next.set(k, v);
       else next.delete(k);

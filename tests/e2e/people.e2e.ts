@@ -182,7 +182,7 @@ void test("a manager filters the runs table and compares two runs side by side",
       url.searchParams.get("pipeline") === pipelineId &&
       url.searchParams.get("status") === "succeeded",
   );
-  const rows = table.locator("tbody tr");
+  const rows = table.locator("tbody tr").filter({ has: manager.locator("[data-status]") });
   await manager.waitForFunction(
     () => document.querySelectorAll('table[aria-label="Runs"] tbody tr [data-status]').length >= 2,
     undefined,

@@ -6,6 +6,7 @@ import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState, type ReactNode } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
+import { cn } from "@/components/ui/cn";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { formatDuration } from "./duration";
 
@@ -260,7 +261,14 @@ export function HistoryTable() {
       )}
       {history.data && history.data.rows.length > 0 && (
         <div className="overflow-x-auto">
-          <table className="w-full border-collapse text-sm" aria-label="Runs">
+          <table
+            className={cn(
+              "w-full border-collapse text-sm",
+              history.isPlaceholderData && "opacity-60",
+            )}
+            aria-label="Runs"
+            aria-busy={history.isPlaceholderData}
+          >
             <thead>
               <tr className="border-b border-slate-200 text-left whitespace-nowrap text-slate-500">
                 <th className="w-8 py-2">

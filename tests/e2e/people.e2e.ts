@@ -182,19 +182,21 @@ void test("a manager filters the runs table and compares two runs side by side",
       url.searchParams.get("pipeline") === pipelineId &&
       url.searchParams.get("status") === "succeeded",
   );
-  const rows = table.locator("tbody tr").filter({ has: manager.locator("[data-status]") });
+  // The table keeps the previous rows (aria-busy) until the filtered ones arrive:
+  // wait for the settled table to hold exactly this pipeline's two succeeded runs.
   await manager.waitForFunction(
-    () => document.querySelectorAll('table[aria-label="Runs"] tbody tr [data-status]').length >= 2,
+    () => {
+      const trs = document.querySelectorAll('table[aria-label="Runs"][aria-busy="false"] tbody tr');
+      const statuses = [...trs].flatMap((tr) => {
+        const s = tr.querySelector("[data-status]");
+        return s ? [s.getAttribute("data-status")] : [];
+      });
+      return statuses.length === 2 && statuses.every((s) => s === "succeeded");
+    },
     undefined,
     { timeout: 30_000 },
   );
-  const count = await rows.count();
-  assert.ok(count >= 2, `expected the two runs, found ${count} rows`);
-  for (let i = 0; i < count; i++)
-    assert.equal(
-      await rows.nth(i).locator("[data-status]").first().getAttribute("data-status"),
-      "succeeded",
-    );
+  const rows = table.locator("tbody tr").filter({ has: manager.locator("[data-status]") });
   await rows.nth(0).getByRole("checkbox").check();
   await rows.nth(1).getByRole("checkbox").check();
   await manager.getByRole("button", { name: "Compare" }).click();

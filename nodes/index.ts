@@ -26,7 +26,7 @@ import { deployEndpoint } from "./deploy-endpoint/node";
 import { monitorDrift } from "./monitor-drift/node";
 import { codePython } from "./code-python/node";
 import { codeTypescript } from "./code-typescript/node";
-import type { NodeDefinition } from "./types";
+import type { NodeDefinition, NodeShape } from "./types";
 
 /** The node catalog: the one registry of definitions, read by the canvas, validator and compiler. */
 export const nodeDefinitions = {
@@ -71,4 +71,15 @@ export function paletteNodes(): NodeDefinition[] {
   return Object.values(nodeDefinitions as Record<string, NodeDefinition>).filter(
     (d) => !d.internal,
   );
+}
+
+/** A node's ports for its params: the definition's, or those its code declares. */
+export function shapeOf(type: string, params: unknown): NodeShape | undefined {
+  const def = getNodeDefinition(type);
+  if (!def) return undefined;
+  if (def.shape)
+    return def.shape(
+      params && typeof params === "object" ? (params as Record<string, unknown>) : {},
+    );
+  return { inputs: def.inputs, outputs: def.outputs, params: null, declared: [], errors: [] };
 }

@@ -31,6 +31,17 @@ export interface RuntimeDefaults {
   gpu: boolean;
 }
 
+/** What a node looks like for given params: its ports, and for code nodes the params its code declares. */
+export interface NodeShape {
+  inputs: PortDefinition[];
+  outputs: PortDefinition[];
+  /** The schema of `params.params` when the code declares its params; null: free-form JSON. */
+  params: z.ZodObject | null;
+  declared: { name: string; line: number }[];
+  /** Problems in the declarations, on the param that holds them. */
+  errors: { param: string; message: string }[];
+}
+
 export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   type: string;
   category: NodeCategory;
@@ -49,6 +60,10 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   cacheable?: boolean;
   /** When it returns true for the resolved params, the step waits for a manager's approval. */
   requiresApproval?: (params: z.infer<P>) => boolean;
+  /** Ports that depend on the params (code nodes declare theirs in their code). */
+  shape?: (params: Record<string, unknown>) => NodeShape;
+  /** The node has a code form (nodes/<type>/ejected.ts or .py) it can be ejected into. */
+  eject?: { language: "typescript" | "python" };
   /** Markdown shown in the palette and the inspector. */
   docs?: string;
 }

@@ -1,6 +1,6 @@
 import type { Edge, Node } from "@xyflow/react";
-import { getNodeDefinition } from "@/nodes/index";
-import type { NodeDefinition, PortKind } from "@/nodes/types";
+import { getNodeDefinition, shapeOf } from "@/nodes/index";
+import type { NodeDefinition, NodeShape, PortKind } from "@/nodes/types";
 import {
   PIPELINE_API_VERSION,
   type PipelineEdge,
@@ -40,15 +40,19 @@ export function toFlow(doc: PipelineFile): {
       runtime: n.runtime,
     },
   }));
-  const edges = doc.edges.map((e): PipelineFlowEdge =>
-    toFlowEdge(e, doc.nodes.find((n) => n.id === e.source)?.type),
-  );
+  const edges = doc.edges.map((e): PipelineFlowEdge => {
+    const source = doc.nodes.find((n) => n.id === e.source);
+    return toFlowEdge(e, source && { nodeType: source.type, params: source.params });
+  });
   return { nodes, edges };
 }
 
-export function toFlowEdge(e: PipelineEdge, sourceType: string | undefined): PipelineFlowEdge {
-  const kind = sourceType
-    ? getNodeDefinition(sourceType)?.outputs.find((p) => p.name === e.sourcePort)?.kind
+export function toFlowEdge(
+  e: PipelineEdge,
+  source: Pick<PipelineNodeData, "nodeType" | "params"> | undefined,
+): PipelineFlowEdge {
+  const kind = source
+    ? shapeOf(source.nodeType, source.params)?.outputs.find((p) => p.name === e.sourcePort)?.kind
     : undefined;
   return {
     id: edgeId(e),
@@ -103,6 +107,11 @@ export function definitionOf(node: PipelineFlowNode): NodeDefinition | undefined
   return getNodeDefinition(node.data.nodeType);
 }
 
+/** The node's ports as its params make them: a code node's come from its code. */
+export function shapeOfNode(node: Pick<PipelineFlowNode, "data">): NodeShape | undefined {
+  return shapeOf(node.data.nodeType, node.data.params);
+}
+
 /** Why a connection is refused, or null when it is fine. */
 export function connectionProblem(
   c: {
@@ -119,8 +128,8 @@ export function connectionProblem(
   if (c.source === c.target) return "A node cannot feed itself";
   const source = nodes.find((n) => n.id === c.source);
   const target = nodes.find((n) => n.id === c.target);
-  const out = source && definitionOf(source)?.outputs.find((p) => p.name === c.sourceHandle);
-  const inp = target && definitionOf(target)?.inputs.find((p) => p.name === c.targetHandle);
+  const out = source && shapeOfNode(source)?.outputs.find((p) => p.name === c.sourceHandle);
+  const inp = target && shapeOfNode(target)?.inputs.find((p) => p.name === c.targetHandle);
   if (!out || !inp) return "Connect an output port to an input port";
   if (out.kind !== inp.kind)
     return `Incompatible ports: ${out.label} is a ${out.kind}, ${inp.label} expects a ${inp.kind}`;

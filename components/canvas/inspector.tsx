@@ -8,7 +8,7 @@ import { useShallow } from "zustand/react/shallow";
 import { useTRPC } from "@/components/trpc";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { CodeEditor } from "@/components/code/code-editor";
-import { definitionOf } from "./document";
+import { definitionOf, shapeOfNode } from "./document";
 import { ParamForm } from "./param-form";
 import { useEditor } from "./store";
 
@@ -174,6 +174,13 @@ export function Inspector() {
   const node = selected[0]!;
   const def = definitionOf(node);
   const isCode = def?.category === "code";
+  const shape = shapeOfNode(node);
+  const columns = upstreamColumns.data?.schema.map((c) => c.name);
+  const given = node.data.params.params;
+  const declaredValues =
+    given && typeof given === "object" && !Array.isArray(given)
+      ? (given as Record<string, unknown>)
+      : {};
 
   const outputs = (live?.outputs ?? null) as Record<string, { hash: string; kind: string }> | null;
   const inputs = incoming.flatMap((e) => {
@@ -227,13 +234,30 @@ export function Inspector() {
         />
       </div>
       {tab === "code" && !isCode ? null : def ? (
-        <ParamForm
-          def={def}
-          nodeId={node.id}
-          params={node.data.params}
-          onChange={(params) => updateNode(node.id, { params })}
-          columns={upstreamColumns.data?.schema.map((c) => c.name)}
-        />
+        <>
+          <ParamForm
+            def={def}
+            nodeId={node.id}
+            params={node.data.params}
+            onChange={(params) => updateNode(node.id, { params })}
+            columns={columns}
+            hidden={shape?.params ? ["params"] : []}
+          />
+          {shape?.params && (
+            <section aria-label="Params declared in the code" className="space-y-2">
+              <h3 className="text-xs font-semibold text-slate-700">Params declared in the code</h3>
+              <ParamForm
+                def={{ params: shape.params }}
+                nodeId={`${node.id}-code`}
+                params={declaredValues}
+                onChange={(values) =>
+                  updateNode(node.id, { params: { ...node.data.params, params: values } })
+                }
+                columns={columns}
+              />
+            </section>
+          )}
+        </>
       ) : (
         <p className="text-xs text-rose-700">Unknown node type {node.data.nodeType}.</p>
       )}

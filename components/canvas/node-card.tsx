@@ -1,11 +1,11 @@
 "use client";
 
-import { Handle, Position, type NodeProps } from "@xyflow/react";
+import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
 import { memo, useEffect, useState } from "react";
 import { cn } from "@/components/ui/cn";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { categoryStyle, portColor } from "./colors";
-import { definitionOf, type PipelineFlowNode } from "./document";
+import { definitionOf, shapeOfNode, type PipelineFlowNode } from "./document";
 import { useEditor } from "./store";
 
 function Elapsed({ since }: { since: string }) {
@@ -24,6 +24,11 @@ function Elapsed({ since }: { since: string }) {
 /** The one node component: its definition gives the colour, icon, title and ports. */
 function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
   const def = definitionOf({ data } as PipelineFlowNode);
+  const shape = shapeOfNode({ data });
+  const ports = shape ? [...shape.inputs, ...shape.outputs].map((p) => p.name).join() : "";
+  // A code node's ports follow its code: React Flow must measure the new handles.
+  const updateNodeInternals = useUpdateNodeInternals();
+  useEffect(() => updateNodeInternals(id), [id, ports, updateNodeInternals]);
   const errors = useEditor((s) => s.errorsByNode[id]);
   const live = useEditor((s) => s.runStatus[id]);
   const diff = useEditor((s) =>
@@ -34,7 +39,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
         : null,
   );
   const style = def ? categoryStyle[def.category] : categoryStyle.internal;
-  const rows = Math.max(def?.inputs.length ?? 0, def?.outputs.length ?? 0, 1);
+  const rows = Math.max(shape?.inputs.length ?? 0, shape?.outputs.length ?? 0, 1);
   return (
     <div
       data-node-id={id}
@@ -67,7 +72,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
         {def?.title ?? data.nodeType}
       </div>
       <div className="relative px-2 pb-2" style={{ minHeight: rows * 18 }}>
-        {def?.inputs.map((p, i) => (
+        {shape?.inputs.map((p, i) => (
           <div
             key={`in-${p.name}`}
             className="absolute left-2 text-[10px] text-slate-600"
@@ -83,7 +88,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
             {p.label}
           </div>
         ))}
-        {def?.outputs.map((p, i) => (
+        {shape?.outputs.map((p, i) => (
           <div
             key={`out-${p.name}`}
             className="absolute right-2 text-[10px] text-slate-600"

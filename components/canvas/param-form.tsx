@@ -29,7 +29,7 @@ const schemaCache = new WeakMap<
 >();
 
 /** The node's zod params as JSON Schema; its meta (label, help, widget) drives each field. */
-function fieldsOf(def: NodeDefinition) {
+function fieldsOf(def: Pick<NodeDefinition, "params">) {
   let cached = schemaCache.get(def.params);
   if (!cached) {
     const json = z.toJSONSchema(def.params, { io: "input", unrepresentable: "any" }) as {
@@ -58,13 +58,16 @@ export function ParamForm({
   params,
   onChange,
   columns,
+  hidden = [],
 }: {
-  def: NodeDefinition;
+  def: Pick<NodeDefinition, "params">;
   nodeId: string;
   params: Record<string, unknown>;
   onChange: (params: Record<string, unknown>) => void;
   /** The upstream dataset's columns, once a run has produced it. */
   columns?: string[];
+  /** Params drawn elsewhere (a code node's declared params have their own form). */
+  hidden?: string[];
 }) {
   const { properties } = fieldsOf(def);
   const result = def.params.safeParse(params);
@@ -78,7 +81,7 @@ export function ParamForm({
     else next[key] = value;
     onChange(next);
   };
-  const keys = Object.keys(properties);
+  const keys = Object.keys(properties).filter((k) => !hidden.includes(k));
   if (keys.length === 0)
     return <p className="text-xs text-slate-500">This node has no parameters.</p>;
 

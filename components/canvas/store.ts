@@ -212,7 +212,7 @@ export const useEditor = create<EditorState>()((set, get) => {
         set({ connectionHint: problem });
         return;
       }
-      const sourceType = s.nodes.find((n) => n.id === c.source)?.data.nodeType;
+      const source = s.nodes.find((n) => n.id === c.source)?.data;
       const edge = toFlowEdge(
         {
           source: c.source,
@@ -220,7 +220,7 @@ export const useEditor = create<EditorState>()((set, get) => {
           target: c.target,
           targetPort: c.targetHandle ?? "",
         },
-        sourceType,
+        source,
       );
       apply({ edges: addEdge(edge, s.edges) }, true);
       set({ connectionHint: null });
@@ -286,7 +286,7 @@ export const useEditor = create<EditorState>()((set, get) => {
           target: rename.get(e.target)!,
           targetPort: e.targetHandle ?? "",
         };
-        return toFlowEdge(renamed, clip.nodes.find((n) => n.id === e.source)?.data.nodeType);
+        return toFlowEdge(renamed, clip.nodes.find((n) => n.id === e.source)?.data);
       });
       apply(
         {

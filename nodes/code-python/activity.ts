@@ -1,4 +1,4 @@
-import { codeStep } from "../../server/sandbox/code-step";
+import { codeStep, declaredIo } from "../../server/sandbox/code-step";
 import type { NodeActivity } from "../activity-types";
 import { codePython } from "./node";
 
@@ -7,9 +7,7 @@ export const codePythonActivity: NodeActivity = async (ctx) => {
   return codeStep(ctx, {
     language: "python",
     code: p.code,
-    params: p.params,
-    datasetOutputs: ["dataset"],
-    modelOutputs: ["model"],
+    ...declaredIo(codePython.shape!(p), p.params),
     limits: {
       wallMs: p.timeoutSeconds * 1000,
       cpuSeconds: p.cpuSeconds,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { codeShape } from "../code-declarations";
 import { codeInputs, codeLimits, codeOutputs, codeRuntime } from "../code-ports";
 import { defineNode } from "../types";
 
@@ -9,6 +10,11 @@ export const DEFAULT_PYTHON = `def run(ctx):
     ctx.output("dataset", df)
 `;
 
+const pythonOutputs = [
+  ...codeOutputs,
+  { name: "model", kind: "model", label: "Model", required: false } as const,
+];
+
 export const codePython = defineNode({
   type: "code.python",
   category: "code",
@@ -17,7 +23,7 @@ export const codePython = defineNode({
   version: 1,
   internal: false,
   inputs: codeInputs,
-  outputs: [...codeOutputs, { name: "model", kind: "model", label: "Model", required: false }],
+  outputs: pythonOutputs,
   params: z.object({
     code: z
       .string()
@@ -29,5 +35,10 @@ export const codePython = defineNode({
   }),
   // Only workers with Python, pandas and a working sandbox poll this queue.
   runtime: { ...codeRuntime, taskQueue: "python" },
+  shape: (params) =>
+    codeShape(params.code ?? DEFAULT_PYTHON, "python", {
+      inputs: codeInputs,
+      outputs: pythonOutputs,
+    }),
   docs: "Define `run(ctx)`: `ctx.input(port)` gives a pandas DataFrame (`ctx.input_path(port)` the Parquet file), `ctx.output(port, df)` writes a dataset, `ctx.metric(name, value)`, `ctx.log(...)`, `ctx.progress(done, total)`, `ctx.params`. The code runs in a sandbox: no network, no other processes, no environment, no files but its own; CPU, memory, time and output are limited.",
 });

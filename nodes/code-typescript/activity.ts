@@ -1,4 +1,4 @@
-import { codeStep } from "../../server/sandbox/code-step";
+import { codeStep, declaredIo } from "../../server/sandbox/code-step";
 import type { NodeActivity } from "../activity-types";
 import { codeTypescript } from "./node";
 
@@ -7,8 +7,7 @@ export const codeTypescriptActivity: NodeActivity = async (ctx) => {
   return codeStep(ctx, {
     language: "typescript",
     code: p.code,
-    params: p.params,
-    datasetOutputs: ["dataset"],
+    ...declaredIo(codeTypescript.shape!(p), p.params),
     limits: {
       wallMs: p.timeoutSeconds * 1000,
       cpuSeconds: p.cpuSeconds,

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { codeShape } from "../code-declarations";
 import { codeInputs, codeLimits, codeOutputs, codeRuntime } from "../code-ports";
 import { defineNode } from "../types";
 
@@ -30,5 +31,6 @@ export const codeTypescript = defineNode({
     ...codeLimits,
   }),
   runtime: codeRuntime,
+  shape: (params) => codeShape(params.code ?? DEFAULT_TYPESCRIPT, "typescript"),
   docs: "Export `default async function run(ctx)`: `ctx.input(port)` gives rows as objects, `ctx.query(sql)` runs DuckDB SQL over the inputs (views named after their ports), `ctx.output(port, rowsOrSql)` writes a dataset, `ctx.metric`, `ctx.log`, `ctx.progress`, `ctx.params`. Errors report the line of your code. Sandboxed like Python code.",
 });

@@ -1,4 +1,5 @@
-import { getNodeDefinition } from "../../nodes/index";
+import { getNodeDefinition, shapeOf } from "../../nodes/index";
+import type { NodeShape } from "../../nodes/types";
 import { LIMITS, pipelineFileSchema, type PipelineFile } from "./schema";
 
 export interface ValidationError {
@@ -67,6 +68,8 @@ export function validatePipeline(input: unknown): ValidationResult {
         });
       }
     }
+    if (def.shape)
+      errors.push(...declaredErrors(node.id, def.shape(node.params), node.params.params));
   }
 
   const byId = new Map(pipeline.nodes.map((n) => [n.id, n]));
@@ -83,8 +86,10 @@ export function validatePipeline(input: unknown): ValidationResult {
       });
       continue;
     }
-    const out = getNodeDefinition(source.type)?.outputs.find((p) => p.name === edge.sourcePort);
-    const inp = getNodeDefinition(target.type)?.inputs.find((p) => p.name === edge.targetPort);
+    const out = shapeOf(source.type, source.params)?.outputs.find(
+      (p) => p.name === edge.sourcePort,
+    );
+    const inp = shapeOf(target.type, target.params)?.inputs.find((p) => p.name === edge.targetPort);
     if (getNodeDefinition(source.type) && !out) {
       errors.push({
         nodeId: source.id,
@@ -122,7 +127,7 @@ export function validatePipeline(input: unknown): ValidationResult {
   }
 
   for (const node of pipeline.nodes) {
-    for (const port of getNodeDefinition(node.type)?.inputs ?? []) {
+    for (const port of shapeOf(node.type, node.params)?.inputs ?? []) {
       if (port.required && !fed.has(`${node.id}\u0000${port.name}`)) {
         errors.push({
           nodeId: node.id,
@@ -139,6 +144,41 @@ export function validatePipeline(input: unknown): ValidationResult {
   }
 
   return errors.length ? { ok: false, errors } : { ok: true, pipeline };
+}
+
+/** What a code node declares: its declarations' problems, and its param values against them. */
+function declaredErrors(nodeId: string, shape: NodeShape, values: unknown): ValidationError[] {
+  const errors: ValidationError[] = shape.errors.map((e) => ({
+    nodeId,
+    param: e.param,
+    code: "invalid_declaration",
+    message: `Node "${nodeId}" ${e.param}: ${e.message}`,
+  }));
+  if (!shape.params) return errors;
+  const given =
+    values && typeof values === "object" && !Array.isArray(values)
+      ? (values as Record<string, unknown>)
+      : {};
+  const declared = new Set(Object.keys(shape.params.shape));
+  for (const key of Object.keys(given).filter((k) => !declared.has(k)))
+    errors.push({
+      nodeId,
+      param: `params.${key}`,
+      code: "undeclared_param",
+      message: `Node "${nodeId}" param params.${key}: the code declares no param "${key}" (declare it with @param ${key}: … or remove the value)`,
+    });
+  const parsed = shape.params.safeParse(given);
+  if (!parsed.success)
+    for (const issue of parsed.error.issues) {
+      const param = ["params", ...issue.path].join(".");
+      errors.push({
+        nodeId,
+        param,
+        code: "invalid_param",
+        message: `Node "${nodeId}" param ${param}: ${issue.message}`,
+      });
+    }
+  return errors;
 }
 
 /** Kahn's algorithm; whatever cannot be ordered sits on or behind a cycle. */

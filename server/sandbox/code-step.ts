@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { transform } from "esbuild";
 import type { StepContext } from "../../nodes/activity-types";
+import type { NodeShape } from "../../nodes/types";
 import { StepInputError } from "../../nodes/errors";
 import type { StepOutputs } from "../../workflows/plan";
 import { loadDataset, writeDataset } from "../data/dataset";
@@ -25,6 +26,18 @@ export type CodeLanguage = "python" | "typescript";
 /** Python packages the sandbox offers (pandas, scikit-learn…): CODE_PYTHON_PATH or <DATA_DIR>/tools/python. */
 export function codePythonPath(): string {
   return env().CODE_PYTHON_PATH ?? path.join(env().dataDir, "tools", "python");
+}
+
+/**
+ * What the code declared, as the frame needs it: ports to read back, and ctx.params checked and
+ * filled with the declared defaults (free-form when the code declares no params).
+ */
+export function declaredIo(shape: NodeShape, params: Record<string, unknown>) {
+  return {
+    params: shape.params ? shape.params.parse(params) : params,
+    datasetOutputs: shape.outputs.filter((o) => o.kind === "dataset").map((o) => o.name),
+    modelOutputs: shape.outputs.filter((o) => o.kind === "model").map((o) => o.name),
+  };
 }
 
 /**

@@ -119,6 +119,67 @@ describe("code nodes in the sandbox", () => {
     });
   }, 300_000);
 
+  it("ports and params declared in the code are the node's ports and ctx.params", async () => {
+    const r = await run(
+      [
+        { id: "raw", type: "ingest.sample", params: { dataset: "penguins" } },
+        {
+          id: "ts",
+          type: "code.typescript",
+          params: {
+            params: { cutoff: 4500 },
+            code: [
+              "// @input penguins: dataset",
+              "// @output heavy: dataset",
+              "// @output light: dataset",
+              "// @param cutoff: number = 4000 -- grams",
+              "export default async function run(ctx: Flowforge.Context) {",
+              "  const c = Number(ctx.params.cutoff);",
+              "  ctx.metric('cutoff', c);",
+              "  await ctx.output('heavy', `SELECT * FROM penguins WHERE body_mass_g > ${c}`);",
+              "  await ctx.output('light', `SELECT * FROM penguins WHERE body_mass_g <= ${c}`);",
+              "}",
+            ].join("\n"),
+          },
+        },
+        {
+          id: "py",
+          type: "code.python",
+          params: {
+            code: [
+              "# @input rows: dataset",
+              "# @output summary: dataset",
+              '# @param by: "species" | "island" = "island"',
+              "def run(ctx):",
+              "    df = ctx.input('rows')",
+              "    ctx.output('summary', df.groupby(ctx.params['by']).size().reset_index(name='n'))",
+            ].join("\n"),
+          },
+        },
+        { id: "pick", type: "prep.select", params: { columns: ["species"] } },
+      ],
+      [
+        from("raw", "ts", "penguins"),
+        from("ts", "py", "rows", "heavy"),
+        from("ts", "pick", "input", "light"),
+      ],
+    );
+    expect(r.steps.filter((s) => s.error).map((s) => `${s.stepId}: ${s.error}`)).toEqual([]);
+    const out = (id: string) =>
+      r.steps.find((s) => s.stepId === id)!.outputs as Record<string, { hash: string }>;
+    expect(Object.keys(out("ts")).sort()).toEqual(["heavy", "light", "metrics"]);
+    expect(await api.artifacts.json({ hash: out("ts").metrics!.hash })).toEqual({ cutoff: 4500 });
+    const heavy = await api.artifacts.dataset({ hash: out("ts").heavy!.hash, limit: 1 });
+    const light = await api.artifacts.dataset({ hash: out("pick").dataset!.hash, limit: 1 });
+    expect(heavy.rowCount + light.rowCount).toBe(342);
+    const summary = await api.artifacts.dataset({ hash: out("py").summary!.hash, limit: 10 });
+    // The default of the declared param: grouped by island.
+    expect(summary.schema.map((c) => c.name)).toEqual(["island", "n"]);
+    expect(summary.rows.reduce((a, row) => a + Number((row as { n: number }).n), 0)).toBe(
+      heavy.rowCount,
+    );
+  }, 300_000);
+
   it("trains a scikit-learn model in Python that evaluate, deploy and serving take like any other", async () => {
     const r = await run(
       [

@@ -16,6 +16,8 @@ export default tseslint.config(
       "eslint.config.mjs",
       // Runs inside the code-node sandbox, in plain Node, outside this project's types.
       "server/sandbox/harness/**",
+      // Code-node bodies, type-checked against the step SDK by nodes/eject.test.ts.
+      "nodes/*/ejected.ts",
     ],
   },
   js.configs.recommended,

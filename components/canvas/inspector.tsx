@@ -1,6 +1,6 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import { Button } from "@/components/ui/button";
 import { MetricsView, ModelSummary } from "@/components/charts/metrics-view";
@@ -8,6 +8,9 @@ import { useShallow } from "zustand/react/shallow";
 import { useTRPC } from "@/components/trpc";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { CodeEditor } from "@/components/code/code-editor";
+import { ejectProblem } from "@/nodes/eject";
+import { getNodeDefinition } from "@/nodes/index";
+import { atLeast } from "@/server/auth/roles";
 import { definitionOf, shapeOfNode } from "./document";
 import { ParamForm } from "./param-form";
 import { useEditor } from "./store";
@@ -85,6 +88,56 @@ function JsonPreview({ hash }: { hash: string }) {
   );
 }
 
+/** Turns a built-in node into a code node with the same id, ports and param values. */
+function EjectButton({
+  nodeId,
+  type,
+  onEjected,
+}: {
+  nodeId: string;
+  type: string;
+  onEjected: () => void;
+}) {
+  const trpc = useTRPC();
+  const updateNode = useEditor((s) => s.updateNode);
+  const params = useEditor((s) => s.nodes.find((n) => n.id === nodeId)?.data.params);
+  const me = useQuery(trpc.me.get.queryOptions());
+  const eject = useMutation(
+    trpc.nodes.eject.mutationOptions({
+      onSuccess: (node) => {
+        updateNode(nodeId, { nodeType: node.type, params: node.params });
+        onEjected();
+      },
+    }),
+  );
+  const def = getNodeDefinition(type);
+  const problem = def ? ejectProblem(def) : `Unknown node type ${type}`;
+  const role = me.data?.principal?.role;
+  const allowed = role !== undefined && atLeast(role, "data_scientist");
+  if (problem) return <p className="text-[11px] text-slate-500">{problem}.</p>;
+  return (
+    <div className="space-y-1">
+      <Button
+        size="sm"
+        variant="secondary"
+        disabled={!allowed || eject.isPending}
+        title={
+          allowed
+            ? "Replace this node by a code node with the same ports and params, to edit its code"
+            : "Code nodes need the Data scientist role"
+        }
+        onClick={() => eject.mutate({ type, params: params ?? {} })}
+      >
+        Eject to {def?.eject?.language === "python" ? "Python" : "TypeScript"} code
+      </Button>
+      {eject.error && <p className="text-xs text-rose-700">{eject.error.message}</p>}
+      <p className="text-[11px] text-slate-500">
+        The node keeps its id, connections and settings; save the pipeline to keep the change.
+      </p>
+    </div>
+  );
+}
+
 /** A built-in node's implementation, read-only: what the node does, exactly. */
 function NodeSource({ type }: { type: string }) {
   const trpc = useTRPC();
@@ -118,7 +171,8 @@ function NodeSource({ type }: { type: string }) {
         />
       )}
       <p className="text-[11px] text-slate-500">
-        Built-in nodes are read-only. For your own logic, add a Python or TypeScript code node.
+        Built-in nodes are read-only: eject one to edit its code, or add a Python or TypeScript code
+        node.
       </p>
     </div>
   );
@@ -219,7 +273,16 @@ export function Inspector() {
           </div>
         )}
       </div>
-      {def && !isCode && tab === "code" && <NodeSource type={node.data.nodeType} />}
+      {def && !isCode && tab === "code" && (
+        <>
+          <EjectButton
+            nodeId={node.id}
+            type={node.data.nodeType}
+            onEjected={() => setTab("settings")}
+          />
+          <NodeSource type={node.data.nodeType} />
+        </>
+      )}
       <div>
         <label htmlFor="node-label" className="mb-0.5 block text-xs font-medium text-slate-700">
           Label

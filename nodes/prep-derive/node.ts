@@ -20,4 +20,5 @@ export const prepDerive = defineNode({
     }),
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 2, heartbeatMs: null, gpu: false },
+  eject: { language: "typescript" },
 });

@@ -50,4 +50,5 @@ export const prepFilter = defineNode({
       }),
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 600_000, retries: 2, heartbeatMs: null, gpu: false },
+  eject: { language: "typescript" },
 });

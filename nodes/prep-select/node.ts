@@ -26,4 +26,5 @@ export const prepSelect = defineNode({
     }),
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 600_000, retries: 2, heartbeatMs: null, gpu: false },
+  eject: { language: "typescript" },
 });

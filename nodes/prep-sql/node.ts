@@ -19,4 +19,5 @@ export const prepSql = defineNode({
     }),
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 0, heartbeatMs: null, gpu: false },
+  eject: { language: "typescript" },
 });

@@ -46,5 +46,6 @@ export const trainGbdt = defineNode({
   outputs: trainOutputs,
   params: z.object({ ...targetParams, task: taskParam, ...gbdtParams }),
   runtime: trainRuntime,
+  eject: { language: "python" },
   docs: "Grows trees leaf by leaf on 255-bin feature histograms; missing values learn their own direction, so Impute is optional. Exports to ONNX as a TreeEnsembleRegressor followed by sigmoid or softmax.",
 });

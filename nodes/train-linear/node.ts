@@ -20,5 +20,6 @@ export const trainLinear = defineNode({
       .meta({ label: "L2 strength (alpha)", help: "As scikit-learn's Ridge." }),
   }),
   runtime: trainRuntime,
+  eject: { language: "python" },
   docs: "Fits `y ≈ Xw + b` minimizing squared error plus `alpha·|w|²`. Features must be numbers without missing values: put Impute, Encode and Scale before it. The exported ONNX model applies that preprocessing itself and takes raw rows.",
 });

@@ -29,5 +29,6 @@ export const trainLogistic = defineNode({
     seed: seedParam,
   }),
   runtime: trainRuntime,
+  eject: { language: "python" },
   docs: "Softmax (or sigmoid for two classes) over a linear function of the features, trained with Adam. Every training step is an ONNX graph (forward, backward and update) run by onnxruntime, so a GPU worker trains it with CUDA or WebGPU.",
 });

@@ -53,6 +53,7 @@ const expected: Record<string, Access> = {
   "models.list": "analyst",
   "monitoring.results": "analyst",
   "nodes.source": "analyst",
+  "nodes.eject": "data_scientist",
   "pipelines.createFromTemplate": "analyst",
   "pipelines.delete": "analyst",
   "pipelines.diff": "analyst",

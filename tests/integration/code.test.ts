@@ -6,6 +6,7 @@ import { sandboxProblem } from "../../server/sandbox/sandbox";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
 import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
+import { ejectSamples } from "../../nodes/eject.fixtures";
 import { codeNodePython, ensurePythonPackages } from "../python-tools";
 
 const api = callerAs("admin");
@@ -178,6 +179,64 @@ describe("code nodes in the sandbox", () => {
     expect(summary.rows.reduce((a, row) => a + Number((row as { n: number }).n), 0)).toBe(
       heavy.rowCount,
     );
+  }, 300_000);
+
+  it("an ejected node keeps its connections and does what the built-in did", async () => {
+    const prep = ["prep.filter", "prep.select", "prep.derive", "prep.sql"];
+    const nodes: unknown[] = [
+      { id: "raw", type: "ingest.sample", params: { dataset: "penguins" } },
+      {
+        id: "split",
+        type: "prep.split",
+        params: { method: "stratified", column: "species", seed: 4 },
+      },
+      { id: "eval", type: "evaluate.model" },
+    ];
+    const edges = [from("split", "eval", "test", "test"), from("raw", "split")];
+    for (const type of [...prep, "train.logistic"]) {
+      const params = ejectSamples[type]!;
+      const id = type.split(".")[1]!;
+      const ejected = await api.nodes.eject({ type, params });
+      nodes.push({ id: `e-${id}`, ...ejected });
+      if (type.startsWith("prep.")) nodes.push({ id: `b-${id}`, type, params });
+    }
+    for (const type of prep) {
+      const id = type.split(".")[1]!;
+      edges.push(from("raw", `b-${id}`), from("raw", `e-${id}`));
+    }
+    edges.push(
+      from("split", "e-logistic", "train", "train"),
+      from("split", "e-logistic", "validation", "validation"),
+      from("e-logistic", "eval", "model", "model"),
+    );
+    const r = await run(nodes, edges);
+    expect(r.steps.filter((s) => s.error).map((s) => `${s.stepId}: ${s.error}`)).toEqual([]);
+    const out = (id: string) =>
+      r.steps.find((s) => s.stepId === id)!.outputs as Record<string, { hash: string }>;
+    expect(r.steps.find((s) => s.stepId === "e-logistic")?.taskQueue).toBe("python");
+    for (const type of prep) {
+      const id = type.split(".")[1]!;
+      const [b, e] = await Promise.all(
+        [`b-${id}`, `e-${id}`].map((step) =>
+          api.artifacts.dataset({ hash: out(step).dataset!.hash, limit: 20 }),
+        ),
+      );
+      expect({ type, rows: e!.rowCount, columns: e!.schema.map((c) => c.name) }).toEqual({
+        type,
+        rows: b!.rowCount,
+        columns: b!.schema.map((c) => c.name),
+      });
+      expect(e!.rows).toEqual(b!.rows);
+    }
+    const evaluation = (await api.artifacts.json({ hash: out("eval").metrics!.hash })) as {
+      test: { accuracy: number };
+    };
+    expect(evaluation.test.accuracy).toBeGreaterThan(0.9);
+    const metrics = (await api.artifacts.json({ hash: out("e-logistic").metrics!.hash })) as Record<
+      string,
+      number
+    >;
+    expect(metrics.validation_accuracy).toBeGreaterThan(0.9);
   }, 300_000);
 
   it("trains a scikit-learn model in Python that evaluate, deploy and serving take like any other", async () => {

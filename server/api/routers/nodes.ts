@@ -3,7 +3,8 @@ import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { getNodeDefinition } from "../../../nodes";
-import { analystProcedure, router } from "../trpc";
+import { ejectedNode, ejectProblem } from "../../../nodes/eject";
+import { analystProcedure, dataScientistProcedure, router } from "../trpc";
 
 /** Node types name their folder: `prep.impute` lives in nodes/prep-impute/. */
 const folderOf = (type: string) => type.replaceAll(".", "-");
@@ -25,5 +26,31 @@ export const nodesRouter = router({
           { path: `nodes/${folderOf(input.type)}/node.ts`, text: definition },
         ].filter((f): f is { path: string; text: string } => f.text !== null),
       };
+    }),
+
+  /**
+   * A built-in node as an editable code node: its ports and params declared in the code (so its
+   * edges and values stay), its code form from nodes/<type>/ejected.ts or .py. Code nodes are a
+   * data scientist's to add.
+   */
+  eject: dataScientistProcedure
+    .input(
+      z.object({
+        type: z.string().min(1).max(100),
+        params: z.record(z.string(), z.unknown()).default({}),
+      }),
+    )
+    .mutation(async ({ input }) => {
+      const def = getNodeDefinition(input.type);
+      if (!def)
+        throw new TRPCError({ code: "NOT_FOUND", message: `There is no node type ${input.type}` });
+      const problem = ejectProblem(def);
+      if (problem) throw new TRPCError({ code: "BAD_REQUEST", message: problem });
+      const file = `ejected.${def.eject!.language === "python" ? "py" : "ts"}`;
+      const body = await readFile(
+        path.join(process.cwd(), "nodes", folderOf(def.type), file),
+        "utf8",
+      );
+      return ejectedNode(def, input.params, body);
     }),
 });

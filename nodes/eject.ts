@@ -8,6 +8,7 @@ interface JsonField {
   items?: { type?: string };
   default?: unknown;
   label?: string;
+  help?: string;
 }
 
 /** A param's declared type, from the JSON Schema of its zod definition. */
@@ -53,7 +54,9 @@ export function ejectHeader(def: NodeDefinition, language: CodeLanguage): string
       .map((p) => `${c} @output ${p.name}: ${p.kind}${label(p)}`),
     ...Object.entries(json.properties ?? {}).map(([name, f]) => {
       const value = f.default === undefined ? "" : ` = ${JSON.stringify(f.default)}`;
-      const help = f.label ? ` -- ${f.label}` : "";
+      const same = f.label?.toLowerCase() === humanizeName(name).toLowerCase();
+      const words = [same ? null : f.label, f.help].filter(Boolean);
+      const help = words.length ? ` -- ${words.join(": ")}` : "";
       const optional = f.default === undefined && !required.has(name) ? "?" : "";
       return `${c} @param ${name}: ${declaredType(f)}${optional}${value}${help}`;
     }),

@@ -235,6 +235,9 @@ export function Inspector() {
     given && typeof given === "object" && !Array.isArray(given)
       ? (given as Record<string, unknown>)
       : {};
+  const stale = shape?.params
+    ? Object.keys(declaredValues).filter((k) => !(k in shape.params!.shape))
+    : [];
 
   const outputs = (live?.outputs ?? null) as Record<string, { hash: string; kind: string }> | null;
   const inputs = incoming.flatMap((e) => {
@@ -318,6 +321,27 @@ export function Inspector() {
                 }
                 columns={columns}
               />
+              {stale.length > 0 && (
+                <p className="text-xs text-amber-800" role="status">
+                  Values for params the code no longer declares: {stale.join(", ")}.{" "}
+                  <button
+                    type="button"
+                    className="text-sky-700 underline"
+                    onClick={() =>
+                      updateNode(node.id, {
+                        params: {
+                          ...node.data.params,
+                          params: Object.fromEntries(
+                            Object.entries(declaredValues).filter(([k]) => !stale.includes(k)),
+                          ),
+                        },
+                      })
+                    }
+                  >
+                    Remove them
+                  </button>
+                </p>
+              )}
             </section>
           )}
         </>

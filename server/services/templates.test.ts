@@ -58,7 +58,7 @@ describe("templates", () => {
         id: "code-nodes",
         name: "Python and TypeScript code",
         description: expect.any(String) as string,
-        nodeCount: 3,
+        nodeCount: 4,
       },
       {
         id: "hello",

@@ -107,12 +107,62 @@ void test("open a node's code, edit it, run the node alone, see its logs and out
   await page.screenshot({ path: `${shots}/pipeline.png` });
 });
 
+void test("eject a built-in node into code, declare a port and a param in the code, run it", async () => {
+  await createFromTemplate(page, "Python and TypeScript code");
+  const card = page.locator('[data-node-id="heavy"]');
+  const edge = page.getByTestId("rf__edge-py.dataset->heavy.input");
+  await edge.waitFor({ state: "attached" });
+
+  await card.click();
+  await page.getByRole("tab", { name: "Code" }).click();
+  await page.getByRole("button", { name: "Eject to TypeScript code" }).click();
+  // Same node, same connection, now a code node whose code declares the built-in's port and params.
+  await card.filter({ hasText: "TypeScript code" }).waitFor();
+  await edge.waitFor({ state: "attached" });
+  const code = await codeText(page);
+  assert.match(code, /@input input: dataset/);
+  assert.match(code, /@param conditions: json/);
+  const declared = page.getByRole("region", { name: "Params declared in the code" });
+  assert.match(await declared.getByLabel("Conditions").inputValue(), /body_mass_g/);
+  await page.screenshot({ path: `${shots}/ejected.png` });
+
+  await setCode(
+    page,
+    [
+      "// @input input: dataset",
+      "// @output dataset: dataset",
+      "// @output light: dataset",
+      "// @param cutoff: integer = 5000 -- grams",
+      "export default async function run(ctx: Flowforge.Context) {",
+      "  const cutoff = Number(ctx.params.cutoff);",
+      '  await ctx.output("dataset", `SELECT * FROM input WHERE body_mass_g > ${cutoff}`);',
+      '  await ctx.output("light", `SELECT * FROM input WHERE body_mass_g <= ${cutoff}`);',
+      "}",
+    ].join("\n"),
+  );
+  // The new output port is on the canvas, the new param in the form.
+  await card.locator('[data-handleid="light"]').waitFor();
+  await declared.getByLabel("Cutoff").fill("5500");
+  await declared.getByRole("button", { name: "Remove them" }).click();
+  await page.getByRole("button", { name: "Run this node" }).click();
+  await card.locator('[data-run-status="succeeded"]').waitFor({ timeout: 120_000 });
+  await page.getByText("Output light").first().waitFor();
+  await page.screenshot({ path: `${shots}/declared-ports.png` });
+  await page.keyboard.press("Control+S");
+  await page
+    .getByText(/Saved version \d+\./)
+    .first()
+    .waitFor();
+});
+
 /**
  * Replaces the code in the Monaco editor the way a paste does: typing would let the editor close
  * brackets and indent lines on its own.
  */
 async function setCode(page: Page, text: string) {
   const editor = page.locator('[data-testid="code-editor"][data-ready="true"]');
+  // The first editor of a fresh server loads Monaco's chunks and workers: give it time.
+  await editor.waitFor({ timeout: 90_000 });
   await editor.locator(".view-lines").click();
   await page.keyboard.press("Control+A");
   await page.keyboard.press("Delete");

@@ -17,7 +17,15 @@ export function parsePipelineText(text: string, source: string): unknown {
       `${source}: not valid JSON or YAML${at}: ${first.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`,
     );
   }
-  const value: unknown = doc.toJS();
+  let value: unknown;
+  try {
+    // Aliases resolve here: an unknown anchor, or too many aliases (a "billion laughs"), throws.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new PipelineFileError(
+      `${source}: not valid YAML: ${err instanceof Error ? err.message.split("\n")[0] : String(err)}`,
+    );
+  }
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
     throw new PipelineFileError(`${source}: expected a pipeline object at the top level`);
   }

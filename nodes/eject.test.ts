@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import ts from "typescript";
 import { describe, expect, it } from "vitest";
-import { STEP_SDK_DTS } from "../components/code/sdk-types";
+import { declaredParamsDts, STEP_SDK_DTS } from "../components/code/sdk-types";
 import { ejectedNode, ejectProblem } from "./eject";
 import { ejectSamples } from "./eject.fixtures";
 import { getNodeDefinition, nodeDefinitions, shapeOf } from "./index";
@@ -49,11 +49,13 @@ describe("ejecting a built-in node", () => {
   });
 
   it.each(ejectable.filter((d) => d.eject!.language === "typescript").map((d) => d.type))(
-    "%s's code type-checks against the step SDK the editor offers",
+    "%s's code type-checks against the step SDK and the param types the editor offers",
     (type) => {
+      const code = eject(type).params.code as string;
       const files: Record<string, string> = {
         "/sdk.d.ts": STEP_SDK_DTS,
-        "/user_code.ts": eject(type).params.code as string,
+        "/params.d.ts": declaredParamsDts(code),
+        "/user_code.ts": code,
       };
       const options: ts.CompilerOptions = {
         strict: true,

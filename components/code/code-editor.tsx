@@ -1,7 +1,7 @@
 "use client";
 
 import { useEffect, useRef } from "react";
-import { STEP_SDK_DTS } from "./sdk-types";
+import { declaredParamsDts, STEP_SDK_DTS } from "./sdk-types";
 
 type Monaco = typeof import("monaco-editor");
 
@@ -87,7 +87,19 @@ export function CodeEditor({
         formatOnPaste: true,
       });
       editor.current = e;
-      e.onDidChangeModelContent(() => handlers.current.onChange?.(e.getValue()));
+      // The code's @param lines type ctx.params; one TypeScript editor is editable at a time.
+      const typeParams = () => {
+        if (language === "typescript" && !readOnly)
+          monaco.typescript.typescriptDefaults.addExtraLib(
+            declaredParamsDts(e.getValue()),
+            "file:///flowforge-params.d.ts",
+          );
+      };
+      typeParams();
+      e.onDidChangeModelContent(() => {
+        typeParams();
+        handlers.current.onChange?.(e.getValue());
+      });
       e.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.KeyS, () => {
         void (async () => {
           if (language === "typescript") await e.getAction("editor.action.formatDocument")?.run();

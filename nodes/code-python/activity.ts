@@ -2,6 +2,10 @@ import { codeStep, declaredIo } from "../../server/sandbox/code-step";
 import type { NodeActivity } from "../activity-types";
 import { codePython } from "./node";
 
+/**
+ * Idempotent: the code runs sandboxed (no network, only this attempt's directory); the step writes
+ * only content-addressed artifacts, and logs under its attempt.
+ */
 export const codePythonActivity: NodeActivity = async (ctx) => {
   const p = codePython.params.parse(ctx.params);
   return codeStep(ctx, {

@@ -2,6 +2,10 @@ import { codeStep, declaredIo } from "../../server/sandbox/code-step";
 import type { NodeActivity } from "../activity-types";
 import { codeTypescript } from "./node";
 
+/**
+ * Idempotent: the code runs sandboxed (no network, only this attempt's directory); the step writes
+ * only content-addressed artifacts, and logs under its attempt.
+ */
 export const codeTypescriptActivity: NodeActivity = async (ctx) => {
   const p = codeTypescript.params.parse(ctx.params);
   return codeStep(ctx, {

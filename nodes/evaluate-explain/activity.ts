@@ -6,7 +6,10 @@ import { score } from "../../server/ml/train";
 import type { NodeActivity } from "../activity-types";
 import { evaluateExplain } from "./node";
 
-/** Permutation importance on the raw input columns, scored through the exported model. */
+/**
+ * Permutation importance on the raw input columns, scored through the exported model. Idempotent:
+ * seeded, and writes only a content-addressed metrics artifact.
+ */
 export const evaluateExplainActivity: NodeActivity = async (ctx) => {
   const p = evaluateExplain.params.parse(ctx.params);
   const { model, meta, set } = await loadScoringSet(ctx, "model", "test", "Explain model");

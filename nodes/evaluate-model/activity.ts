@@ -4,6 +4,10 @@ import { score } from "../../server/ml/train";
 import type { NodeActivity } from "../activity-types";
 import { evaluateModel } from "./node";
 
+/**
+ * Idempotent: writes a content-addressed metrics artifact and upserts its experiment row, keyed by
+ * run and step; a retry overwrites that row.
+ */
 export const evaluateModelActivity: NodeActivity = async (ctx) => {
   evaluateModel.params.parse(ctx.params);
   const { model, meta, set } = await loadScoringSet(ctx, "model", "test", "Evaluate model");

@@ -7,6 +7,10 @@ import { env } from "../../server/env";
 import type { NodeActivity } from "../activity-types";
 import { ingestFile } from "./node";
 
+/**
+ * Idempotent: reads a file under the data directory and writes only a content-addressed dataset
+ * artifact; the link or copy lives in this attempt's own work directory.
+ */
 export const ingestFileActivity: NodeActivity = async (ctx) => {
   const p = ingestFile.params.parse(ctx.params);
   const source = await resolveInside(env().dataFilesDir, p.path, "path");

@@ -11,7 +11,11 @@ import { ingestPostgres } from "./node";
 
 const BATCH = 5000;
 
-/** Rows stream through a cursor into JSON lines in the step's directory, then DuckDB makes Parquet. */
+/**
+ * Rows stream through a cursor into JSON lines in the step's directory, then DuckDB makes Parquet.
+ * Idempotent: the source is only read, in a read-only transaction; the step writes only a
+ * content-addressed dataset artifact (a retry after the source changed stores the new rows).
+ */
 export const ingestPostgresActivity: NodeActivity = async (ctx) => {
   const p = ingestPostgres.params.parse(ctx.params);
   const sql = await openConnection(getDb(), ctx.workspaceId, p.connection).catch((err: unknown) => {

@@ -8,6 +8,7 @@ import { ingestSample } from "./node";
 
 const dataDir = fileURLToPath(new URL("../../examples/data/", import.meta.url));
 
+/** Idempotent: writes only a content-addressed dataset artifact; rewriting a hash is a no-op. */
 export const ingestSampleActivity: NodeActivity = async (ctx) => {
   const { dataset } = ingestSample.params.parse(ctx.params);
   const name = `${dataset}.csv`;

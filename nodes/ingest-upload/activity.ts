@@ -6,6 +6,7 @@ import type { NodeActivity } from "../activity-types";
 import { StepInputError } from "../errors";
 import { ingestUpload } from "./node";
 
+/** Idempotent: reads the uploaded artifact and writes only a content-addressed dataset artifact. */
 export const ingestUploadActivity: NodeActivity = async (ctx) => {
   const p = ingestUpload.params.parse(ctx.params);
   // An upload belongs to the workspace that sent it; a hash copied from elsewhere reads nothing.

@@ -1,6 +1,7 @@
 import type { NodeActivity } from "../activity-types";
 import { internalNumbers } from "./node";
 
+/** Idempotent: seeded, so a retry writes the same bytes to the same content-addressed artifact. */
 export const internalNumbersActivity: NodeActivity = async (ctx) => {
   const { count, seed } = internalNumbers.params.parse(ctx.params);
   // mulberry32: small, seeded, reproducible.

@@ -2,6 +2,10 @@ import { setTimeout as sleep } from "node:timers/promises";
 import type { NodeActivity } from "../activity-types";
 import { internalSleep } from "./node";
 
+/**
+ * Idempotent: passes its input through or writes one content-addressed JSON artifact. Fails on
+ * purpose while `attempt` is at most `failTimes` (retry tests).
+ */
 export const internalSleepActivity: NodeActivity = async (ctx) => {
   const { ms, failTimes } = internalSleep.params.parse(ctx.params);
   if (ctx.attempt <= failTimes) throw new Error(`injected failure on attempt ${ctx.attempt}`);

@@ -6,7 +6,10 @@ import type { NodeActivity } from "../activity-types";
 import { StepInputError } from "../errors";
 import { monitorDrift } from "./node";
 
-/** Idempotent: the schedule is keyed by deployment, the first check by run and step. */
+/**
+ * Idempotent: the schedule is keyed by deployment (a retry updates it), the first check by run and
+ * step (one monitor_results row, one retrain run; its webhook at most once).
+ */
 export const monitorDriftActivity: NodeActivity = async (ctx) => {
   const { everyMinutes, ...p } = monitorDrift.params.parse(ctx.params);
   const deployment = (await ctx.readJson("deployment")) as { deploymentId?: string };

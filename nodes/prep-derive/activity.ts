@@ -5,6 +5,7 @@ import type { NodeActivity } from "../activity-types";
 import { StepInputError } from "../errors";
 import { prepDerive } from "./node";
 
+/** Idempotent: writes only a content-addressed dataset artifact; rewriting a hash is a no-op. */
 export const prepDeriveActivity: NodeActivity = async (ctx) => {
   const p = prepDerive.params.parse(ctx.params);
   return {

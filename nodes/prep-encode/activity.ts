@@ -10,6 +10,7 @@ interface EncodeState {
   columns: { column: string; categories: string[] }[];
 }
 
+/** Idempotent: writes only content-addressed artifacts (each split, the fitted state). */
 export const prepEncodeActivity: NodeActivity = async (ctx) => {
   const p = prepEncode.params.parse(ctx.params);
   return fitTransformStep<EncodeState>(

@@ -38,6 +38,7 @@ export function conditionSql(cond: Condition, values: DuckDBValue[]): string {
   }
 }
 
+/** Idempotent: writes only a content-addressed dataset artifact; rewriting a hash is a no-op. */
 export const prepFilterActivity: NodeActivity = async (ctx) => {
   const p = prepFilter.params.parse(ctx.params);
   return {

@@ -15,6 +15,7 @@ interface ImputeState {
 const sqlValue = (v: string | number | null) =>
   v === null ? "NULL" : typeof v === "number" ? String(v) : quoteLiteral(v);
 
+/** Idempotent: writes only content-addressed artifacts (each split, the fitted state). */
 export const prepImputeActivity: NodeActivity = async (ctx) => {
   const p = prepImpute.params.parse(ctx.params);
   if (p.strategy === "constant" && p.constant === undefined)

@@ -12,6 +12,7 @@ interface ScaleState {
   columns: { column: string; offset: number; scale: number }[];
 }
 
+/** Idempotent: writes only content-addressed artifacts (each split, the fitted state). */
 export const prepScaleActivity: NodeActivity = async (ctx) => {
   const p = prepScale.params.parse(ctx.params);
   return fitTransformStep<ScaleState>(

@@ -6,6 +6,7 @@ import type { NodeActivity } from "../activity-types";
 import { StepInputError } from "../errors";
 import { prepSelect } from "./node";
 
+/** Idempotent: writes only a content-addressed dataset artifact; rewriting a hash is a no-op. */
 export const prepSelectActivity: NodeActivity = async (ctx) => {
   const p = prepSelect.params.parse(ctx.params);
   const columns: { from: string; to: string }[] = [];

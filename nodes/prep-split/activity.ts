@@ -9,6 +9,7 @@ import { prepSplit } from "./node";
 /**
  * Every row gets a seeded pseudo-random key (a hash of its position and the seed); random splits
  * cut the key's range, stratified splits cut each group's rank, time splits cut the time order.
+ * Idempotent: seeded, and writes only content-addressed dataset artifacts.
  */
 export const prepSplitActivity: NodeActivity = async (ctx) => {
   const p = prepSplit.params.parse(ctx.params);

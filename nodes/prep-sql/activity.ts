@@ -3,6 +3,10 @@ import type { NodeActivity } from "../activity-types";
 import { StepInputError } from "../errors";
 import { prepSql } from "./node";
 
+/**
+ * Idempotent: the query runs in DuckDB sandboxed to the step's directory; it writes only a
+ * content-addressed dataset artifact.
+ */
 export const prepSqlActivity: NodeActivity = async (ctx) => {
   const { sql } = prepSql.params.parse(ctx.params);
   return {

@@ -11,6 +11,7 @@ interface Check {
   detail: string;
 }
 
+/** Idempotent: passes its input through and writes one content-addressed report artifact. */
 export const prepValidateActivity: NodeActivity = async (ctx) => {
   const p = prepValidate.params.parse(ctx.params);
   const input = await ctx.inputPath("input");

@@ -48,6 +48,11 @@ async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>
 const better = (a: TrialResult, b: TrialResult) =>
   a.score.higherIsBetter ? a.score.value > b.score.value : a.score.value < b.score.value;
 
+/**
+ * Idempotent: each trial is a workflow with the id run:step:trial-N, so a retried tune step attaches
+ * to its running trials or reads their results; experiment rows are upserted by run, step and trial,
+ * and artifacts are content-addressed.
+ */
 export const tuneSearchActivity: NodeActivity = async (ctx: StepContext) => {
   const p = tuneSearch.params.parse(ctx.params);
   const def = nodeDefinitions[`train.${p.algorithm}`];

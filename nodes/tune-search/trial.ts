@@ -24,7 +24,10 @@ export interface TrialResult {
 
 const tasks = { linear: "regression", logistic: "classification" } as const;
 
-/** One trial of a tune step: train, score on validation, store the model, track it. */
+/**
+ * One trial of a tune step: train, score on validation, store the model, track it. Idempotent: a
+ * content-addressed model artifact and an experiment row upserted by run, step and trial.
+ */
 export async function tuneTrialActivity(ctx: StepContext): Promise<TrialResult> {
   const t = trialInput.parse(ctx.params);
   const def = nodeDefinitions[`train.${t.algorithm}`];

@@ -38,7 +38,9 @@ interface Alert {
 /**
  * One examination of a deployment's recent predictions against its primary version's training
  * reference. Idempotent by `key` (the scheduled workflow's id): a retried check returns the stored
- * result instead of recording, alerting or retraining twice.
+ * result instead of recording, alerting or retraining twice. The retrain run is keyed by `key` too,
+ * so a retry after a crash between the result and the retrain starts it; the webhook is sent at
+ * most once (only by the attempt that recorded the result).
  */
 export async function runMonitorCheck(
   db: Db,
@@ -47,7 +49,7 @@ export async function runMonitorCheck(
   key: string,
 ) {
   const [done] = await db.select().from(monitorResults).where(eq(monitorResults.checkKey, key));
-  if (done) return done;
+  if (done) return retrainOnce(db, temporal, config, key, done);
   const [d] = await db.select().from(deployments).where(eq(deployments.id, config.deploymentId));
   if (!d) throw new Error(`deployment ${config.deploymentId} no longer exists`);
   const [version] = await db
@@ -153,7 +155,13 @@ export async function runMonitorCheck(
     .onConflictDoNothing()
     .returning();
   if (!result)
-    return (await db.select().from(monitorResults).where(eq(monitorResults.checkKey, key)))[0]!;
+    return retrainOnce(
+      db,
+      temporal,
+      config,
+      key,
+      (await db.select().from(monitorResults).where(eq(monitorResults.checkKey, key)))[0]!,
+    );
 
   if (alerts.length && config.webhookUrl) {
     await fetch(config.webhookUrl, {
@@ -163,25 +171,33 @@ export async function runMonitorCheck(
       signal: AbortSignal.timeout(5000),
     }).catch(() => undefined);
   }
-  if (alerts.length && config.retrainPipelineId) {
-    const [latest] = await db
-      .select()
-      .from(pipelineVersions)
-      .where(eq(pipelineVersions.pipelineId, config.retrainPipelineId))
-      .orderBy(desc(pipelineVersions.version))
-      .limit(1);
-    if (latest) {
-      const { runId } = await startRun(db, temporal, {
-        pipelineVersionId: latest.id,
-        trigger: "monitor",
-        idempotencyKey: `retrain:${key}`,
-      });
-      await db
-        .update(monitorResults)
-        .set({ retrainRunId: runId })
-        .where(eq(monitorResults.id, result.id));
-      return { ...result, retrainRunId: runId };
-    }
-  }
-  return result;
+  return retrainOnce(db, temporal, config, key, result);
+}
+
+/** Starts the retrain pipeline for a result with alerts, once: the run id is derived from `key`. */
+async function retrainOnce(
+  db: Db,
+  temporal: Client,
+  config: MonitorConfig,
+  key: string,
+  result: typeof monitorResults.$inferSelect,
+) {
+  if (!result.alerts.length || !config.retrainPipelineId || result.retrainRunId) return result;
+  const [latest] = await db
+    .select()
+    .from(pipelineVersions)
+    .where(eq(pipelineVersions.pipelineId, config.retrainPipelineId))
+    .orderBy(desc(pipelineVersions.version))
+    .limit(1);
+  if (!latest) return result;
+  const { runId } = await startRun(db, temporal, {
+    pipelineVersionId: latest.id,
+    trigger: "monitor",
+    idempotencyKey: `retrain:${key}`,
+  });
+  await db
+    .update(monitorResults)
+    .set({ retrainRunId: runId })
+    .where(eq(monitorResults.id, result.id));
+  return { ...result, retrainRunId: runId };
 }

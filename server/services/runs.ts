@@ -41,7 +41,18 @@ export async function startRun(
   if (input.idempotencyKey) {
     const id = uuidFromKey(input.idempotencyKey);
     const [existing] = await db.select().from(runs).where(eq(runs.id, id));
-    if (existing) return { runId: existing.id, workflowId: existing.workflowId };
+    if (existing) {
+      // A crash between the row and the start leaves a run that no workflow picks up: a retry
+      // starts it. Still queued means the workflow never ran markRunStarted; REJECT_DUPLICATE
+      // (below) refuses an id that already ran, so a run never gets a second execution.
+      if (existing.status === "queued")
+        await startRunWorkflow(db, temporal, existing.id, existing.workflowId, {
+          runId: existing.id,
+          plan: existing.plan as Plan,
+          options: { cache: existing.cacheEnabled, force: existing.forceSteps },
+        });
+      return { runId: existing.id, workflowId: existing.workflowId };
+    }
   }
   const [version] = await db
     .select()
@@ -90,11 +101,24 @@ export async function startRun(
     }
   });
 
+  await startRunWorkflow(db, temporal, runId, workflowId, { runId, plan, options });
+  return { runId, workflowId };
+}
+
+/** Starts a recorded run's workflow once: an id that is running or already ran is left alone. */
+async function startRunWorkflow(
+  db: Db,
+  temporal: Client,
+  runId: string,
+  workflowId: string,
+  args: RunPipelineInput,
+) {
   try {
     await temporal.workflow.start("runPipeline", {
       taskQueue: WORKFLOW_TASK_QUEUE,
       workflowId,
-      args: [{ runId, plan, options } satisfies RunPipelineInput],
+      workflowIdReusePolicy: "REJECT_DUPLICATE",
+      args: [args],
     });
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) {
@@ -110,7 +134,6 @@ export async function startRun(
       throw err;
     }
   }
-  return { runId, workflowId };
 }
 
 /**

@@ -63,6 +63,7 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore) {
   }
 
   return {
+    /** Idempotent: keeps the first startedAt; a finished run is never set back to running. */
     async markRunStarted({ runId }: { runId: string }): Promise<void> {
       const [run] = await db
         .select({ startedAt: runs.startedAt })
@@ -78,7 +79,8 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore) {
     /**
      * For each step of a ready wave: compute its cache key, reuse the outputs of an earlier
      * successful step with the same key (when allowed and its artifacts still exist), or mark it
-     * queued with the reason it must execute.
+     * queued with the reason it must execute. Idempotent: only UPDATEs of this run's step rows; a
+     * retry computes the same keys and never moves a finished step back to queued.
      */
     async prepareSteps(input: {
       runId: string;
@@ -168,6 +170,7 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore) {
       return result;
     },
 
+    /** Idempotent: one UPDATE of the named steps that have not finished yet. */
     async markSteps(input: {
       runId: string;
       stepIds: string[];
@@ -191,6 +194,7 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore) {
         );
     },
 
+    /** Idempotent: overwrites the step's one approval field (a retry only moves its timestamp). */
     async recordApproval(input: { runId: string } & ApprovalDecision): Promise<void> {
       await db
         .update(runSteps)
@@ -205,6 +209,7 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore) {
         .where(and(eq(runSteps.runId, input.runId), eq(runSteps.stepId, input.stepId)));
     },
 
+    /** Idempotent: sets the step's row to the same status and error. */
     async markStepFinished(input: {
       runId: string;
       stepId: string;
@@ -217,6 +222,7 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore) {
         .where(and(eq(runSteps.runId, input.runId), eq(runSteps.stepId, input.stepId)));
     },
 
+    /** Idempotent: sets the run's row to the same status and error. */
     async markRunFinished(input: {
       runId: string;
       status: "succeeded" | "failed" | "cancelled";

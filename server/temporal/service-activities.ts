@@ -14,6 +14,7 @@ export function createServiceActivities(db: Db) {
   const workflowId = () =>
     Context.current().info.workflowExecution?.workflowId ?? Context.current().info.activityId;
   return {
+    /** Idempotent: the run id derives from the scheduled workflow's id; a retry finds that run. */
     "pipeline.start": async (input: { pipelineId: string }) => {
       const [latest] = await db
         .select()
@@ -28,6 +29,7 @@ export function createServiceActivities(db: Db) {
         idempotencyKey: `schedule:${workflowId()}`,
       });
     },
+    /** Idempotent: one monitor_results row per workflow id (unique check_key); see runMonitorCheck. */
     "monitor.check": async (input: unknown) => {
       const result = await runMonitorCheck(
         db,

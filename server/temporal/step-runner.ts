@@ -33,7 +33,8 @@ const LOG_BATCH = 500;
  * Wraps every node implementation as a Temporal activity named after its node type. The wrapper
  * records the attempt, the worker and the outcome on the step's row; writes are keyed by run id
  * and step id, so a retried attempt overwrites its own row and never duplicates it. Artifacts are
- * content-addressed, so writing one twice is a no-op.
+ * content-addressed, so writing one twice is a no-op. Idempotency of each step's own side effects
+ * is stated at its node's activity.
  */
 export function createStepActivities(
   deps: Deps,
@@ -54,6 +55,10 @@ export function createStepActivities(
           error: null,
         })
         .where(where);
+      // Later writes belong to this attempt only: an attempt Temporal has given up on (heartbeat
+      // timeout) may still be running, and must not overwrite its successor's row or the failure
+      // the workflow recorded.
+      const mine = and(where, eq(runSteps.attempts, attempt), eq(runSteps.status, "running"));
 
       let lastProgressWrite = 0;
       const { ctx, cleanup } = await openStepContext(deps, input, actx, (p) => {
@@ -63,7 +68,7 @@ export function createStepActivities(
         void deps.db
           .update(runSteps)
           .set({ progress: p })
-          .where(where)
+          .where(mine)
           .catch(() => undefined);
       });
 
@@ -77,7 +82,7 @@ export function createStepActivities(
         await deps.db
           .update(runSteps)
           .set({ status: "succeeded", outputs, finishedAt: new Date() })
-          .where(where);
+          .where(mine);
         return outputs;
       } catch (err) {
         const message = actx.cancellationSignal.aborted
@@ -89,7 +94,7 @@ export function createStepActivities(
         await deps.db
           .update(runSteps)
           .set({ error: `attempt ${attempt}: ${message}` })
-          .where(where);
+          .where(mine);
         // Bad input stays bad: fail now instead of retrying.
         if (err instanceof StepInputError || err instanceof ZodError) {
           throw ApplicationFailure.nonRetryable(
@@ -104,6 +109,8 @@ export function createStepActivities(
       }
     },
   ]);
+  // Child activities (a tune step's trials) touch no step row: they write through the same
+  // StepContext, so artifacts by hash and experiment rows by run, step and trial.
   const children = Object.entries(childActivities).map(([name, impl]) => [
     name,
     async (input: StepActivityInput): Promise<unknown> => {
@@ -139,7 +146,8 @@ async function openStepContext(
   cleanup: { lastProgress(): unknown; flushLogs(): Promise<void>; remove(): Promise<void> };
 }> {
   let lastProgress: unknown = undefined;
-  // Log lines are written in batches, off the step's path; the last batch when the step ends.
+  // Log lines are written in batches, off the step's path; the last batch when the step ends. Each
+  // batch is inserted once and carries its attempt, so a retry appends its own lines to the run's.
   const logs: (typeof stepLogs.$inferInsert)[] = [];
   let writing = Promise.resolve();
   const flushLogs = () => {

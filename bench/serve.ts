@@ -87,10 +87,18 @@ try {
 
   // The serving process, as `npm run serve` starts it.
   const port = await freePort();
-  serveProcess = spawn(process.execPath, ["--import", "tsx", "server/serving/main.ts"], {
-    env: { ...process.env, SERVE_PORT: String(port), HOST: "127.0.0.1" },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  // BENCH_PROFILE=dir writes a CPU profile of the serving process there.
+  const profile = process.env.BENCH_PROFILE
+    ? ["--cpu-prof", `--cpu-prof-dir=${process.env.BENCH_PROFILE}`]
+    : [];
+  serveProcess = spawn(
+    process.execPath,
+    [...profile, "--import", "tsx", "server/serving/main.ts"],
+    {
+      env: { ...process.env, SERVE_PORT: String(port), HOST: "127.0.0.1" },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let log = "";
   serveProcess.stdout?.on("data", (b: Buffer) => (log += b.toString()));
   serveProcess.stderr?.on("data", (b: Buffer) => (log += b.toString()));
@@ -138,9 +146,10 @@ try {
     };
   };
 
-  // The limit: the same model file, the same tensors, one session.run after another.
+  // The limit: the same model file, the same tensors, the same one-thread session as serving,
+  // one session.run after another.
   const inProcess = async (batch: number) => {
-    const { session } = await openSession(await bench.store.get(v!.artifactHash));
+    const { session } = await openSession(await bench.store.get(v!.artifactHash), { threads: 1 });
     const feeds = () => {
       const rows = Array.from({ length: batch }, record);
       return Object.fromEntries(

@@ -50,6 +50,9 @@ export async function openSession(
   const session = await ort.InferenceSession.create(model, {
     executionProviders: provider === "cpu" ? ["cpu"] : [provider, "cpu"],
     intraOpNumThreads: options.threads ?? 0,
+    ...(options.threads === 1
+      ? { interOpNumThreads: 1, executionMode: "sequential" as const }
+      : {}),
     graphOptimizationLevel: "all",
   });
   return { session, provider };

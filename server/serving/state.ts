@@ -92,7 +92,9 @@ export class ServingState {
           .where(eq(modelVersions.id, id));
         if (!row) throw new Error(`model version ${id} is not registered`);
         const bytes = await this.store.get(row.v.artifactHash);
-        const { session } = await openSession(bytes);
+        // One thread per session: requests already run side by side, and onnxruntime's default
+        // pool (one spinning thread per core) would take the CPU the HTTP server needs.
+        const { session } = await openSession(bytes, { threads: 1 });
         return {
           versionId: id,
           version: row.v.version,

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { callerAs } from "../people";
@@ -206,6 +207,47 @@ describe("deploy and serve over HTTP", () => {
     expect(row!.feedback.label).toBe("Gentoo");
     expect(row!.inputs.island).toBe("Biscoe");
   }, 300_000);
+
+  it("answers random and mutated requests with a result or a 400 naming the field, never a 500", async () => {
+    // A key of its own, so these requests do not count against the next tests' rate limit.
+    const rotate = async () => {
+      key = (await api.deployments.rotateKey({ deploymentId: (await deployment()).id })).apiKey;
+      await serving.state.refresh();
+      await serving.state.refresh();
+    };
+    await rotate();
+    const good = { records: [penguin] };
+    const send = async (route: string, body: string) => {
+      const r = await fetch(`${serving.base}/v2/models/${endpoint}/${route}`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body,
+      });
+      const json = (await r.json()) as { error?: string };
+      expect({ status: r.status, error: r.status === 200 ? undefined : typeof json.error }).toEqual(
+        { status: r.status === 200 ? 200 : 400, error: r.status === 200 ? undefined : "string" },
+      );
+    };
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("predict", "infer"),
+        fc.oneof(
+          fc.jsonValue().map((v) => JSON.stringify(v)),
+          fc
+            .tuple(fc.constantFrom(...Object.keys(penguin)), fc.jsonValue())
+            .map(([k, v]) => JSON.stringify({ records: [{ ...penguin, [k]: v }] })),
+          fc.tuple(fc.nat(), fc.string({ maxLength: 4 })).map(([at, junk]) => {
+            const text = JSON.stringify(good);
+            const i = at % text.length;
+            return text.slice(0, i) + junk + text.slice(i + 1);
+          }),
+        ),
+        (route, body) => send(route, body),
+      ),
+      { numRuns: 150 },
+    );
+    await rotate();
+  }, 120_000);
 
   it("swaps to v2 under concurrent load with no failed request", async () => {
     let stop = false;

@@ -1,7 +1,7 @@
 /** `npm run bench -- <name>`: runs bench/<name>.ts, which measures the product and its baseline. */
 export {};
 
-const benchmarks = ["orchestration", "canvas", "prep", "train", "serve"];
+const benchmarks = ["orchestration", "canvas", "prep", "train", "serve", "load"];
 const requested = process.argv[2];
 if (!requested || !benchmarks.includes(requested)) {
   console.error(`usage: npm run bench -- <${benchmarks.join("|")}>`);

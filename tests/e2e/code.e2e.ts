@@ -10,6 +10,11 @@ const shots = "test-results/code";
 before(async () => {
   browser = await launchBrowser();
   page = await signedInPage(browser, { viewport: { width: 1400, height: 900 } });
+  // What the browser says reaches the test log: a page error explains a timeout here.
+  page.on("pageerror", (err) => console.error(`pageerror: ${err.message}`));
+  page.on("console", (m) => {
+    if (m.type() === "error") console.error(`console: ${m.text()}`);
+  });
   await mkdir(shots, { recursive: true });
 });
 after(async () => {
@@ -162,7 +167,10 @@ void test("eject a built-in node into code, declare a port and a param in the co
 async function setCode(page: Page, text: string) {
   const editor = page.locator('[data-testid="code-editor"][data-ready="true"]');
   // The first editor of a fresh server loads Monaco's chunks and workers: give it time.
-  await editor.waitFor({ timeout: 90_000 });
+  await editor.waitFor({ timeout: 90_000 }).catch(async (err: unknown) => {
+    await page.screenshot({ path: `${shots}/setcode-timeout.png` });
+    throw err;
+  });
   await editor.locator(".view-lines").click();
   await page.keyboard.press("Control+A");
   await page.keyboard.press("Delete");

@@ -88,6 +88,7 @@ const api = createCaller(
 
 const client = await getTemporalClient();
 const cases: BenchCase[] = [];
+const stepsPerWorker: Record<number, number[]> = {};
 const results: Record<
   number,
   { runsPerMinute: number; p50Ms: number; p99Ms: number; lost: number }
@@ -143,6 +144,12 @@ try {
       .from(runSteps)
       .where(inArray(runSteps.runId, ids));
     const lost = RUNS - (succeeded?.n ?? 0);
+    // How the steps spread over the workers: sharing the load, not one worker taking it all.
+    const spread = await db
+      .select({ worker: runSteps.workerIdentity, n: count() })
+      .from(runSteps)
+      .where(inArray(runSteps.runId, ids))
+      .groupBy(runSteps.workerIdentity);
     if (Number(stepRows?.n) !== RUNS * 3 || Number(stepRows?.distinct) !== RUNS * 3)
       throw new Error(
         `step rows: ${stepRows?.n} (${stepRows?.distinct} distinct), expected ${RUNS * 3}`,
@@ -154,7 +161,10 @@ try {
       p99Ms: round(latencies[Math.floor(latencies.length * 0.99)] ?? 0, 0),
       lost,
     };
-    console.log(`${workers} worker(s): ${JSON.stringify(results[workers])}`);
+    stepsPerWorker[workers] = spread.map((r) => r.n).sort((a, b) => b - a);
+    console.log(
+      `${workers} worker(s): ${JSON.stringify(results[workers])}, steps per worker ${stepsPerWorker[workers]!.join("/")}`,
+    );
     await Promise.all(children.map(stopWorker));
   }
   const one = results[1]!;
@@ -166,6 +176,7 @@ try {
       ratio: workers === 1 ? null : round(results[workers]!.runsPerMinute / one.runsPerMinute, 2),
       workers,
       runs: RUNS,
+      stepsPerWorker: stepsPerWorker[workers],
     });
   const lost = WORKERS.reduce((a, w) => a + results[w]!.lost, 0);
   const file = await writeResult({

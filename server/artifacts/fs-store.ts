@@ -10,6 +10,7 @@ import {
   ArtifactMissingError,
   assertHash,
   hashingTap,
+  storeFull,
   streamToFile,
   through,
   verifyingTap,
@@ -24,7 +25,8 @@ const isMissing = (err: unknown) => (err as NodeJS.ErrnoException).code === "ENO
 /**
  * Content-addressed blobs on a filesystem. A blob is written to a temporary file (under `tmp/`,
  * on the same filesystem) and renamed into place, so a reader never sees a half-written artifact;
- * writing the same bytes twice is a no-op.
+ * writing the same bytes twice is a no-op. A full disk fails the write with ArtifactStoreFullError
+ * and removes the temporary file.
  */
 export class FsArtifactStore implements ArtifactStore {
   constructor(readonly root: string) {}
@@ -52,7 +54,7 @@ export class FsArtifactStore implements ArtifactStore {
       await this.moveIntoPlace(tmp, blob);
     } catch (err) {
       await rm(tmp, { force: true });
-      throw err;
+      throw storeFull(err, this.describe());
     }
     return blob;
   }
@@ -72,7 +74,7 @@ export class FsArtifactStore implements ArtifactStore {
     } catch (err) {
       hashed.destroy();
       if (tmp) await rm(tmp, { force: true });
-      throw err;
+      throw storeFull(err, this.describe());
     }
   }
 

@@ -6,6 +6,7 @@ import type { ByteSource, StoredBlob } from "./streams";
 export {
   ArtifactCorruptError,
   ArtifactMissingError,
+  ArtifactStoreFullError,
   assertHash,
   type ByteSource,
   type StoredBlob,

@@ -41,6 +41,29 @@ export class ArtifactCorruptError extends Error {
   }
 }
 
+/** A write ran out of room (ENOSPC, or EDQUOT for a quota): says so, and which store is full. */
+export class ArtifactStoreFullError extends Error {
+  override name = "ArtifactStoreFullError";
+  constructor(
+    readonly store: string,
+    readonly code: string,
+    cause: unknown,
+  ) {
+    super(
+      `No space left on device: ${store} is full (${code}) and the artifact was not stored; free space or grow the disk, then resume the run`,
+      { cause },
+    );
+  }
+}
+
+/** `err` as ArtifactStoreFullError when it is a full disk or an exhausted quota, else unchanged. */
+export function storeFull(err: unknown, store: string): unknown {
+  const code = (err as NodeJS.ErrnoException | null)?.code;
+  return code === "ENOSPC" || code === "EDQUOT"
+    ? new ArtifactStoreFullError(store, code, err)
+    : err;
+}
+
 export function sha256(bytes: Uint8Array): string {
   return createHash("sha256").update(bytes).digest("hex");
 }

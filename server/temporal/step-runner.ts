@@ -4,7 +4,7 @@ import type { ActivityCall } from "../../workflows/run-activity";
 import { getTemporalClient, WORKFLOW_TASK_QUEUE } from "./client";
 import { ZodError } from "zod";
 import { StepInputError } from "../../nodes/errors";
-import { and, eq } from "drizzle-orm";
+import { and, DrizzleQueryError, eq } from "drizzle-orm";
 import { childActivities, nodeActivities } from "../../nodes/activities";
 import type { StepContext } from "../../nodes/activity-types";
 import type { ArtifactRef, StepActivityInput, StepOutputs } from "../../workflows/plan";
@@ -14,6 +14,7 @@ import path from "node:path";
 import type { ArtifactStore, StoredBlob } from "../artifacts/store";
 import type { Db } from "../db/client";
 import { grantArtifacts } from "../auth/access";
+import { whileDatabaseUnavailable } from "../db/outage";
 import { artifacts, experiments, pipelines, runs, runSteps, stepLogs } from "../db/schema";
 
 interface Deps {
@@ -44,68 +45,82 @@ export function createStepActivities(
     async (input: StepActivityInput): Promise<StepOutputs> => {
       const actx = Context.current();
       const { attempt } = actx.info;
-      const where = and(eq(runSteps.runId, input.runId), eq(runSteps.stepId, input.stepId));
-      await deps.db
-        .update(runSteps)
-        .set({
-          status: "running",
-          attempts: attempt,
-          workerIdentity: deps.identity,
-          startedAt: new Date(),
-          error: null,
-        })
-        .where(where);
-      // Later writes belong to this attempt only: an attempt Temporal has given up on (heartbeat
-      // timeout) may still be running, and must not overwrite its successor's row or the failure
-      // the workflow recorded.
-      const mine = and(where, eq(runSteps.attempts, attempt), eq(runSteps.status, "running"));
-
-      let lastProgressWrite = 0;
-      const { ctx, cleanup } = await openStepContext(deps, input, actx, (p) => {
-        const now = Date.now();
-        if (now - lastProgressWrite < PROGRESS_WRITE_INTERVAL_MS) return;
-        lastProgressWrite = now;
-        void deps.db
-          .update(runSteps)
-          .set({ progress: p })
-          .where(mine)
-          .catch(() => undefined);
-      });
-
+      // The step's own writes wait out a database restart instead of failing the attempt: with
+      // a node's few retries, a short outage would otherwise fail the step and the run.
+      const write = <T>(fn: () => Promise<T>) =>
+        whileDatabaseUnavailable(fn, { signal: actx.cancellationSignal });
+      let lastProgress: () => unknown = () => undefined;
       // Heartbeats carry liveness (a dead worker is noticed within the heartbeat timeout) and bring
-      // cancellation to the node through ctx.signal, even when the node reports no progress.
-      const beat = setInterval(() => actx.heartbeat(cleanup.lastProgress()), HEARTBEAT_INTERVAL_MS);
+      // cancellation to the node through ctx.signal, even when the node reports no progress; they
+      // start first, so waiting for the database keeps the attempt alive.
+      const beat = setInterval(() => actx.heartbeat(lastProgress()), HEARTBEAT_INTERVAL_MS);
       try {
-        const outputs = await impl(ctx);
-        // Logs first: whoever sees the step finished also sees everything it logged.
-        await cleanup.flushLogs();
-        await deps.db
-          .update(runSteps)
-          .set({ status: "succeeded", outputs, finishedAt: new Date() })
-          .where(mine);
-        return outputs;
-      } catch (err) {
-        const message = actx.cancellationSignal.aborted
-          ? `cancelled (${String((actx.cancellationSignal.reason as Error | undefined)?.message ?? "requested")})`
-          : err instanceof Error
-            ? err.message
-            : String(err);
-        await cleanup.flushLogs();
-        await deps.db
-          .update(runSteps)
-          .set({ error: `attempt ${attempt}: ${message}` })
-          .where(mine);
-        // Bad input stays bad: fail now instead of retrying.
-        if (err instanceof StepInputError || err instanceof ZodError) {
-          throw ApplicationFailure.nonRetryable(
-            err instanceof ZodError ? `Invalid params: ${message}` : message,
-            err.name,
+        const where = and(eq(runSteps.runId, input.runId), eq(runSteps.stepId, input.stepId));
+        await write(() =>
+          deps.db
+            .update(runSteps)
+            .set({
+              status: "running",
+              attempts: attempt,
+              workerIdentity: deps.identity,
+              startedAt: new Date(),
+              error: null,
+            })
+            .where(where),
+        );
+        // Later writes belong to this attempt only: an attempt Temporal has given up on (heartbeat
+        // timeout) may still be running, and must not overwrite its successor's row or the failure
+        // the workflow recorded.
+        const mine = and(where, eq(runSteps.attempts, attempt), eq(runSteps.status, "running"));
+
+        let lastProgressWrite = 0;
+        const { ctx, cleanup } = await openStepContext(deps, input, actx, (p) => {
+          const now = Date.now();
+          if (now - lastProgressWrite < PROGRESS_WRITE_INTERVAL_MS) return;
+          lastProgressWrite = now;
+          void deps.db
+            .update(runSteps)
+            .set({ progress: p })
+            .where(mine)
+            .catch(() => undefined);
+        });
+        lastProgress = () => cleanup.lastProgress();
+        try {
+          const outputs = await impl(ctx);
+          // Logs first: whoever sees the step finished also sees everything it logged.
+          await cleanup.flushLogs();
+          await write(() =>
+            deps.db
+              .update(runSteps)
+              .set({ status: "succeeded", outputs, finishedAt: new Date() })
+              .where(mine),
           );
+          return outputs;
+        } catch (err) {
+          const message = actx.cancellationSignal.aborted
+            ? `cancelled (${String((actx.cancellationSignal.reason as Error | undefined)?.message ?? "requested")})`
+            : errorText(err);
+          await cleanup.flushLogs();
+          // The workflow records the failure too: a database still away must not hide this error.
+          await write(() =>
+            deps.db
+              .update(runSteps)
+              .set({ error: `attempt ${attempt}: ${message}` })
+              .where(mine),
+          ).catch(() => undefined);
+          // Bad input stays bad: fail now instead of retrying.
+          if (err instanceof StepInputError || err instanceof ZodError) {
+            throw ApplicationFailure.nonRetryable(
+              err instanceof ZodError ? `Invalid params: ${message}` : message,
+              err.name,
+            );
+          }
+          throw err;
+        } finally {
+          await cleanup.remove();
         }
-        throw err;
       } finally {
         clearInterval(beat);
-        await cleanup.remove();
       }
     },
   ]);
@@ -133,6 +148,14 @@ export function createStepActivities(
     string,
     (input: StepActivityInput) => Promise<StepOutputs>
   >;
+}
+
+/** An error's message; a failed query's with the driver's reason, which drizzle's message lacks. */
+function errorText(err: unknown): string {
+  if (!(err instanceof Error)) return String(err);
+  return err instanceof DrizzleQueryError && err.cause instanceof Error
+    ? `${err.message.split("\n")[0]}: ${err.cause.message}`
+    : err.message;
 }
 
 /** The StepContext of one attempt: its own work directory, artifact I/O, progress and tracking. */
@@ -166,30 +189,36 @@ async function openStepContext(
   const workDir = await mkdtemp(
     path.join(deps.workRoot ?? os.tmpdir(), `flowforge-${input.stepId.slice(0, 40)}-`),
   );
-  const [owner] = await deps.db
-    .select({ workspaceId: pipelines.workspaceId })
-    .from(runs)
-    .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
-    .where(eq(runs.id, input.runId));
+  const write = <T>(fn: () => Promise<T>) =>
+    whileDatabaseUnavailable(fn, { signal: actx.cancellationSignal });
+  const [owner] = await write(() =>
+    deps.db
+      .select({ workspaceId: pipelines.workspaceId })
+      .from(runs)
+      .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
+      .where(eq(runs.id, input.runId)),
+  );
   if (!owner) throw new Error(`Run ${input.runId} does not exist`);
   const recordArtifact = async (
     blob: StoredBlob,
     kind: string,
     metadata: Record<string, unknown>,
   ) => {
-    await deps.db
-      .insert(artifacts)
-      .values({
-        hash: blob.hash,
-        kind,
-        sizeBytes: blob.sizeBytes,
-        uri: deps.store.uri(blob.hash),
-        metadata,
-        producedByRunId: input.runId,
-        producedByStepId: input.stepId,
-      })
-      .onConflictDoNothing();
-    await grantArtifacts(deps.db, owner.workspaceId, [blob.hash]);
+    await write(() =>
+      deps.db
+        .insert(artifacts)
+        .values({
+          hash: blob.hash,
+          kind,
+          sizeBytes: blob.sizeBytes,
+          uri: deps.store.uri(blob.hash),
+          metadata,
+          producedByRunId: input.runId,
+          producedByStepId: input.stepId,
+        })
+        .onConflictDoNothing(),
+    );
+    await write(() => grantArtifacts(deps.db, owner.workspaceId, [blob.hash]));
     return { hash: blob.hash, kind, sizeBytes: blob.sizeBytes } satisfies ArtifactRef;
   };
   const ctx: StepContext = {
@@ -225,10 +254,12 @@ async function openStepContext(
     async inputMetadata(port) {
       const ref = input.inputs[port];
       if (!ref) throw new Error(`Step ${input.stepId} has no input on port "${port}"`);
-      const [row] = await deps.db
-        .select({ metadata: artifacts.metadata })
-        .from(artifacts)
-        .where(eq(artifacts.hash, ref.hash));
+      const [row] = await write(() =>
+        deps.db
+          .select({ metadata: artifacts.metadata })
+          .from(artifacts)
+          .where(eq(artifacts.hash, ref.hash)),
+      );
       return (row?.metadata ?? {}) as Record<string, unknown>;
     },
     async readJson(port) {
@@ -261,13 +292,15 @@ async function openStepContext(
         provider: entry.provider ?? null,
         workerIdentity: deps.identity,
       };
-      await deps.db
-        .insert(experiments)
-        .values(row)
-        .onConflictDoUpdate({
-          target: [experiments.runId, experiments.stepId, experiments.trial],
-          set: { ...row, createdAt: new Date() },
-        });
+      await write(() =>
+        deps.db
+          .insert(experiments)
+          .values(row)
+          .onConflictDoUpdate({
+            target: [experiments.runId, experiments.stepId, experiments.trial],
+            set: { ...row, createdAt: new Date() },
+          }),
+      );
     },
     log(message) {
       actx.log.info(message, { runId: input.runId, stepId: input.stepId });

@@ -9,7 +9,7 @@ export interface WorkerProcess {
   stop(): Promise<void>;
 }
 
-/** A real worker process, as `npm run worker` starts it, on the test stack. */
+/** A real worker process, as `npm run worker` starts it, on the test stack (or `options.env`'s). */
 export async function spawnWorkerProcess(
   identity: string,
   options: { queues?: string; env?: Record<string, string> } = {},
@@ -28,10 +28,11 @@ export async function spawnWorkerProcess(
     {
       env: {
         ...process.env,
-        ...options.env,
         DATABASE_URL: inject("databaseUrl"),
         TEMPORAL_ADDRESS: inject("temporalAddress"),
         DATA_DIR: inject("dataDir"),
+        // Last, so a test on a private stack (tests/faults) can point the worker at it.
+        ...options.env,
       },
       stdio: ["ignore", "pipe", "pipe"],
     },

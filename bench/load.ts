@@ -163,7 +163,7 @@ try {
     };
     stepsPerWorker[workers] = spread.map((r) => r.n).sort((a, b) => b - a);
     console.log(
-      `${workers} worker(s): ${JSON.stringify(results[workers])}, steps per worker ${stepsPerWorker[workers]!.join("/")}`,
+      `${workers} worker(s): ${JSON.stringify(results[workers])}, steps per worker ${stepsPerWorker[workers].join("/")}`,
     );
     await Promise.all(children.map(stopWorker));
   }

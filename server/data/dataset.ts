@@ -106,6 +106,7 @@ export async function describeRelation(
     ).getRowObjectsJson()[0] as Record<string, unknown>;
     const counts: string[] = [];
     const tops = new Map<number, string[]>();
+    const countValues: string[] = [];
     profile.forEach((p, i) => {
       const bin = bins.get(i);
       if (bin) {
@@ -123,16 +124,16 @@ export async function describeRelation(
       } else if (Array.isArray(h[`k${i}`])) {
         const values = (h[`k${i}`] as (string | null)[]).filter((v): v is string => v !== null);
         tops.set(i, values);
-        values.forEach((v, j) =>
-          counts.push(
-            `count_if(${quoteIdent(p.name)}::VARCHAR = ${quoteLiteral(v)}) AS t${i}_${j}`,
-          ),
-        );
+        // Values bound as parameters: a value may hold anything, a NUL byte included.
+        values.forEach((v, j) => {
+          counts.push(`count_if(${quoteIdent(p.name)}::VARCHAR = ?) AS t${i}_${j}`);
+          countValues.push(v);
+        });
       }
     });
     const t = counts.length
       ? ((
-          await c.runAndReadAll(`SELECT ${counts.join(", ")} FROM ${rel}`)
+          await c.runAndReadAll(`SELECT ${counts.join(", ")} FROM ${rel}`, countValues)
         ).getRowObjectsJson()[0] as Record<string, string>)
       : {};
     for (const [i, values] of tops) {

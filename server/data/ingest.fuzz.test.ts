@@ -64,6 +64,14 @@ describe("fuzzing ingest with broken files", () => {
     await rm(dir, { recursive: true, force: true });
   });
 
+  it("profiles text holding a NUL byte and quotes (found by the fuzzer in a damaged Parquet file)", async () => {
+    await box.connection.run(
+      "CREATE OR REPLACE TABLE odd AS SELECT 'Adelie' || chr(0) || 'it''s' AS s FROM range(3)",
+    );
+    const meta = await describeRelation(box.connection, "odd");
+    expect(meta.profile[0]!.topValues).toEqual([{ value: "Adelie\u0000it's", count: 3 }]);
+  });
+
   it.each(["penguins.csv", "penguins.parquet", "penguins.jsonl"])(
     "%s, mutated, is read or refused with an error naming the file",
     async (name) => {

@@ -39,6 +39,8 @@ export function quoteIdent(name: string): string {
   return `"${name.replaceAll('"', '""')}"`;
 }
 
+/** A SQL string literal; a NUL byte (which would end DuckDB's parse of a literal) as chr(0). */
 export function quoteLiteral(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
+  const parts = value.split("\0").map((part) => `'${part.replaceAll("'", "''")}'`);
+  return parts.length === 1 ? parts[0]! : `(${parts.join(" || chr(0) || ")})`;
 }

@@ -1,4 +1,5 @@
 import path from "node:path";
+import fc from "fast-check";
 import { inject } from "vitest";
 import { resetEnvForTests } from "../../server/env";
 import { installTemporalRuntime } from "../../server/temporal/logging";
@@ -15,3 +16,8 @@ try {
 } catch {
   // already installed in this process
 }
+
+// Property tests draw the same cases on every run, so CI is repeatable; FUZZ_SEED=random (or a
+// number) explores others, and a failure prints the seed that reproduces it.
+const seed = process.env.FUZZ_SEED;
+if (seed !== "random") fc.configureGlobal({ seed: seed ? Number(seed) : 20_261_122 });

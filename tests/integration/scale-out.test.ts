@@ -36,6 +36,8 @@ describe("scale-out: workers on different machines share one S3 store", () => {
       AWS_ACCESS_KEY_ID: credentials.accessKeyId,
       AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
       DATA_DIR: `/tmp/flowforge-scale-${name}-${process.pid}`,
+      // Two steps at a time each: six parallel branches cannot all fit on one worker.
+      WORKER_MAX_CONCURRENT_ACTIVITIES: "2",
     });
     for (const name of ["machine-a", "machine-b"])
       workers.push(await spawnWorkerProcess(name, { env: env(name) }));

@@ -76,10 +76,11 @@ describe("infrastructure restarted during a run", () => {
     await stack?.stop();
   });
 
-  it("the Temporal dev server: the worker reconnects and the run succeeds", async () => {
+  /** Starts a train-and-deploy run and returns once training and the sleep are under way. */
+  async function startTraining(what: string) {
     const api = callerAs("admin");
     const saved = await api.pipelines.save({
-      document: trainAndDeploy("faults: temporal restart", "faults-temporal"),
+      document: trainAndDeploy(`faults: ${what} restart`, `faults-${what}`),
     });
     const { runId } = await api.runs.start({ pipelineId: saved.pipelineId, cache: false });
     await untilSteps(
@@ -89,6 +90,11 @@ describe("infrastructure restarted during a run", () => {
       ({ gbdt, sleep }) =>
         gbdt?.status === "running" && gbdt.progress !== null && sleep?.status === "running",
     );
+    return runId;
+  }
+
+  it("the Temporal dev server: the worker reconnects and the run succeeds", async () => {
+    const runId = await startTraining("temporal");
     await stack.restartTemporal(2000);
 
     const run = await runFinished(stack.sql, runId);
@@ -98,18 +104,7 @@ describe("infrastructure restarted during a run", () => {
   }, 240_000);
 
   it("PostgreSQL: writes that met the outage are retried and the run succeeds", async () => {
-    const api = callerAs("admin");
-    const saved = await api.pipelines.save({
-      document: trainAndDeploy("faults: postgres restart", "faults-postgres"),
-    });
-    const { runId } = await api.runs.start({ pipelineId: saved.pipelineId, cache: false });
-    await untilSteps(
-      stack.sql,
-      runId,
-      "training and the sleep to be under way",
-      ({ gbdt, sleep }) =>
-        gbdt?.status === "running" && gbdt.progress !== null && sleep?.status === "running",
-    );
+    const runId = await startTraining("postgres");
     // Down long enough that training, the sleep, their results and the next steps' starts all
     // meet the outage.
     const down = new Date();

@@ -1,6 +1,7 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 import { builtinModules } from "node:module";
+import globals from "globals";
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
@@ -33,6 +34,15 @@ export default tseslint.config(
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
       ],
       "@typescript-eslint/no-non-null-assertion": "off",
+    },
+  },
+  {
+    // Plain JavaScript that Node starts directly (worker threads, child processes): no types.
+    files: ["**/*.mjs"],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: globals.node,
     },
   },
   {
@@ -77,7 +87,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: "^(@/|(\\.\\./)+)server/(?!pipeline/(schema|validate|diff|parse|canonical)$|auth/roles$)",
+              regex:
+                "^(@/|(\\.\\./)+)server/(?!pipeline/(schema|validate|diff|parse|canonical)$|auth/roles$)",
               allowTypeImports: true,
               message:
                 "components/ must not import server/ (use tRPC); only server/pipeline's pure modules are shared.",
@@ -100,10 +111,19 @@ export default tseslint.config(
       "@typescript-eslint/no-restricted-imports": [
         "error",
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: "Shared with the browser: no Node built-ins." })),
+          paths: nodeBuiltins.map((name) => ({
+            name,
+            message: "Shared with the browser: no Node built-ins.",
+          })),
           patterns: [
             {
-              group: ["../compiler/*", "../services/*", "../db/*", "../temporal/*", "../../server/*"],
+              group: [
+                "../compiler/*",
+                "../services/*",
+                "../db/*",
+                "../temporal/*",
+                "../../server/*",
+              ],
               message: "Shared with the browser: pure modules only.",
             },
           ],

@@ -1,9 +1,8 @@
 import { spawn } from "node:child_process";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import autocannon from "autocannon";
 import * as ort from "onnxruntime-node";
 import { eq } from "drizzle-orm";
 import { DEFAULT_WORKSPACE_ID } from "../server/auth/users";
@@ -16,11 +15,13 @@ import { rotateKey } from "../server/services/registry";
 import { getRun, startRun, waitForRun } from "../server/services/runs";
 import { mulberry32 } from "../server/ml/random";
 import { median, round, startBenchStack, writeResult, type BenchCase } from "./lib";
+import { attack, ensureVegeta } from "./vegeta";
 
 /**
  * `npm run bench -- serve`: a 100-tree boosted model, trained and deployed by a real pipeline, is
- * served by `npm run serve` in its own process and loaded by autocannon over loopback (single
- * records and batches of 64, OIP v2 infer). The limit is the same ONNX file in an onnxruntime
+ * served by `npm run serve` in its own process and loaded over loopback by vegeta (single records
+ * and batches of 64, OIP v2 infer): at the most 16 connections can do, then at a constant 2,000
+ * requests per second. The limit is the same ONNX file in an onnxruntime
  * session called in this process with the same tensors. Goal: p99 under 5 ms at 2,000 requests
  * per second for single records.
  */
@@ -126,25 +127,59 @@ try {
     });
   };
 
-  const load = async (batch: number, rate?: number) => {
-    const requests = Array.from({ length: 64 }, () => ({ body: body(batch) }));
-    const result = await autocannon({
+  const vegeta = await ensureVegeta(console.log);
+  // The serving process's CPU time (user + system, in clock ticks of 10 ms) from /proc.
+  const serverCpuMs = async () => {
+    const stat = await readFile(`/proc/${serveProcess!.pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  };
+  const load = async (batch: number, rate = 0, seconds = SECONDS) => {
+    const cpu0 = await serverCpuMs();
+    const r = await attack({
+      vegeta,
       url: `${base}/v2/models/bench/infer`,
-      method: "POST",
       headers: { "content-type": "application/json", authorization: `Bearer ${apiKey}` },
-      requests,
+      bodies: Array.from({ length: 64 }, () => body(batch)),
+      seconds,
+      rate,
       connections: 16,
-      duration: SECONDS,
-      ...(rate ? { overallRate: rate } : {}),
     });
-    const failed = result.errors + result.timeouts + result.non2xx;
+    const serverCpuUsPerRequest = round((((await serverCpuMs()) - cpu0) * 1000) / r.requests, 0);
     return {
-      rps: round(result.requests.average, 0),
-      p50Ms: result.latency.p50,
-      p99Ms: result.latency.p99,
-      failed,
+      rps: r.rps,
+      p50Ms: r.p50Ms,
+      p99Ms: r.p99Ms,
+      maxMs: r.maxMs,
+      failed: r.failed,
+      serverCpuUsPerRequest,
     };
   };
+  // The same load against a server that does nothing: the generator's and Node's own share.
+  const floorAt2000 = async (one: string) => {
+    const floorPort = await freePort();
+    const server = spawn(process.execPath, ["bench/floor-server.mjs", String(floorPort)], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      await new Promise((resolve) => server.stdout.once("data", resolve));
+      const r = await attack({
+        vegeta,
+        url: `http://127.0.0.1:${floorPort}/`,
+        headers: { "content-type": "application/json" },
+        bodies: [one],
+        seconds: SECONDS,
+        rate: 2000,
+        connections: 16,
+      });
+      return { rps: r.rps, p50Ms: r.p50Ms, p99Ms: r.p99Ms, maxMs: r.maxMs, failed: r.failed };
+    } finally {
+      server.kill("SIGTERM");
+    }
+  };
+
+  // Warm-up: JIT, the session's first runs, the logger's first batches.
+  await load(1, 1000, 3);
 
   // The limit: the same model file, the same tensors, the same one-thread session as serving,
   // one session.run after another.
@@ -189,13 +224,19 @@ try {
       ratio: round(http.rps / limit.rps, 3),
     });
   }
+  const floor = await floorAt2000(body(1));
   const fixed = await load(1, 2000);
-  console.log(`single records at 2,000 req/s: ${JSON.stringify(fixed)}`);
+  console.log(
+    `single records at 2,000 req/s: ${JSON.stringify(fixed)} · floor ${JSON.stringify(floor)}`,
+  );
   cases.push({
     case: "single-records-at-2000-rps",
     product: fixed,
-    baseline: null,
-    ratio: null,
+    baseline: {
+      name: "a do-nothing Node HTTP server (parses the body, answers {}) under the same load",
+      ...floor,
+    },
+    ratio: floor.p99Ms > 0 ? round(fixed.p99Ms / floor.p99Ms) : null,
   });
   const met = fixed.p99Ms < 5 && fixed.rps >= 1900 && fixed.failed === 0;
   const file = await writeResult({

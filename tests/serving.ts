@@ -5,10 +5,15 @@ import { getDb } from "../server/db/client";
 import { createServingApp } from "../server/serving/app";
 import { PredictionLogger } from "../server/serving/logger";
 import { ServingState } from "../server/serving/state";
+import { threadScorers } from "../server/serving/thread-scorers";
 
-/** The serving API on a free loopback port, refreshing deployments every 200 ms. */
+/**
+ * The serving API on a free loopback port, refreshing deployments every 200 ms, with its sessions
+ * in an inference thread as `npm run serve` runs them.
+ */
 export async function startServing() {
-  const state = new ServingState(getDb(), defaultArtifactStore(), 200).start();
+  const scorers = threadScorers();
+  const state = new ServingState(getDb(), defaultArtifactStore(), 200, scorers).start();
   const logger = new PredictionLogger(getDb(), 30);
   const server = serve({
     fetch: createServingApp({ db: getDb(), state, logger }).fetch,
@@ -24,6 +29,7 @@ export async function startServing() {
       server.close();
       state.stop();
       await logger.close();
+      await scorers.close();
     },
   };
 }

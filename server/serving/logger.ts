@@ -2,7 +2,41 @@ import { lt } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { predictions } from "../db/schema";
 
-type Row = typeof predictions.$inferInsert;
+type Row = Pick<
+  typeof predictions.$inferInsert,
+  "id" | "deploymentId" | "versionId" | "role" | "inputs" | "outputs" | "latencyMs"
+>;
+
+const INSERT = `
+  INSERT INTO predictions (id, deployment_id, version_id, role, inputs, outputs, latency_ms)
+  SELECT id, deployment_id, version_id, role, inputs, outputs, latency_ms
+  FROM json_to_recordset($1::json)
+    AS x(id uuid, deployment_id uuid, version_id uuid, role text, inputs jsonb, outputs jsonb, latency_ms integer)
+  ON CONFLICT DO NOTHING`;
+
+/**
+ * One prepared statement with the whole batch as a single JSON parameter: PostgreSQL unpacks it,
+ * so the serving thread does one JSON.stringify instead of binding seven parameters per row
+ * (through the ORM that cost more CPU than scoring the request did).
+ */
+const insertBatch = (db: Db, batch: Row[]) =>
+  db.$client.unsafe(
+    INSERT,
+    [
+      JSON.stringify(
+        batch.map((r) => ({
+          id: r.id,
+          deployment_id: r.deploymentId,
+          version_id: r.versionId,
+          role: r.role,
+          inputs: r.inputs,
+          outputs: r.outputs,
+          latency_ms: r.latencyMs,
+        })),
+      ),
+    ],
+    { prepare: true },
+  );
 
 const FLUSH_MS = 250;
 const MAX_BATCH = 500;
@@ -55,7 +89,7 @@ export class PredictionLogger {
       while (this.buffer.length) {
         const batch = this.buffer.splice(0, MAX_BATCH);
         try {
-          await this.db.insert(predictions).values(batch).onConflictDoNothing();
+          await insertBatch(this.db, batch);
           this.written += batch.length;
         } catch (err) {
           this.buffer.unshift(...batch);

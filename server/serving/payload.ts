@@ -34,18 +34,19 @@ function inputFor(sig: Signature, name: string) {
   return sig.inputs.find((i) => i.name === name) ?? sig.inputs.find((i) => i.column === name);
 }
 
-function cell(type: "double" | "string", v: unknown, field: string): number | string {
+/** `field` is built only for an error message: this runs once per value of every request. */
+function cell(type: "double" | "string", v: unknown, field: () => string): number | string {
   if (type === "string") {
-    if (v === null || v === undefined) return "";
     if (typeof v === "string") return v;
+    if (v === null || v === undefined) return "";
     if (typeof v === "number" || typeof v === "boolean") return String(v);
-    throw new PayloadError(field, `expected text, got ${JSON.stringify(v)?.slice(0, 40)}`);
+    throw new PayloadError(field(), `expected text, got ${JSON.stringify(v)?.slice(0, 40)}`);
   }
-  if (v === null || v === undefined) return NaN;
   if (typeof v === "number" && Number.isFinite(v)) return v;
+  if (v === null || v === undefined) return NaN;
   if (typeof v === "boolean") return v ? 1 : 0;
   throw new PayloadError(
-    field,
+    field(),
     `expected a number or null, got ${JSON.stringify(v)?.slice(0, 40)}`,
   );
 }
@@ -92,7 +93,11 @@ export function columnsFromInfer(
       throw new PayloadError(`${at}.shape`, "the second dimension must be 1");
     const n = shape[0] as number;
     if (n > MAX_ROWS) throw new PayloadError(`${at}.shape`, `at most ${MAX_ROWS} rows per request`);
-    const data = Array.isArray(tensor.data) ? (tensor.data.flat() as unknown[]) : null;
+    const data = !Array.isArray(tensor.data)
+      ? null
+      : tensor.data.some(Array.isArray)
+        ? (tensor.data.flat() as unknown[])
+        : (tensor.data as unknown[]);
     if (!data) throw new PayloadError(`${at}.data`, "expected an array");
     if (data.length !== n)
       throw new PayloadError(`${at}.data`, `expected ${n} values (shape), got ${data.length}`);
@@ -102,10 +107,21 @@ export function columnsFromInfer(
         `every input needs the same number of rows (${rows}), got ${n}`,
       );
     rows = n;
-    columns[input.name] =
-      input.type === "string"
-        ? data.map((v, i) => cell("string", v, `${at}.data[${i}]`) as string)
-        : Float64Array.from(data, (v, i) => cell("double", v, `${at}.data[${i}]`) as number);
+    if (input.type === "string") {
+      columns[input.name] = data.map(
+        (v, i) => cell("string", v, () => `${at}.data[${i}]`) as string,
+      );
+    } else {
+      const column = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        const v = data[i];
+        column[i] =
+          typeof v === "number" && Number.isFinite(v)
+            ? v
+            : (cell("double", v, () => `${at}.data[${i}]`) as number);
+      }
+      columns[input.name] = column;
+    }
   });
   const missing = sig.inputs.filter((i) => !columns[i.name]);
   if (missing.length)
@@ -146,9 +162,9 @@ export function columnsFromRecords(
         `the model has no input column "${unknown[0]}" (columns: ${[...known].join(", ")})`,
       );
     for (const input of sig.inputs) {
-      const field = `records[${r}].${input.column}`;
+      const field = () => `records[${r}].${input.column}`;
       if (!(input.column in record))
-        throw new PayloadError(field, "missing (send null for a missing value)");
+        throw new PayloadError(field(), "missing (send null for a missing value)");
       columns[input.name]![r] = cell(input.type, record[input.column], field);
     }
   });
@@ -157,10 +173,10 @@ export function columnsFromRecords(
 
 /** One row's inputs as a record, for the prediction log. */
 export function rowRecord(sig: Signature, columns: Columns, r: number): Record<string, unknown> {
-  return Object.fromEntries(
-    sig.inputs.map((i) => {
-      const v = columns[i.name]![r];
-      return [i.column, typeof v === "number" && !Number.isFinite(v) ? null : v];
-    }),
-  );
+  const record: Record<string, unknown> = {};
+  for (const i of sig.inputs) {
+    const v = columns[i.name]![r];
+    record[i.column] = typeof v === "number" && !Number.isFinite(v) ? null : v;
+  }
+  return record;
 }

@@ -3,14 +3,14 @@ import type { ArtifactStore } from "../artifacts/store";
 import type { Db } from "../db/client";
 import { deployments, models, modelVersions } from "../db/schema";
 import type { Signature } from "../ml/export";
-import { openSession, type ort } from "../ml/ort";
+import { localScorers, type Scorer, type ScorerFactory } from "./scorer";
 
 export interface LoadedVersion {
   versionId: string;
   version: number;
   modelName: string;
   signature: Signature;
-  session: ort.InferenceSession;
+  scorer: Scorer;
 }
 
 /** What one endpoint serves at one revision. Replaced as a whole, never mutated. */
@@ -46,6 +46,7 @@ export class ServingState {
     private readonly db: Db,
     private readonly store: ArtifactStore,
     private readonly intervalMs = 1000,
+    private readonly scorers: ScorerFactory = localScorers,
   ) {}
 
   start(): this {
@@ -91,16 +92,14 @@ export class ServingState {
           .innerJoin(models, eq(models.id, modelVersions.modelId))
           .where(eq(modelVersions.id, id));
         if (!row) throw new Error(`model version ${id} is not registered`);
-        const bytes = await this.store.get(row.v.artifactHash);
-        // One thread per session: requests already run side by side, and onnxruntime's default
-        // pool (one spinning thread per core) would take the CPU the HTTP server needs.
-        const { session } = await openSession(bytes, { threads: 1 });
+        const signature = row.v.signature as unknown as Signature;
+        const scorer = await this.scorers.open(await this.store.get(row.v.artifactHash), signature);
         return {
           versionId: id,
           version: row.v.version,
           modelName: row.modelName,
-          signature: row.v.signature as unknown as Signature,
-          session,
+          signature,
+          scorer,
         };
       })();
       loaded.catch(() => this.sessions.delete(id));
@@ -154,7 +153,7 @@ export class ServingState {
       const loaded = this.sessions.get(id)!;
       this.sessions.delete(id);
       setTimeout(() => {
-        void loaded.then((l) => l.session.release()).catch(() => undefined);
+        void loaded.then((l) => l.scorer.release()).catch(() => undefined);
       }, RELEASE_AFTER_MS).unref();
     }
   }

@@ -1,0 +1,43 @@
+import type { Signature } from "../ml/export";
+import { openSession } from "../ml/ort";
+import { inputTensor } from "../ml/scoring";
+import type { Columns } from "./payload";
+
+export interface Scored {
+  label?: (string | number)[];
+  probabilities?: Float32Array;
+  prediction?: Float32Array;
+}
+
+/** One model version, ready to score columns of raw inputs. */
+export interface Scorer {
+  run(rows: number, columns: Columns): Promise<Scored>;
+  release(): Promise<void>;
+}
+
+export interface ScorerFactory {
+  open(model: Uint8Array, signature: Signature): Promise<Scorer>;
+  close(): Promise<void>;
+}
+
+/** Sessions in the calling thread: for the web app, which serves little beside the UI. */
+export const localScorers: ScorerFactory = {
+  async open(model, signature) {
+    const { session } = await openSession(model, { threads: 1 });
+    return {
+      async run(rows, columns) {
+        const feeds = Object.fromEntries(
+          signature.inputs.map((i) => [i.name, inputTensor(i, columns[i.name]!, 0, rows)]),
+        );
+        const out = await session.run(feeds);
+        if (out.prediction) return { prediction: out.prediction.data as Float32Array };
+        const label = Array.from(out.label!.data as ArrayLike<string | number | bigint>, (x) =>
+          typeof x === "bigint" ? Number(x) : x,
+        );
+        return { label, probabilities: out.probabilities!.data as Float32Array };
+      },
+      release: () => session.release(),
+    };
+  },
+  close: () => Promise.resolve(),
+};

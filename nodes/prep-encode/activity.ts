@@ -54,7 +54,7 @@ export const prepEncodeActivity: NodeActivity = async (ctx) => {
         );
       });
       await c.run(
-        `CREATE TABLE ${quoteIdent(output)} AS SELECT ${select.join(", ")} FROM ${quoteIdent(input)}`,
+        `CREATE VIEW ${quoteIdent(output)} AS SELECT ${select.join(", ")} FROM ${quoteIdent(input)}`,
       );
     },
   );

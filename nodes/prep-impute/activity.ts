@@ -69,7 +69,7 @@ export const prepImputeActivity: NodeActivity = async (ctx) => {
         })
         .join(", ");
       await c.run(
-        `CREATE TABLE ${quoteIdent(output)} AS SELECT ${select} FROM ${quoteIdent(input)}`,
+        `CREATE VIEW ${quoteIdent(output)} AS SELECT ${select} FROM ${quoteIdent(input)}`,
       );
     },
   );

@@ -61,7 +61,7 @@ export const prepScaleActivity: NodeActivity = async (ctx) => {
         })
         .join(", ");
       await c.run(
-        `CREATE TABLE ${quoteIdent(output)} AS SELECT ${select} FROM ${quoteIdent(input)}`,
+        `CREATE VIEW ${quoteIdent(output)} AS SELECT ${select} FROM ${quoteIdent(input)}`,
       );
     },
   );

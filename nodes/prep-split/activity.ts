@@ -22,18 +22,17 @@ export const prepSplitActivity: NodeActivity = async (ctx) => {
     if (p.column) requireColumns(await columnsOf(c, "input"), [p.column], "Split");
     const trainCut = 1 - p.validation - p.test;
     const valCut = 1 - p.test;
-    await c.run(
-      `CREATE TABLE numbered AS SELECT *, hash(row_number() OVER () || ':' || ${Number(p.seed)}) AS __key FROM input`,
-    );
-    const key = "__key";
+    const key = `hash(row_number() OVER () || ':' || ${Number(p.seed)})`;
     const position =
       p.method === "random"
-        ? `(${key} % 1000000)::DOUBLE / 1000000`
+        ? "(__key % 1000000)::DOUBLE / 1000000"
         : p.method === "stratified"
-          ? `(row_number() OVER (PARTITION BY ${quoteIdent(p.column)} ORDER BY ${key}) - 0.5) / count(*) OVER (PARTITION BY ${quoteIdent(p.column)})`
-          : `(row_number() OVER (ORDER BY ${quoteIdent(p.column)}, ${key}) - 0.5) / count(*) OVER ()`;
+          ? `(row_number() OVER (PARTITION BY ${quoteIdent(p.column)} ORDER BY __key) - 0.5) / count(*) OVER (PARTITION BY ${quoteIdent(p.column)})`
+          : `(row_number() OVER (ORDER BY ${quoteIdent(p.column)}, __key) - 0.5) / count(*) OVER ()`;
+    // A random split's position streams (a row's number and the seed), so each split re-reads the
+    // input rather than holding a keyed copy of it; the others rank rows and need the copy.
     await c.run(
-      `CREATE TABLE keyed AS SELECT * EXCLUDE (__key), ${position} AS __pos FROM numbered`,
+      `CREATE ${p.method === "random" ? "VIEW" : "TABLE"} keyed AS SELECT * EXCLUDE (__key), ${position} AS __pos FROM (SELECT *, ${key} AS __key FROM input)`,
     );
     const outputs: Record<string, Awaited<ReturnType<typeof ctx.writeFile>>> = {};
     const parts = {
@@ -43,7 +42,7 @@ export const prepSplitActivity: NodeActivity = async (ctx) => {
     };
     for (const [port, where] of Object.entries(parts)) {
       await c.run(
-        `CREATE TABLE ${quoteIdent(port)} AS SELECT * EXCLUDE (__pos) FROM keyed WHERE ${where}`,
+        `CREATE VIEW ${quoteIdent(port)} AS SELECT * EXCLUDE (__pos) FROM keyed WHERE ${where}`,
       );
       const file = path.join(ctx.workDir, `${port}.parquet`);
       const metadata = await writeDataset(c, port, file);

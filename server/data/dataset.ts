@@ -145,7 +145,10 @@ export async function describeRelation(
   return { rows, schema: cols, profile };
 }
 
-/** Writes a table or view to Parquet (snappy: intermediate data favours speed) and describes it. */
+/**
+ * Writes a table or view to Parquet (snappy: intermediate data favours speed) and describes it.
+ * A view is described from the file just written, so its query runs once, not once per scan.
+ */
 export async function writeDataset(
   c: DuckDBConnection,
   relation: string,
@@ -154,7 +157,21 @@ export async function writeDataset(
   await c.run(
     `COPY ${quoteIdent(relation)} TO ${quoteLiteral(path)} (FORMAT parquet, COMPRESSION snappy)`,
   );
-  return { format: "parquet", ...(await describeRelation(c, relation)) };
+  const [kind] = (
+    await c.runAndReadAll(
+      "SELECT table_type FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
+      [relation],
+    )
+  ).getRowObjects();
+  if (kind?.table_type !== "VIEW")
+    return { format: "parquet", ...(await describeRelation(c, relation)) };
+  const written = `__written_${relation}`;
+  await loadDataset(c, path, written);
+  try {
+    return { format: "parquet", ...(await describeRelation(c, written)) };
+  } finally {
+    await c.run(`DROP VIEW ${quoteIdent(written)}`);
+  }
 }
 
 /** Loads a Parquet dataset as a view named `name`. */

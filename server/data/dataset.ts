@@ -24,7 +24,11 @@ export interface DatasetMetadata {
   format: "parquet";
   rows: number;
   schema: ColumnSchema[];
-  profile: ColumnProfile[];
+  /**
+   * Ingested datasets are profiled when read. Other steps' outputs are profiled when first
+   * previewed (three scans of a large dataset cost more than most steps), then kept here.
+   */
+  profile?: ColumnProfile[];
 }
 
 const NUMERIC =
@@ -45,7 +49,7 @@ const NESTED = /^(STRUCT|MAP|UNION)\b|\]$/;
 export async function describeRelation(
   c: DuckDBConnection,
   relation: string,
-): Promise<Omit<DatasetMetadata, "format">> {
+): Promise<{ rows: number; schema: ColumnSchema[]; profile: ColumnProfile[] }> {
   const rel = quoteIdent(relation);
   const cols = (await c.runAndReadAll(`DESCRIBE ${rel}`))
     .getRowObjects()
@@ -146,29 +150,41 @@ export async function describeRelation(
 }
 
 /**
- * Writes a table or view to Parquet (snappy: intermediate data favours speed) and describes it.
- * A view is described from the file just written, so its query runs once, not once per scan.
+ * Writes a table or view to Parquet (snappy: intermediate data favours speed) with its schema and
+ * row count, read back from the file. `profile` adds the profile, from the table itself, or from
+ * the written file for a view, so that a view's query runs once.
  */
 export async function writeDataset(
   c: DuckDBConnection,
   relation: string,
   path: string,
+  options: { profile?: boolean } = {},
 ): Promise<DatasetMetadata> {
   await c.run(
     `COPY ${quoteIdent(relation)} TO ${quoteLiteral(path)} (FORMAT parquet, COMPRESSION snappy)`,
   );
-  const [kind] = (
-    await c.runAndReadAll(
-      "SELECT table_type FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
-      [relation],
-    )
-  ).getRowObjects();
-  if (kind?.table_type !== "VIEW")
-    return { format: "parquet", ...(await describeRelation(c, relation)) };
   const written = `__written_${relation}`;
   await loadDataset(c, path, written);
   try {
-    return { format: "parquet", ...(await describeRelation(c, written)) };
+    if (!options.profile) {
+      const schema = (await c.runAndReadAll(`DESCRIBE ${quoteIdent(written)}`))
+        .getRowObjects()
+        .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+      const [count] = (
+        await c.runAndReadAll(`SELECT count(*) AS n FROM ${quoteIdent(written)}`)
+      ).getRowObjects();
+      return { format: "parquet", rows: Number(count?.n ?? 0), schema };
+    }
+    const [kind] = (
+      await c.runAndReadAll(
+        "SELECT table_type FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
+        [relation],
+      )
+    ).getRowObjects();
+    return {
+      format: "parquet",
+      ...(await describeRelation(c, kind?.table_type === "VIEW" ? written : relation)),
+    };
   } finally {
     await c.run(`DROP VIEW ${quoteIdent(written)}`);
   }

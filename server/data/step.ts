@@ -18,6 +18,8 @@ export async function datasetStep(
   /** How the first input's recorded preprocessing carries over; by default the output starts anew. */
   carry?: (p: Preprocessing) => Preprocessing,
 ): Promise<ArtifactRef> {
+  // A step with no dataset inputs reads data in: its output is profiled now (see DatasetMetadata).
+  const profile = inputs.length === 0;
   const first = inputs[0];
   const upstream = carry && first ? preprocessingOf(await ctx.inputMetadata(first)) : undefined;
   const box = await openSandbox(ctx.workDir);
@@ -25,7 +27,7 @@ export async function datasetStep(
     for (const port of inputs) await loadDataset(box.connection, await ctx.inputPath(port), port);
     const relation = await body(box.connection);
     const out = path.join(ctx.workDir, "output.parquet");
-    const metadata = await writeDataset(box.connection, relation, out);
+    const metadata = await writeDataset(box.connection, relation, out, { profile });
     ctx.log(`${metadata.rows} rows, ${metadata.schema.length} columns`);
     const preprocessing = upstream && carry?.(upstream);
     return await ctx.writeFile("dataset", out, { ...metadata, preprocessing });

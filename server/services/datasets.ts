@@ -3,8 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import type { ArtifactStore } from "../artifacts/store";
-import type { DatasetMetadata } from "../data/dataset";
-import { openSandbox, quoteLiteral } from "../data/sandbox";
+import { describeRelation, loadDataset, type DatasetMetadata } from "../data/dataset";
+import { openSandbox } from "../data/sandbox";
 import type { Db } from "../db/client";
 import { artifacts } from "../db/schema";
 import { NotFoundError } from "./pipelines";
@@ -13,7 +13,10 @@ export class NotADatasetError extends Error {
   override name = "NotADatasetError";
 }
 
-/** The first rows of a dataset artifact, with the schema and profile recorded when it was made. */
+/**
+ * The first rows of a dataset artifact, with its schema and profile. A profile the step did not
+ * compute (see DatasetMetadata) is computed now, from the artifact, and kept with it.
+ */
 export async function previewDataset(db: Db, store: ArtifactStore, hash: string, limit: number) {
   const [row] = await db.select().from(artifacts).where(eq(artifacts.hash, hash));
   if (!row) throw new NotFoundError(`No artifact ${hash}`);
@@ -23,17 +26,26 @@ export async function previewDataset(db: Db, store: ArtifactStore, hash: string,
   try {
     const file = path.join(dir, "data.parquet");
     await store.downloadTo(hash, file);
-    const box = await openSandbox(dir, { threads: 1, memoryLimit: "512MB" });
+    const meta = row.metadata as DatasetMetadata;
+    const box = await openSandbox(dir, { threads: meta.profile ? 1 : 2, memoryLimit: "512MB" });
     try {
-      const reader = await box.connection.runAndReadAll(
-        `SELECT * FROM read_parquet(${quoteLiteral(file)}) LIMIT ${Math.trunc(limit)}`,
-      );
-      const meta = row.metadata as DatasetMetadata;
+      const c = box.connection;
+      await loadDataset(c, file, "data");
+      const reader = await c.runAndReadAll(`SELECT * FROM data LIMIT ${Math.trunc(limit)}`);
+      let profile = meta.profile;
+      if (!profile) {
+        profile = (await describeRelation(c, "data")).profile;
+        // Content-addressed: whoever computes it computes the same profile, so the last write wins.
+        await db
+          .update(artifacts)
+          .set({ metadata: { ...meta, profile } })
+          .where(eq(artifacts.hash, hash));
+      }
       return {
         rows: reader.getRowObjectsJson(),
         rowCount: meta.rows,
         schema: meta.schema,
-        profile: meta.profile,
+        profile,
       };
     } finally {
       box.close();

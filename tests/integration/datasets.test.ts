@@ -222,10 +222,25 @@ describe("fitted prep steps learn on the train split only", () => {
     );
     expect(encoded.schema.map((c) => c.name)).not.toContain("island");
 
-    const scaled = await preview("scale", "train");
-    const bill = scaled.profile.find((c) => c.name === "bill_length_mm")!;
-    expect(bill.mean!).toBeCloseTo(0, 9);
-    expect(bill.std!).toBeCloseTo(1, 1);
+    // A prep step's output is profiled when first previewed, and the profile is kept with it.
+    const sql = postgres(inject("databaseUrl"), { max: 1, onnotice: () => {} });
+    const profiled = async (hash: string) => {
+      const [row] = await sql<{ profiled: boolean }[]>`
+        SELECT metadata ? 'profile' AS profiled FROM artifacts WHERE hash = ${hash}`;
+      return row!.profiled;
+    };
+    try {
+      expect(await profiled(out("p", "dataset"))).toBe(true);
+      expect(await profiled(out("scale", "train"))).toBe(false);
+      const scaled = await preview("scale", "train");
+      expect(await profiled(out("scale", "train"))).toBe(true);
+      const bill = scaled.profile.find((c) => c.name === "bill_length_mm")!;
+      expect(bill.mean!).toBeCloseTo(0, 9);
+      expect(bill.std!).toBeCloseTo(1, 1);
+      expect((await preview("scale", "train")).profile).toEqual(scaled.profile);
+    } finally {
+      await sql.end();
+    }
   });
 });
 

@@ -19,9 +19,13 @@ export const ingestFileActivity: NodeActivity = async (ctx) => {
   const local = path.join(ctx.workDir, `source${path.extname(source)}`);
   await link(source, local).catch(() => copyFile(source, local));
   return {
-    dataset: await datasetStep(ctx, [], async (c) => {
-      await readFileInto(c, local, p.path, { format: p.format, nullValues: p.nullValues });
-      return "dataset";
+    dataset: await datasetStep(ctx, [], async (c, parquet) => {
+      await readFileInto(c, local, p.path, {
+        format: p.format,
+        nullValues: p.nullValues,
+        parquet,
+      });
+      return { written: parquet };
     }),
   };
 };

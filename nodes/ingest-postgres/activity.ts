@@ -49,9 +49,9 @@ export const ingestPostgresActivity: NodeActivity = async (ctx) => {
   if (rows === 0)
     throw new StepInputError(`PostgreSQL query on "${p.connection}" returned no rows`);
   return {
-    dataset: await datasetStep(ctx, [], async (c) => {
-      await readFileInto(c, file, "rows.jsonl", { format: "jsonl" });
-      return "dataset";
+    dataset: await datasetStep(ctx, [], async (c, parquet) => {
+      await readFileInto(c, file, "rows.jsonl", { format: "jsonl", parquet });
+      return { written: parquet };
     }),
   };
 };

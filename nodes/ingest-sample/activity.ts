@@ -15,9 +15,9 @@ export const ingestSampleActivity: NodeActivity = async (ctx) => {
   const local = path.join(ctx.workDir, name);
   await copyFile(path.join(dataDir, name), local);
   return {
-    dataset: await datasetStep(ctx, [], async (c) => {
-      await readFileInto(c, local, name);
-      return "dataset";
+    dataset: await datasetStep(ctx, [], async (c, parquet) => {
+      await readFileInto(c, local, name, { parquet });
+      return { written: parquet };
     }),
   };
 };

@@ -16,12 +16,13 @@ export const ingestUploadActivity: NodeActivity = async (ctx) => {
     );
   const local = await ctx.artifactPath(p.upload.hash, p.upload.filename);
   return {
-    dataset: await datasetStep(ctx, [], async (c) => {
+    dataset: await datasetStep(ctx, [], async (c, parquet) => {
       await readFileInto(c, local, p.upload.filename, {
         format: p.format,
         nullValues: p.nullValues,
+        parquet,
       });
-      return "dataset";
+      return { written: parquet };
     }),
   };
 };

@@ -150,9 +150,8 @@ export async function describeRelation(
 }
 
 /**
- * Writes a table or view to Parquet (snappy: intermediate data favours speed) with its schema and
- * row count, read back from the file. `profile` adds the profile, from the table itself, or from
- * the written file for a view, so that a view's query runs once.
+ * Writes a table or view to Parquet (snappy: intermediate data favours speed) and describes the
+ * file (see describeParquet); a table's profile is read from the table, which scans faster.
  */
 export async function writeDataset(
   c: DuckDBConnection,
@@ -163,28 +162,39 @@ export async function writeDataset(
   await c.run(
     `COPY ${quoteIdent(relation)} TO ${quoteLiteral(path)} (FORMAT parquet, COMPRESSION snappy)`,
   );
-  const written = `__written_${relation}`;
+  const [kind] = (
+    await c.runAndReadAll(
+      "SELECT table_type FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
+      [relation],
+    )
+  ).getRowObjects();
+  return describeParquet(c, path, {
+    ...options,
+    table: kind?.table_type === "VIEW" ? undefined : relation,
+  });
+}
+
+/**
+ * Schema and row count of a Parquet file just written, read back from it; with `profile`, its
+ * profile too, from the file (a view's query runs once) or from `table` holding the same rows.
+ */
+export async function describeParquet(
+  c: DuckDBConnection,
+  path: string,
+  options: { profile?: boolean; table?: string } = {},
+): Promise<DatasetMetadata> {
+  const written = "__written";
   await loadDataset(c, path, written);
   try {
-    if (!options.profile) {
-      const schema = (await c.runAndReadAll(`DESCRIBE ${quoteIdent(written)}`))
-        .getRowObjects()
-        .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
-      const [count] = (
-        await c.runAndReadAll(`SELECT count(*) AS n FROM ${quoteIdent(written)}`)
-      ).getRowObjects();
-      return { format: "parquet", rows: Number(count?.n ?? 0), schema };
-    }
-    const [kind] = (
-      await c.runAndReadAll(
-        "SELECT table_type FROM information_schema.tables WHERE table_name = ? AND table_schema = current_schema()",
-        [relation],
-      )
+    if (options.profile)
+      return { format: "parquet", ...(await describeRelation(c, options.table ?? written)) };
+    const schema = (await c.runAndReadAll(`DESCRIBE ${quoteIdent(written)}`))
+      .getRowObjects()
+      .map((r) => ({ name: String(r.column_name), type: String(r.column_type) }));
+    const [count] = (
+      await c.runAndReadAll(`SELECT count(*) AS n FROM ${quoteIdent(written)}`)
     ).getRowObjects();
-    return {
-      format: "parquet",
-      ...(await describeRelation(c, kind?.table_type === "VIEW" ? written : relation)),
-    };
+    return { format: "parquet", rows: Number(count?.n ?? 0), schema };
   } finally {
     await c.run(`DROP VIEW ${quoteIdent(written)}`);
   }

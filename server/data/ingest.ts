@@ -1,6 +1,7 @@
 import { StepInputError } from "../../nodes/errors";
 import { stat } from "node:fs/promises";
 import type { DuckDBConnection } from "@duckdb/node-api";
+import { loadDataset } from "./dataset";
 import { quoteIdent, quoteLiteral } from "./sandbox";
 
 export const fileFormats = ["auto", "csv", "tsv", "parquet", "jsonl"] as const;
@@ -35,14 +36,15 @@ function clean(err: unknown): string {
 }
 
 /**
- * Reads a local file into table `name`. Errors name the file and, where DuckDB knows it, the
- * line and column: a ragged row, a quote left open, a truncated Parquet footer.
+ * Reads a local file into table `name`, or with `parquet`, straight into that Parquet file with
+ * `name` a view of it (no copy of the rows in DuckDB on the way). Errors name the file and, where
+ * DuckDB knows it, the line and column: a ragged row, a quote left open, a truncated footer.
  */
 export async function readFileInto(
   c: DuckDBConnection,
   localPath: string,
   displayName: string,
-  options: { format?: FileFormat; nullValues?: string[] } = {},
+  options: { format?: FileFormat; nullValues?: string[]; parquet?: string } = {},
   name = "dataset",
 ): Promise<void> {
   const info = await stat(localPath);
@@ -57,7 +59,14 @@ export async function readFileInto(
         ? `read_json(${p}, format = 'newline_delimited')`
         : `read_csv(${p}, header = true, delim = ${format === "tsv" ? "'\\t'" : "','"}, quote = '"', escape = '"', nullstr = ${nulls}, strict_mode = true, sample_size = 20480)`;
   try {
-    await c.run(`CREATE OR REPLACE TABLE ${quoteIdent(name)} AS SELECT * FROM ${reader}`);
+    if (options.parquet) {
+      await c.run(
+        `COPY (SELECT * FROM ${reader}) TO ${quoteLiteral(options.parquet)} (FORMAT parquet, COMPRESSION snappy)`,
+      );
+      await loadDataset(c, options.parquet, name);
+    } else {
+      await c.run(`CREATE OR REPLACE TABLE ${quoteIdent(name)} AS SELECT * FROM ${reader}`);
+    }
   } catch (err) {
     const where = format === "csv" || format === "tsv" ? await firstRejectedLine(c, reader) : null;
     throw new IngestError(

@@ -2,7 +2,7 @@ import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { StepContext } from "../../nodes/activity-types";
 import type { ArtifactRef } from "../../workflows/plan";
-import { loadDataset, writeDataset } from "./dataset";
+import { describeParquet, loadDataset, writeDataset } from "./dataset";
 import { preprocessingOf, withStep, type PrepStep, type Preprocessing } from "./preprocessing";
 import { openSandbox } from "./sandbox";
 
@@ -14,7 +14,8 @@ import { openSandbox } from "./sandbox";
 export async function datasetStep(
   ctx: StepContext,
   inputs: string[],
-  body: (c: DuckDBConnection) => Promise<string>,
+  /** Returns the relation to write, or `{ written }` when it wrote the output file itself. */
+  body: (c: DuckDBConnection, output: string) => Promise<string | { written: string }>,
   /** How the first input's recorded preprocessing carries over; by default the output starts anew. */
   carry?: (p: Preprocessing) => Preprocessing,
 ): Promise<ArtifactRef> {
@@ -25,12 +26,16 @@ export async function datasetStep(
   const box = await openSandbox(ctx.workDir);
   try {
     for (const port of inputs) await loadDataset(box.connection, await ctx.inputPath(port), port);
-    const relation = await body(box.connection);
     const out = path.join(ctx.workDir, "output.parquet");
-    const metadata = await writeDataset(box.connection, relation, out, { profile });
+    const result = await body(box.connection, out);
+    const metadata =
+      typeof result === "string"
+        ? await writeDataset(box.connection, result, out, { profile })
+        : await describeParquet(box.connection, result.written, { profile });
     ctx.log(`${metadata.rows} rows, ${metadata.schema.length} columns`);
     const preprocessing = upstream && carry?.(upstream);
-    return await ctx.writeFile("dataset", out, { ...metadata, preprocessing });
+    const file = typeof result === "string" ? out : result.written;
+    return await ctx.writeFile("dataset", file, { ...metadata, preprocessing });
   } finally {
     box.close();
   }

@@ -48,6 +48,20 @@ describe("pipeline schedules (Temporal Schedules)", () => {
         ),
       60_000,
     );
+    // The schedule's start records the run before it starts the run's workflow (a keyed start
+    // that a retry completes), so the row can be seen a moment before the workflow exists.
+    await waitFor(
+      "the scheduled run's workflow",
+      () =>
+        client.workflow
+          .getHandle(run.workflowId)
+          .describe()
+          .then(
+            () => true,
+            () => undefined,
+          ),
+      60_000,
+    );
     await waitForRun(client, run.workflowId);
     expect((await api.runs.get({ runId: run.id })).status).toBe("succeeded");
 

@@ -34,6 +34,9 @@ void test("open a node's code, edit it, run the node alone, see its logs and out
     .waitFor();
   await page.getByRole("tab", { name: "Settings" }).click();
 
+  // The inspector opened beside the canvas after it was fitted, which can leave the next node
+  // under the inspector: fit the canvas again before clicking it.
+  await page.locator(".react-flow__controls-fitview").click();
   // The TypeScript editor knows the step SDK: a wrong call is flagged, and saving formats.
   await page.locator('[data-node-id="ts"]').click();
   await setCode(

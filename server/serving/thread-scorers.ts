@@ -47,18 +47,22 @@ export function threadScorers(): ScorerFactory {
 
   return {
     async open(model, signature) {
-      let opened: { session: number; generation: number } | undefined;
-      const ensure = async () => {
-        thread();
-        if (opened?.generation === generation) return opened.session;
-        const at = generation;
-        const r = await call({ op: "open", model, inputs });
-        opened = { session: r.session as number, generation: at };
-        return opened.session;
-      };
       const inputs = signature.inputs.map((i) => ({ name: i.name, text: i.type === "string" }));
       const numeric = inputs.filter((i) => !i.text).map((i) => i.name);
       const text = inputs.filter((i) => i.text).map((i) => i.name);
+      // The session in the current thread; calls that find the thread new share one reopening.
+      let opened: { generation: number; session: Promise<number> } | undefined;
+      const ensure = () => {
+        thread();
+        if (opened?.generation !== generation) {
+          const session = call({ op: "open", model, inputs }).then((r) => r.session as number);
+          opened = { generation, session };
+          session.catch(() => {
+            if (opened?.session === session) opened = undefined;
+          });
+        }
+        return opened.session;
+      };
       await ensure();
       return {
         async run(rows, columns) {
@@ -77,9 +81,9 @@ export function threadScorers(): ScorerFactory {
               };
         },
         async release() {
-          if (opened?.generation === generation)
-            await call({ op: "release", session: opened.session });
+          const current = opened?.generation === generation ? opened.session : undefined;
           opened = undefined;
+          if (current) await call({ op: "release", session: await current });
         },
       };
     },

@@ -24,6 +24,7 @@ const schema = z.object({
   TEMPORAL_TLS_CA_PATH: z.string().optional(),
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_CLI_PATH: z.string().optional(),
+  BWRAP_PATH: z.string().optional(),
   PORT: port.default(3000),
   HOST: z.string().default("127.0.0.1"),
   PG_PORT: port.default(5433),
@@ -55,6 +56,13 @@ const schema = z.object({
   WORKER_FORCE_GPU_QUEUE: flag.optional(),
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   CODE_PYTHON_PATH: z.string().optional(),
+  CODE_PYTHON_INSTALL: flag.optional(),
+  STEP_QUEUE_TIMEOUT_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(7 * 24 * 3600)
+    .default(600),
   SERVE_PORT: z.coerce.number().int().min(1).max(65535).default(8400),
   PREDICTION_RETENTION_DAYS: z.coerce.number().int().min(1).max(3650).default(30),
   LOG_LEVEL: z.enum(["debug", "info", "warn", "error"]).default("info"),
@@ -67,6 +75,7 @@ const schema = z.object({
   ADMIN_EMAIL: z.string().email().default("admin@flowforge.local"),
   ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
   SIGNIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
+  BENCH_PAGES: flag.optional(),
   NODE_ENV: z.string().default("development"),
 });
 
@@ -112,7 +121,7 @@ export function requireDatabaseUrl(): string {
   const url = env().DATABASE_URL;
   if (!url) {
     throw new ConfigError(
-      "DATABASE_URL is not set. Run `npm start` for the embedded stack, or set DATABASE_URL=postgres://user:pass@host:5432/db.",
+      `DATABASE_URL is not set and no \`npm start\` is running with DATA_DIR=${env().dataDir}. Run \`npm start\` for the embedded stack (the CLI also takes --embedded), or set DATABASE_URL=postgres://user:pass@host:5432/db.`,
     );
   }
   return url;
@@ -122,7 +131,7 @@ export function requireTemporalAddress(): string {
   const address = env().TEMPORAL_ADDRESS;
   if (!address) {
     throw new ConfigError(
-      "TEMPORAL_ADDRESS is not set. Run `npm start` for the embedded stack, or set TEMPORAL_ADDRESS=host:7233.",
+      `TEMPORAL_ADDRESS is not set and no \`npm start\` is running with DATA_DIR=${env().dataDir}. Run \`npm start\` for the embedded stack (the CLI also takes --embedded), or set TEMPORAL_ADDRESS=host:7233.`,
     );
   }
   return address;

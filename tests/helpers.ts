@@ -76,3 +76,22 @@ export async function waitFor<T>(
 export function pipelineDoc(name: string, nodes: unknown[], edges: unknown[] = []) {
   return { apiVersion: "flowforge.dev/v1", kind: "Pipeline", name, nodes, edges };
 }
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** `npm run cli -- <args>` in a child process, with `env` over this process's environment. */
+export function runCli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
+  const child = spawn(process.execPath, ["--import", "tsx", "server/cli/main.ts", ...args], {
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
+}

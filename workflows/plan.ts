@@ -84,6 +84,8 @@ export interface RunOptions {
   cache: boolean;
   /** Steps that execute even when their key is cached ("re-run from here"). */
   force: string[];
+  /** A step no worker takes from its queue within this long fails (STEP_QUEUE_TIMEOUT). */
+  queueTimeoutMs?: number;
 }
 
 export interface RunPipelineInput {

@@ -10,6 +10,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  TimeoutFailure,
 } from "@temporalio/workflow";
 import type { BookkeepingActivities } from "../server/temporal/bookkeeping";
 import type {
@@ -33,10 +34,12 @@ const book = proxyLocalActivities<BookkeepingActivities>({
 
 type StepActivity = (input: StepActivityInput) => Promise<StepOutputs>;
 
-function activityFor(step: PlanStep): StepActivity {
+function activityFor(step: PlanStep, queueTimeoutMs: number | undefined): StepActivity {
   const acts = proxyActivities<Record<string, StepActivity>>({
     taskQueue: step.taskQueue,
     startToCloseTimeout: step.startToCloseTimeoutMs,
+    // Not retried by Temporal: a step nobody takes from its queue fails instead of waiting forever.
+    ...(queueTimeoutMs ? { scheduleToStartTimeout: queueTimeoutMs } : {}),
     heartbeatTimeout: step.heartbeatTimeoutMs ?? undefined,
     // The step's own status write must not race the workflow's "cancelled".
     cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
@@ -50,6 +53,12 @@ function activityFor(step: PlanStep): StepActivity {
   const fn = acts[step.activity];
   if (!fn) throw ApplicationFailure.nonRetryable(`No activity named ${step.activity}`);
   return fn;
+}
+
+function isQueueTimeout(err: unknown): boolean {
+  let e: unknown = err;
+  while (e instanceof ActivityFailure && e.cause) e = e.cause;
+  return e instanceof TimeoutFailure && e.timeoutType === "SCHEDULE_TO_START";
 }
 
 function describe(err: unknown): string {
@@ -108,7 +117,10 @@ export async function runPipeline({ runId, plan, options }: RunPipelineInput): P
 
   const execute = async (step: PlanStep): Promise<void> => {
     try {
-      const outputs = await activityFor(step)({
+      const outputs = await activityFor(
+        step,
+        options?.queueTimeoutMs,
+      )({
         runId,
         stepId: step.id,
         params: step.params,
@@ -120,13 +132,15 @@ export async function runPipeline({ runId, plan, options }: RunPipelineInput): P
         cancelled = true;
         state[step.id] = { status: "cancelled" };
       } else {
-        state[step.id] = { status: "failed", error: describe(err) };
-        await book.markStepFinished({
-          runId,
-          stepId: step.id,
-          status: "failed",
-          error: describe(err),
-        });
+        const error =
+          isQueueTimeout(err) && options?.queueTimeoutMs
+            ? await book.explainQueueTimeout({
+                queue: step.taskQueue,
+                waitedMs: options.queueTimeoutMs,
+              })
+            : describe(err);
+        state[step.id] = { status: "failed", error };
+        await book.markStepFinished({ runId, stepId: step.id, status: "failed", error });
       }
     }
   };

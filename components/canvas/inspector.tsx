@@ -372,6 +372,11 @@ export function Inspector() {
             <span className="text-xs text-slate-500">{live.cacheReason}</span>
           </div>
           {live.error && <p className="text-xs text-rose-700">{live.error}</p>}
+          {live.waiting && (
+            <p className="text-xs text-amber-700" role="status">
+              {live.waiting}
+            </p>
+          )}
           {inputs.map((i) => (
             <div key={`in-${i.port}`}>
               <h3 className="text-xs font-medium">

@@ -112,6 +112,15 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
         >
           <StatusBadge status={live.status} />
           {live.status === "running" && live.startedAt && <Elapsed since={live.startedAt} />}
+          {live.waiting && (
+            <span
+              className="min-w-0 truncate text-xs text-amber-700"
+              title={live.waiting}
+              data-testid="step-waiting"
+            >
+              ⚠ {live.waiting.replace(/:.*$/, "")}
+            </span>
+          )}
         </div>
       )}
     </div>

@@ -45,6 +45,7 @@ export function RunControls({ save }: { save: () => Promise<string | null> }) {
         finishedAt: s.finishedAt ? new Date(s.finishedAt).toISOString() : null,
         cacheReason: s.cacheReason,
         outputs: s.outputs,
+        waiting: s.waiting,
       };
     }
     setRunStatus(status);

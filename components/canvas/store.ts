@@ -39,6 +39,8 @@ export interface StepLiveStatus {
   finishedAt: string | null;
   cacheReason: string | null;
   outputs: unknown;
+  /** Why a queued step is not starting (no worker polls its queue), while it is so. */
+  waiting: string | null;
 }
 
 const HISTORY_LIMIT = 200;

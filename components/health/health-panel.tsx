@@ -34,7 +34,7 @@ export function HealthPanel() {
                   `${w.identity}${w.gpus.length ? ` · ${w.gpus.map((g) => g.name).join(", ")}` : " · no GPU"}`,
               )
               .join("; ")
-          : "no worker polling"),
+          : (q.note ?? "no worker polling")),
     })),
   ];
   return (
@@ -48,7 +48,7 @@ export function HealthPanel() {
           <li key={r.name} className="flex gap-3" data-part={r.name}>
             <span className={r.ok ? "text-emerald-600" : "text-rose-600"}>{r.ok ? "●" : "○"}</span>
             <span className="w-40 font-medium">{r.name}</span>
-            <span className="truncate text-slate-600">{r.detail}</span>
+            <span className="min-w-0 break-words text-slate-600">{r.detail}</span>
           </li>
         ))}
       </ul>

@@ -360,6 +360,10 @@ export function RunView({ runId }: { runId: string }) {
                   <span className="text-rose-700" title={s.error}>
                     {s.error}
                   </span>
+                ) : s.waiting ? (
+                  <span className="text-amber-700" role="status" data-testid="step-waiting">
+                    {s.waiting}
+                  </span>
                 ) : (
                   <span className="text-slate-500">{s.cacheReason ?? ""}</span>
                 )}

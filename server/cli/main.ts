@@ -5,7 +5,8 @@ import { pipelines, roles, workspaces } from "../db/schema";
 import { createUser, PeopleError, setMember, setPassword, userByEmail } from "../auth/users";
 import { StartupError } from "../embedded/errors";
 import { startEmbeddedStack, stackOptionsFromEnv, type EmbeddedStack } from "../embedded/stack";
-import { ConfigError, resetEnvForTests } from "../env";
+import { readStackFile } from "../embedded/stack-file";
+import { ConfigError, env, resetEnvForTests } from "../env";
 import { formatDiff } from "../pipeline/diff";
 import { pipelineJsonSchema } from "../pipeline/json-schema";
 import { PipelineFileError, readPipelineFile } from "../pipeline/load";
@@ -67,6 +68,27 @@ Exit codes: 0 success, 1 failed run or unhealthy stack, 2 invalid input.`;
 
 class UsageError extends Error {}
 
+/** Waits for a run, saying on stderr (once each) why a queued step is not starting. */
+async function waitSaying(db: Db, temporal: Client, runId: string, workflowId: string) {
+  const said = new Set<string>();
+  const watch = setInterval(() => {
+    void getRun(db, runId)
+      .then((run) => {
+        for (const s of run.steps) {
+          if (!s.waiting || said.has(`${s.stepId}:${s.waiting}`)) continue;
+          said.add(`${s.stepId}:${s.waiting}`);
+          console.error(`step ${s.stepId} is waiting: ${s.waiting}`);
+        }
+      })
+      .catch(() => undefined);
+  }, 2000);
+  try {
+    await waitForRun(temporal, workflowId);
+  } finally {
+    clearInterval(watch);
+  }
+}
+
 /** Invalid pipeline input, reported as structured errors (exit 2). */
 class InvalidInput extends Error {
   constructor(readonly errors: ValidationError[]) {
@@ -117,6 +139,21 @@ async function main(argv: string[]): Promise<number> {
     let stack: EmbeddedStack | undefined;
     let worker: RunningWorker | undefined;
     try {
+      const running = readStackFile(env().dataDir);
+      if (values.embedded && running)
+        throw new StartupError(
+          `npm start is running in this checkout (pid ${running.pid}, ${running.appUrl}): drop --embedded to use its stack, or stop it first.`,
+        );
+      if (!values.embedded && running && !env().DATABASE_URL && !env().TEMPORAL_ADDRESS) {
+        // The stack `npm start` runs in this checkout, found through its file under DATA_DIR.
+        process.env.DATABASE_URL = running.databaseUrl;
+        process.env.TEMPORAL_ADDRESS = running.temporalAddress;
+        resetEnvForTests();
+        if (!values.json)
+          console.error(
+            `using the stack of npm start (pid ${running.pid}, ${running.appUrl}; Temporal ${running.temporalAddress})`,
+          );
+      }
       if (values.embedded) {
         stack = await startEmbeddedStack(
           stackOptionsFromEnv((source, line) => {
@@ -148,7 +185,7 @@ async function main(argv: string[]): Promise<number> {
       print({ runId, status: "queued" }, `started run ${runId}`);
       return 0;
     }
-    await waitForRun(temporal, workflowId);
+    await waitSaying(db, temporal, runId, workflowId);
     const run = await getRun(db, runId);
     const ms = (a: Date | null, b: Date | null) => (a && b ? b.getTime() - a.getTime() : null);
     const summary = {

@@ -9,6 +9,7 @@ import { logLine } from "./logs";
 import { assertPortFree } from "./ports";
 import { runNextBuild, spawnWeb, spawnWorker } from "./processes";
 import { stackOptionsFromEnv, startEmbeddedStack, type EmbeddedStack } from "./stack";
+import { removeStackFile, writeStackFile } from "./stack-file";
 import { stopChild } from "./temporal-server";
 
 /**
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
     stopping = true;
     logLine("stack", "shutting down…");
     await Promise.all(children.map((c) => stopChild(c)));
+    await removeStackFile(env().dataDir).catch(() => undefined);
     await stack?.stop();
     logLine("stack", "stopped");
     process.exit(code);
@@ -41,7 +43,17 @@ async function main(): Promise<void> {
       DATABASE_URL: stack.databaseUrl,
       TEMPORAL_ADDRESS: stack.temporalAddress,
       DATA_DIR: e.dataDir,
+      // The worker installs Python code nodes' packages in the background on first start.
+      CODE_PYTHON_INSTALL: process.env.CODE_PYTHON_INSTALL || "true",
     };
+    const appUrl = `http://${e.HOST === "0.0.0.0" ? "localhost" : e.HOST}:${e.PORT}`;
+    await writeStackFile(e.dataDir, {
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      databaseUrl: stack.databaseUrl,
+      temporalAddress: stack.temporalAddress,
+      appUrl,
+    });
 
     if (!existsSync(".next/BUILD_ID")) {
       logLine("build", "building the web app (first start only; `npm run build` rebuilds it)…");
@@ -63,7 +75,6 @@ async function main(): Promise<void> {
     watch(spawnWorker(childEnv, e.WORKER_QUEUES), "the worker");
     watch(spawnWeb(childEnv, e.PORT, e.HOST), "the web app");
 
-    const appUrl = `http://${e.HOST === "0.0.0.0" ? "localhost" : e.HOST}:${e.PORT}`;
     await waitForHealthy(appUrl, () => stopping);
     if (stopping) return;
     logLine("stack", "");

@@ -15,6 +15,7 @@ import type { Signature, Task } from "../ml/export";
 import type { ModelInput } from "../ml/onnx/preprocess";
 import { openSession } from "../ml/ort";
 import type { ModelMetadata } from "../ml/step";
+import { codeNodePython, pipInstallCommand } from "./python-packages";
 import { runSandboxed, SandboxUnavailableError, type SandboxLimits } from "./sandbox";
 
 const harness = (file: string) => fileURLToPath(new URL(`./harness/${file}`, import.meta.url));
@@ -23,9 +24,9 @@ const SYSTEM_PYTHON = ["/usr/bin/python3", "/usr/bin/python3.11", "/usr/bin/pyth
 
 export type CodeLanguage = "python" | "typescript";
 
-/** Python packages the sandbox offers (pandas, scikit-learn…): CODE_PYTHON_PATH or <DATA_DIR>/tools/python. */
+/** Python packages the sandbox offers (pandas, scikit-learn…): CODE_PYTHON_PATH or .data/tools/python. */
 export function codePythonPath(): string {
-  return env().CODE_PYTHON_PATH ?? path.join(env().dataDir, "tools", "python");
+  return env().CODE_PYTHON_PATH ?? codeNodePython.dir;
 }
 
 /**
@@ -175,7 +176,7 @@ export async function codeStep(
       const hint =
         e.type === "ModuleNotFoundError" &&
         /pandas|pyarrow|numpy|sklearn|skl2onnx|onnx/.test(e.message)
-          ? ` (the sandbox's Python packages come from ${codePythonPath()}: python3 -m pip install --target ${codePythonPath()} 'pandas>=2,<3' pyarrow 'scikit-learn>=1.5,<1.8' 'skl2onnx>=1.17' 'onnx>=1.16')`
+          ? ` (the sandbox's Python packages come from ${codePythonPath()}: ${pipInstallCommand({ ...codeNodePython, dir: codePythonPath() })})`
           : "";
       throw new StepInputError(
         `${what}: ${e.line ? `line ${e.line}: ` : ""}${e.type}: ${e.message}${hint}`,

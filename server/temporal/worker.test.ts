@@ -5,8 +5,15 @@ describe("the queues a worker polls", () => {
   it("adds python where code nodes can run, and drops what the machine cannot do", () => {
     expect(pollableQueues(["cpu", "gpu"], { gpu: false, python: true })).toEqual({
       queues: ["cpu", "python"],
-      skipped: ["no GPU detected: not polling the gpu queue"],
+      skipped: ["no GPU: none detected (not polling the gpu queue)"],
     });
+    expect(
+      pollableQueues(["cpu", "gpu"], {
+        gpu: false,
+        python: false,
+        noGpuReason: "cuda: CUDA libraries not installed",
+      }).skipped,
+    ).toEqual(["no GPU: cuda: CUDA libraries not installed (not polling the gpu queue)"]);
     expect(pollableQueues(["cpu", "gpu"], { gpu: true, python: false }).queues).toEqual([
       "cpu",
       "gpu",

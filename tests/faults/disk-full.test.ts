@@ -32,6 +32,11 @@ async function mountSmallDisk(): Promise<{ dir: string } | { skip: string }> {
 }
 
 const mounted = await mountSmallDisk();
+// Under CI a scenario that cannot run is a failure, not a quiet skip.
+if ("skip" in mounted && process.env.CI === "true")
+  throw new Error(
+    `disk-full scenario cannot run: no small tmpfs can be mounted here (${mounted.skip}); run the fault suite as root or with CAP_SYS_ADMIN`,
+  );
 if ("skip" in mounted)
   console.warn(`disk-full scenario skipped: cannot mount a small tmpfs (${mounted.skip})`);
 

@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { mkdtemp, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
@@ -7,29 +6,14 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { freePort } from "../../server/embedded/ports";
 import { findTemporalCli } from "../../server/embedded/temporal-cli";
-import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
+import { pipelineDoc, runCli, spawnWorkerProcess, type WorkerProcess } from "../helpers";
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  const child = spawn(process.execPath, ["--import", "tsx", "server/cli/main.ts", ...args], {
-    env: {
-      ...process.env,
-      DATABASE_URL: inject("databaseUrl"),
-      TEMPORAL_ADDRESS: inject("temporalAddress"),
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
+function cli(args: string[], env: Record<string, string> = {}) {
+  return runCli(args, {
+    DATABASE_URL: inject("databaseUrl"),
+    TEMPORAL_ADDRESS: inject("temporalAddress"),
+    ...env,
   });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-  return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
 }
 
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);

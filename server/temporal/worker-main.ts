@@ -10,7 +10,8 @@ const { values } = parseArgs({
 
 const levels = { debug: "DEBUG", info: "INFO", warn: "WARN", error: "ERROR" } as const;
 installTemporalRuntime(levels[env().LOG_LEVEL], (line) => {
-  if (!line.includes("Worker state changed") && !line.includes("Nexus")) console.log(line);
+  // Lifecycle chatter; the python and gpu queues' workers run no workflows by design.
+  if (!/Worker state changed|Nexus|No workflows registered/.test(line)) console.log(line);
 });
 
 const queues = (values.queues ?? env().WORKER_QUEUES)

@@ -1,32 +1,49 @@
-import { proxyActivities } from "@temporalio/workflow";
-import type { StepActivityInput, StepOutputs } from "../workflows/plan";
+import { ActivityCancellationType, proxyActivities } from "@temporalio/workflow";
+import type { PlanStep, StepActivityInput, StepOutputs } from "../workflows/plan";
 
 export { runPipeline } from "../workflows/index";
 
-/**
- * The baseline: a hand-written workflow calling the same no-op activity N times in a row, with the
- * same activity options the compiler gives an `internal.noop` step. What Temporal itself costs.
- */
-const acts = proxyActivities<Record<string, (input: StepActivityInput) => Promise<StepOutputs>>>({
-  taskQueue: "cpu",
-  startToCloseTimeout: 60_000,
-  heartbeatTimeout: 30_000,
-  retry: {
-    maximumAttempts: 4,
-    initialInterval: 1000,
-    backoffCoefficient: 2,
-    maximumInterval: 30_000,
-  },
-});
+type StepActivity = (input: StepActivityInput) => Promise<StepOutputs>;
 
-export async function rawActivityChain(runId: string, n: number): Promise<void> {
-  const noop = acts["internal.noop"]!;
+/**
+ * A compiled step's activity with the options runPipeline gives it (its activityFor in
+ * workflows/run-pipeline.ts, which is not exported: a workflow module exports workflows only).
+ */
+function activityOf(step: PlanStep, queueTimeoutMs: number): StepActivity {
+  const { retry } = step;
+  return proxyActivities<Record<string, StepActivity>>({
+    taskQueue: step.taskQueue,
+    startToCloseTimeout: step.startToCloseTimeoutMs,
+    scheduleToStartTimeout: queueTimeoutMs,
+    heartbeatTimeout: step.heartbeatTimeoutMs ?? undefined,
+    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
+    retry: {
+      maximumAttempts: retry.maximumAttempts,
+      initialInterval: retry.initialIntervalMs,
+      backoffCoefficient: retry.backoffCoefficient,
+      maximumInterval: retry.maximumIntervalMs,
+    },
+  })[step.activity]!;
+}
+
+/**
+ * The baseline: a hand-written workflow calling a chain's compiled steps one after another, each
+ * output passed on, with no interpreter, cache or bookkeeping. What Temporal itself costs.
+ */
+export async function rawActivityChain(
+  runId: string,
+  steps: PlanStep[],
+  queueTimeoutMs: number,
+): Promise<void> {
   let outputs: StepOutputs = {};
-  for (let i = 0; i < n; i++) {
-    outputs = await noop({
+  for (const step of steps) {
+    outputs = await activityOf(
+      step,
+      queueTimeoutMs,
+    )({
       runId,
-      stepId: `s${i}`,
-      params: { tag: "" },
+      stepId: step.id,
+      params: step.params,
       inputs: outputs.out ? { in: outputs.out } : {},
     });
   }

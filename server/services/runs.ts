@@ -84,25 +84,36 @@ export async function startRun(
     queueTimeoutMs: queueTimeoutMs(),
   };
 
+  await recordRun(db, {
+    id: runId,
+    pipelineId: version.pipelineId,
+    pipelineVersionId: version.id,
+    workflowId,
+    planHash: hash,
+    plan,
+    triggeredBy: input.userId ?? null,
+    trigger: input.trigger ?? "api",
+    tags: input.tags ?? [],
+    cacheEnabled: options.cache,
+    forceSteps: options.force,
+    resumedFromRunId: input.resumedFromRunId ?? null,
+  });
+
+  await startRunWorkflow(db, temporal, runId, workflowId, { runId, plan, options });
+  return { runId, workflowId };
+}
+
+/** The run's row and a row per step of its plan, in one transaction; starts nothing. */
+export async function recordRun(
+  db: Db,
+  run: typeof runs.$inferInsert & { id: string; plan: Plan },
+): Promise<void> {
   await db.transaction(async (tx) => {
-    await tx.insert(runs).values({
-      id: runId,
-      pipelineId: version.pipelineId,
-      pipelineVersionId: version.id,
-      workflowId,
-      planHash: hash,
-      plan,
-      triggeredBy: input.userId ?? null,
-      trigger: input.trigger ?? "api",
-      tags: input.tags ?? [],
-      cacheEnabled: options.cache,
-      forceSteps: options.force,
-      resumedFromRunId: input.resumedFromRunId ?? null,
-    });
-    if (plan.steps.length) {
+    await tx.insert(runs).values(run);
+    if (run.plan.steps.length) {
       await tx.insert(runSteps).values(
-        plan.steps.map((s) => ({
-          runId,
+        run.plan.steps.map((s) => ({
+          runId: run.id,
           stepId: s.id,
           nodeType: s.nodeType,
           taskQueue: s.taskQueue,
@@ -110,12 +121,9 @@ export async function startRun(
       );
     }
   });
-
-  await startRunWorkflow(db, temporal, runId, workflowId, { runId, plan, options });
-  return { runId, workflowId };
 }
 
-const queueTimeoutMs = () => env().STEP_QUEUE_TIMEOUT_SECONDS * 1000;
+export const queueTimeoutMs = () => env().STEP_QUEUE_TIMEOUT_SECONDS * 1000;
 
 /** Starts a recorded run's workflow once: an id that is running or already ran is left alone. */
 async function startRunWorkflow(

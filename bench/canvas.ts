@@ -1,8 +1,8 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import type { Page } from "playwright-core";
-import { launchBrowser } from "../tests/e2e/browser";
+import type { APIRequestContext, Page } from "playwright-core";
+import { E2E_ADMIN, launchBrowser } from "../tests/e2e/browser";
 import { ensureBuilt, productPorts, startProduct, stopProduct } from "../tests/e2e/product";
 import { median, round, writeResult, type BenchCase } from "./lib";
 
@@ -46,7 +46,16 @@ async function measure(
   await page
     .locator('[data-editor-ready="true"] .react-flow__node')
     .first()
-    .waitFor({ timeout: 60_000 });
+    .waitFor({ timeout: 60_000 })
+    .catch(async (err: Error) => {
+      const shown = await page
+        .locator("body")
+        .innerText()
+        .catch(() => "?");
+      throw new Error(
+        `${url} showed no graph (${err.message.split("\n")[0]}); at ${page.url()}: ${shown.slice(0, 500)}`,
+      );
+    });
   // Interactive: the main thread answers the next frame.
   await page.evaluate("new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))");
   const interactiveMs = Date.now() - t0;
@@ -85,23 +94,39 @@ async function measure(
   };
 }
 
+/** Signs the context in as the first admin; its pages and requests share the session cookie. */
+async function signInAsAdmin(request: APIRequestContext, baseUrl: string): Promise<void> {
+  const res = await request.post(`${baseUrl}/api/auth/sign-in/email`, {
+    headers: { origin: baseUrl },
+    data: { email: E2E_ADMIN.email, password: E2E_ADMIN.password },
+  });
+  if (!res.ok()) throw new Error(`could not sign in: ${res.status()} ${await res.text()}`);
+}
+
+async function saveBigPipeline(request: APIRequestContext, baseUrl: string): Promise<string> {
+  const res = await request.post(`${baseUrl}/api/trpc/pipelines.save`, {
+    headers: { origin: baseUrl },
+    data: { document: bigPipeline() },
+  });
+  const body = (await res.json()) as { result?: { data: { pipelineId: string } }; error?: unknown };
+  if (!body.result)
+    throw new Error(`could not save the bench pipeline: ${JSON.stringify(body.error)}`);
+  return body.result.data.pipelineId;
+}
+
 ensureBuilt();
+// The baseline page (app/bench) is served only when this is set.
+process.env.BENCH_PAGES = "1";
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "flowforge-bench-canvas-"));
 const product = await startProduct(dataDir, await productPorts());
 const browser = await launchBrowser();
 const cases: BenchCase[] = [];
 try {
-  const res = await fetch(`${product.baseUrl}/api/trpc/pipelines.save`, {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ document: bigPipeline() }),
-  });
-  const body = (await res.json()) as { result?: { data: { pipelineId: string } }; error?: unknown };
-  if (!body.result)
-    throw new Error(`could not save the bench pipeline: ${JSON.stringify(body.error)}`);
-  const id = body.result.data.pipelineId;
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  await signInAsAdmin(context.request, product.baseUrl);
+  const id = await saveBigPipeline(context.request, product.baseUrl);
 
-  const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
   await measure(page, `${product.baseUrl}/pipelines/${id}`); // warm-up: compiles nothing, fills caches
   const product_: Awaited<ReturnType<typeof measure>>[] = [];
   const baseline: Awaited<ReturnType<typeof measure>>[] = [];

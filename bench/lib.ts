@@ -13,9 +13,15 @@ import { createStepActivities } from "../server/temporal/step-runner";
 
 export interface BenchCase {
   case: string;
+  /** The README table's description of the case. */
+  label: string;
   product: Record<string, number>;
   baseline: ({ name: string } & Record<string, number | string>) | null;
   ratio: number | null;
+  /** What the ratio divides, product over baseline (the README table shows it beside the ratio). */
+  ratioOf?: string;
+  goal?: string;
+  met?: boolean;
   [extra: string]: unknown;
 }
 
@@ -33,9 +39,28 @@ export function median(values: number[]): number {
 
 export const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
 
+/** `--smoke`: every benchmark at a tiny size, through the same code, to prove that it runs. */
+export const SMOKE = process.argv.includes("--smoke");
+
+/** The full-size value, or the smoke-size one under `--smoke`. */
+export const bySize = <T>(full: T, smoke: T): T => (SMOKE ? smoke : full);
+
+/** A number from the environment (BENCH_ROWS and the like), else the size for this run. */
+export function sizeFromEnv(variable: string, full: number, smoke: number): number {
+  const set = process.env[variable];
+  if (!set) return bySize(full, smoke);
+  const value = Number(set);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new Error(`${variable} must be a positive number`);
+  return value;
+}
+
+/** Smoke results go beside, not over, the committed full-size ones. */
+export const RESULTS_DIR = path.join("bench", "results", ...(SMOKE ? ["smoke"] : []));
+
 /** Writes bench/results/<name>.json in the shape every benchmark shares (docs in the README). */
 export async function writeResult(result: BenchResult): Promise<string> {
-  const file = path.join("bench", "results", `${result.name}.json`);
+  const file = path.join(RESULTS_DIR, `${result.name}.json`);
   await mkdir(path.dirname(file), { recursive: true });
   const body = {
     name: result.name,

@@ -14,7 +14,7 @@ import { startStackOnFreePorts } from "../server/embedded/stack";
 import { resetEnvForTests } from "../server/env";
 import { waitForRun } from "../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../server/temporal/client";
-import { median, round, writeResult, type BenchCase } from "./lib";
+import { bySize, median, round, sizeFromEnv, writeResult, type BenchCase } from "./lib";
 
 /**
  * `npm run bench -- load`: RUNS small pipelines (numbers → noop → sum) submitted at once through
@@ -22,8 +22,8 @@ import { median, round, writeResult, type BenchCase } from "./lib";
  * embedded stack: throughput in runs per minute, p50 and p99 latency from submission to the end
  * of the run, and the runs lost (not succeeded, or missing). The baseline is one worker.
  */
-const RUNS = Number(process.env.BENCH_RUNS ?? 200);
-const WORKERS = [1, 2, 4];
+const RUNS = sizeFromEnv("BENCH_RUNS", 200, 4);
+const WORKERS = bySize([1, 2, 4], [1, 2]);
 
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "flowforge-bench-load-"));
 const stack = await startStackOnFreePorts(dataDir);
@@ -171,9 +171,16 @@ try {
   for (const workers of WORKERS)
     cases.push({
       case: `${RUNS}-runs-${workers}-workers`,
+      label:
+        workers === 1
+          ? `${RUNS} runs of a 3-step pipeline submitted at once through the API, 1 worker process`
+          : `same, ${workers} worker processes`,
       product: results[workers]!,
       baseline: workers === 1 ? null : { name: "1 worker", ...one },
       ratio: workers === 1 ? null : round(results[workers]!.runsPerMinute / one.runsPerMinute, 2),
+      ratioOf: workers === 1 ? undefined : "runs/min",
+      goal: "0 runs lost",
+      met: results[workers]!.lost === 0,
       workers,
       runs: RUNS,
       stepsPerWorker: stepsPerWorker[workers],

@@ -2,7 +2,7 @@
 
 Reads the CSV, splits it (random, seeded), learns imputation means, categories and scaling on the
 train split only, applies them to every split, and writes each split to Parquet (as the product's
-steps do). Prints one JSON line: wall seconds and peak memory (ru_maxrss, KiB on Linux).
+steps do). Prints one JSON line: wall seconds, peak memory (ru_maxrss, KiB on Linux) and the versions.
 """
 import json
 import resource
@@ -11,6 +11,7 @@ import time
 
 import numpy as np
 import pandas as pd
+import pyarrow
 
 path, out_dir = sys.argv[1], sys.argv[2]
 t0 = time.perf_counter()
@@ -33,4 +34,9 @@ for name, part in splits.items():
     part = pd.get_dummies(part, columns=cat_cols, prefix_sep="=", dtype="int32")
     part.to_parquet(f"{out_dir}/{name}.parquet", index=False)
 wall = time.perf_counter() - t0
-print(json.dumps({"wallSeconds": wall, "peakRssKiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}))
+print(json.dumps({
+    "wallSeconds": wall,
+    "peakRssKiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+    "pandas": pd.__version__,
+    "pyarrow": pyarrow.__version__,
+}))

@@ -2,7 +2,8 @@
 
 usage: train_baselines.py <data dir> <lightgbm|xgboost|logistic|mlp> <threads> <json params>
 Reads the float32 matrices and uint8 labels bench/train.ts wrote, trains on train, scores ROC-AUC
-on test, prints one JSON line: fit seconds, peak memory (ru_maxrss, KiB on Linux) and AUC.
+on test, prints one JSON line: fit seconds, peak memory (ru_maxrss, KiB on Linux), AUC and the
+library's version.
 """
 import json
 import os
@@ -11,6 +12,7 @@ import sys
 import time
 
 import numpy as np
+import sklearn
 from sklearn.metrics import roc_auc_score
 
 data, algo, threads, params = sys.argv[1], sys.argv[2], int(sys.argv[3]), json.loads(sys.argv[4])
@@ -30,6 +32,7 @@ t0 = time.perf_counter()
 if algo == "lightgbm":
     import lightgbm as lgb
 
+    version = lgb.__version__
     model = lgb.LGBMClassifier(
         n_estimators=params["trees"], learning_rate=params["learningRate"],
         num_leaves=params["maxLeaves"], max_depth=-1, min_child_samples=params["minDataInLeaf"],
@@ -38,6 +41,7 @@ if algo == "lightgbm":
 elif algo == "xgboost":
     import xgboost as xgb
 
+    version = xgb.__version__
     model = xgb.XGBClassifier(
         n_estimators=params["trees"], learning_rate=params["learningRate"], tree_method="hist",
         grow_policy="lossguide", max_leaves=params["maxLeaves"], max_depth=0, max_bin=256,
@@ -46,9 +50,13 @@ elif algo == "xgboost":
 elif algo == "logistic":
     from sklearn.linear_model import LogisticRegression
 
+    version = sklearn.__version__
+
     model = LogisticRegression(C=1.0, max_iter=params["maxIter"]).fit(Xtr, ytr)
 elif algo == "mlp":
     from sklearn.neural_network import MLPClassifier
+
+    version = sklearn.__version__
 
     model = MLPClassifier(
         hidden_layer_sizes=tuple(params["hidden"]), alpha=params["l2"],
@@ -63,4 +71,5 @@ print(json.dumps({
     "fitSeconds": fit_seconds,
     "peakRssKiB": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
     "auc": auc,
+    "version": version,
 }))

@@ -29,10 +29,14 @@ export function ensureBuilt(): void {
     throw new Error("next build failed");
 }
 
-/** The product exactly as `npm start` runs it, in `dataDir`, until it prints that it is ready. */
+/**
+ * The product exactly as `npm start` runs it, in `dataDir`, until it prints that it is ready.
+ * `env` overrides the environment the test gives it (e.g. a worker without Python).
+ */
 export async function startProduct(
   dataDir: string,
   ports: Record<string, string>,
+  env: Record<string, string> = {},
 ): Promise<RunningProduct> {
   const child = spawn(process.execPath, ["--import", "tsx", "server/embedded/start.ts"], {
     env: {
@@ -45,6 +49,7 @@ export async function startProduct(
       ADMIN_PASSWORD: E2E_ADMIN.password,
       // The checkout's pandas for Python code nodes (run.ts installs it once).
       CODE_PYTHON_PATH: codeNodePython.dir,
+      ...env,
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

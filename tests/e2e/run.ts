@@ -13,14 +13,16 @@ import { ensureBuilt, productPorts, startProduct, stopProduct } from "./product"
  */
 const dataDir = await mkdtemp(path.join(os.tmpdir(), "flowforge-e2e-"));
 const ports = await productPorts();
+/** The second start's STEP_QUEUE_TIMEOUT_SECONDS (queue-wait.e2e.ts is told it too). */
+const QUEUE_TIMEOUT_SECONDS = 25;
 
-function runSuites(baseUrl: string, files: string[]): number {
+function runSuites(baseUrl: string, files: string[], env: Record<string, string> = {}): number {
   const r = spawnSync(
     process.execPath,
     ["--import", "tsx", "--test", "--test-concurrency=1", ...files],
     {
       stdio: "inherit",
-      env: { ...process.env, BASE_URL: baseUrl },
+      env: { ...process.env, ...env, BASE_URL: baseUrl },
     },
   );
   return r.status ?? 1;
@@ -42,8 +44,19 @@ try {
   await stopProduct(first, dataDir);
   console.log("e2e: first start stopped cleanly; starting again on the same data");
 
-  const second = await startProduct(dataDir, ports);
-  const again = runSuites(second.baseUrl, ["tests/e2e/persistence.e2e.ts"]);
+  // The second start's worker has no Python for code nodes (nothing where it looks, and no
+  // install): queue-wait.e2e.ts sees a Python step wait for a worker, then give up after 25 s.
+  const queueTimeout = { STEP_QUEUE_TIMEOUT_SECONDS: String(QUEUE_TIMEOUT_SECONDS) };
+  const second = await startProduct(dataDir, ports, {
+    CODE_PYTHON_PATH: path.join(dataDir, "no-python-here"),
+    CODE_PYTHON_INSTALL: "false",
+    ...queueTimeout,
+  });
+  const again = runSuites(
+    second.baseUrl,
+    ["tests/e2e/persistence.e2e.ts", "tests/e2e/queue-wait.e2e.ts"],
+    queueTimeout,
+  );
   await stopProduct(second, dataDir);
   status = status || again;
 } catch (err) {

@@ -15,13 +15,16 @@ export async function startServing() {
   const scorers = threadScorers();
   const state = new ServingState(getDb(), defaultArtifactStore(), 200, scorers).start();
   const logger = new PredictionLogger(getDb(), 30);
+  const app = createServingApp({ db: getDb(), state, logger });
   const server = serve({
-    fetch: createServingApp({ db: getDb(), state, logger }).fetch,
+    fetch: app.fetch,
     port: 0,
     hostname: "127.0.0.1",
   });
   await new Promise((r) => server.once("listening", r));
   return {
+    /** The app itself, called as the web app's /v2 route calls it (a web Request, no Node request). */
+    app,
     state,
     logger,
     base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

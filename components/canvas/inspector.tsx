@@ -259,6 +259,14 @@ export function Inspector() {
           {node.id} · {node.data.nodeType} v{def?.version ?? "?"}
         </p>
         {def && <p className="mt-1 text-xs text-slate-600">{def.description}</p>}
+        {live?.waiting && (
+          <p
+            className="mt-2 rounded border border-amber-200 bg-amber-50 p-2 text-xs text-amber-800"
+            role="status"
+          >
+            {live.waiting}
+          </p>
+        )}
         {def && !isCode && (
           <div role="tablist" aria-label="Node view" className="mt-2 flex gap-3 text-xs">
             {(["settings", "code"] as const).map((t) => (
@@ -372,11 +380,6 @@ export function Inspector() {
             <span className="text-xs text-slate-500">{live.cacheReason}</span>
           </div>
           {live.error && <p className="text-xs text-rose-700">{live.error}</p>}
-          {live.waiting && (
-            <p className="text-xs text-amber-700" role="status">
-              {live.waiting}
-            </p>
-          )}
           {inputs.map((i) => (
             <div key={`in-${i.port}`}>
               <h3 className="text-xs font-medium">

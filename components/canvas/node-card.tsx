@@ -106,20 +106,19 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
         ))}
       </div>
       {live && (
-        <div
-          className="flex items-center gap-2 border-t border-slate-100 px-2 py-1"
-          data-run-status={live.status}
-        >
-          <StatusBadge status={live.status} />
-          {live.status === "running" && live.startedAt && <Elapsed since={live.startedAt} />}
+        <div className="border-t border-slate-100 px-2 py-1" data-run-status={live.status}>
+          <div className="flex items-center gap-2">
+            <StatusBadge status={live.status} />
+            {live.status === "running" && live.startedAt && <Elapsed since={live.startedAt} />}
+          </div>
           {live.waiting && (
-            <span
-              className="min-w-0 truncate text-xs text-amber-700"
+            <p
+              className="mt-1 text-xs leading-snug text-amber-700"
               title={live.waiting}
               data-testid="step-waiting"
             >
               ⚠ {live.waiting.replace(/:.*$/, "")}
-            </span>
+            </p>
           )}
         </div>
       )}

@@ -14,6 +14,7 @@ import {
   registerVersion,
   setAlias,
 } from "../../server/services/registry";
+import { ConflictError } from "../../server/services/runs";
 import type { NodeActivity, StepContext } from "../activity-types";
 import { StepInputError } from "../errors";
 import { deployEndpoint } from "./node";
@@ -101,7 +102,9 @@ export const deployEndpointActivity: NodeActivity = async (ctx) => {
     actor,
     idempotencyKey: key,
   }).catch((err: unknown) => {
-    if (err instanceof DeploymentNameTakenError) throw new StepInputError(err.message);
+    // Neither resolves by retrying: the step fails at once, saying why.
+    if (err instanceof DeploymentNameTakenError || err instanceof ConflictError)
+      throw new StepInputError(`Deploy: ${err.message}`);
     throw err;
   });
   ctx.log(`${p.endpoint}: ${model.name} v${version.version} (${p.strategy}, alias ${p.alias})`);

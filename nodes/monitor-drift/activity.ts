@@ -1,5 +1,9 @@
 import { getDb } from "../../server/db/client";
-import { monitorConfig, runMonitorCheck } from "../../server/monitoring/check";
+import {
+  monitorConfig,
+  monitorConfigProblem,
+  runMonitorCheck,
+} from "../../server/monitoring/check";
 import { upsertMonitorSchedule } from "../../server/services/schedules";
 import { getTemporalClient } from "../../server/temporal/client";
 import type { NodeActivity } from "../activity-types";
@@ -16,6 +20,8 @@ export const monitorDriftActivity: NodeActivity = async (ctx) => {
   if (!deployment.deploymentId)
     throw new StepInputError("Monitor: the deployment input does not name a deployment");
   const config = monitorConfig.parse({ ...p, deploymentId: deployment.deploymentId });
+  const problem = await monitorConfigProblem(getDb(), config, ctx.workspaceId);
+  if (problem) throw new StepInputError(`Monitor: ${problem}`);
   const client = await getTemporalClient();
   const scheduleId = await upsertMonitorSchedule(client, config, everyMinutes);
   const first = await runMonitorCheck(getDb(), client, config, `${ctx.runId}:${ctx.stepId}`);

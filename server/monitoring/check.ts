@@ -1,17 +1,19 @@
 import type { Client } from "@temporalio/client";
-import { and, desc, eq, gte, inArray } from "drizzle-orm";
+import { and, desc, eq, gte, inArray, isNull } from "drizzle-orm";
 import { z } from "zod";
 import type { Db } from "../db/client";
 import {
   deployments,
   modelVersions,
   monitorResults,
+  pipelines,
   pipelineVersions,
   predictions,
 } from "../db/schema";
 import type { Signature } from "../ml/export";
 import { startRun } from "../services/runs";
 import { featureDrift, psi, type FeatureReference } from "./drift";
+import { checkWebhookUrl, postWebhook, WebhookUrlError } from "./webhook";
 
 export const monitorConfig = z.object({
   deploymentId: z.string().uuid(),
@@ -164,11 +166,10 @@ export async function runMonitorCheck(
     );
 
   if (alerts.length && config.webhookUrl) {
-    await fetch(config.webhookUrl, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ deployment: d.name, resultId: result.id, alerts }),
-      signal: AbortSignal.timeout(5000),
+    await postWebhook(config.webhookUrl, {
+      deployment: d.name,
+      resultId: result.id,
+      alerts,
     }).catch(() => undefined);
   }
   return retrainOnce(db, temporal, config, key, result);
@@ -183,10 +184,19 @@ async function retrainOnce(
   result: typeof monitorResults.$inferSelect,
 ) {
   if (!result.alerts.length || !config.retrainPipelineId || result.retrainRunId) return result;
+  // Only a pipeline of the deployment's own workspace: the id is typed by a member of it.
   const [latest] = await db
-    .select()
+    .select({ id: pipelineVersions.id })
     .from(pipelineVersions)
-    .where(eq(pipelineVersions.pipelineId, config.retrainPipelineId))
+    .innerJoin(pipelines, eq(pipelines.id, pipelineVersions.pipelineId))
+    .innerJoin(deployments, eq(deployments.workspaceId, pipelines.workspaceId))
+    .where(
+      and(
+        eq(pipelineVersions.pipelineId, config.retrainPipelineId),
+        eq(deployments.id, config.deploymentId),
+        isNull(pipelines.deletedAt),
+      ),
+    )
     .orderBy(desc(pipelineVersions.version))
     .limit(1);
   if (!latest) return result;
@@ -200,4 +210,35 @@ async function retrainOnce(
     .set({ retrainRunId: runId })
     .where(eq(monitorResults.id, result.id));
   return { ...result, retrainRunId: runId };
+}
+
+/** Why a monitor's config may not be used in this workspace, or null: checked when it is set. */
+export async function monitorConfigProblem(
+  db: Db,
+  config: MonitorConfig,
+  workspaceId: string,
+): Promise<string | null> {
+  if (config.webhookUrl) {
+    try {
+      checkWebhookUrl(config.webhookUrl);
+    } catch (err) {
+      if (err instanceof WebhookUrlError) return err.message;
+      throw err;
+    }
+  }
+  if (config.retrainPipelineId) {
+    const [own] = await db
+      .select({ id: pipelines.id })
+      .from(pipelines)
+      .where(
+        and(
+          eq(pipelines.id, config.retrainPipelineId),
+          eq(pipelines.workspaceId, workspaceId),
+          isNull(pipelines.deletedAt),
+        ),
+      );
+    if (!own)
+      return `the retrain pipeline ${config.retrainPipelineId} is not a pipeline of this workspace`;
+  }
+  return null;
 }

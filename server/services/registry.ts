@@ -184,6 +184,12 @@ export async function deploy(
       throw new ConflictError(
         `endpoint "${input.name}" serves another model; choose another endpoint name`,
       );
+    // What production serves changes only through an approved production deploy (or a manager's
+    // promote and rollback): a deploy under another alias must not replace it or add a challenger.
+    if (current.alias === "production" && input.alias !== "production")
+      throw new ProductionApprovalRequiredError(
+        `endpoint "${input.name}" serves production: deploying to it needs the production alias, which waits for a manager's approval (or deploy to another endpoint)`,
+      );
     const already =
       input.strategy === "replace"
         ? current.primaryVersionId === input.versionId && !current.challengerVersionId
@@ -322,6 +328,10 @@ export async function rotateKey(db: Db, deploymentId: string, actor: string) {
     actor,
   });
   return { apiKey };
+}
+
+export class ProductionApprovalRequiredError extends ConflictError {
+  override name = "ProductionApprovalRequiredError";
 }
 
 export class DeploymentNameTakenError extends Error {

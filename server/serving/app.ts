@@ -36,7 +36,7 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
  */
 async function readJson(c: Context): Promise<unknown> {
   const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
-  if (!incoming) return c.req.json();
+  if (!incoming) return readLimitedJson(c.req.raw);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -46,8 +46,7 @@ async function readJson(c: Context): Promise<unknown> {
     });
     incoming.on("error", reject);
     incoming.on("end", () => {
-      if (size > MAX_BODY_BYTES)
-        return reject(new PayloadError("body", `larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`));
+      if (size > MAX_BODY_BYTES) return reject(tooLarge());
       try {
         const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8");
         resolve(JSON.parse(text) as unknown);
@@ -56,6 +55,27 @@ async function readJson(c: Context): Promise<unknown> {
       }
     });
   });
+}
+
+const tooLarge = () => new PayloadError("body", `larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`);
+
+/** A web Request's JSON body (the web app's /v2), with the same limit as `npm run serve`. */
+async function readLimitedJson(request: Request): Promise<unknown> {
+  if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+  const reader = request.body?.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for (;;) {
+    const next = await reader?.read();
+    if (!next || next.done) break;
+    size += next.value.length;
+    if (size > MAX_BODY_BYTES) {
+      await reader?.cancel();
+      throw tooLarge();
+    }
+    chunks.push(next.value);
+  }
+  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
 }
 
 const httpError = (c: Context, status: 400 | 401 | 403 | 404 | 429 | 503, error: string) =>
@@ -83,17 +103,23 @@ export function createServingApp(deps: { db: Db; state: ServingState; logger: Pr
   /** The endpoint a request names, after its API key and rate limit are checked. */
   async function authorize(c: Context): Promise<Endpoint | Response> {
     const name = c.req.param("name") ?? "";
-    const endpoint = state.get(name);
-    if (!endpoint) return httpError(c, 404, `no deployed model "${name}"`);
     const header = c.req.header("authorization");
     const key = header?.startsWith("Bearer ") ? header.slice(7) : c.req.header("x-api-key");
     if (!key)
       return httpError(c, 401, "missing API key: send Authorization: Bearer <key> or x-api-key");
+    // An unknown endpoint and a key that does not open a known one answer alike, so that nobody
+    // without a key can list endpoint names.
+    const endpoint = state.get(name);
+    const refused = () =>
+      httpError(c, 403, `no deployed model "${name}" that this key opens`.slice(0, 200));
+    if (!endpoint) {
+      hashApiKey(key);
+      return refused();
+    }
     // Hashing every request's key is measurable at thousands of requests per second; a key that
     // matched once is remembered with the hash it matched (a rotated key no longer matches it).
     if (verifiedKeys.get(key) !== endpoint.apiKeyHash) {
-      if (hashApiKey(key) !== endpoint.apiKeyHash)
-        return httpError(c, 403, `this key does not open "${name}"`);
+      if (hashApiKey(key) !== endpoint.apiKeyHash) return refused();
       if (verifiedKeys.size > 10_000) verifiedKeys.clear();
       verifiedKeys.set(key, endpoint.apiKeyHash);
     }

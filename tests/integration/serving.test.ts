@@ -192,9 +192,42 @@ describe("deploy and serve over HTTP", () => {
         )
       ).status,
     ).toBe(403);
-    expect((await call(`/v2/models/nothing-here/predict`, { records: [penguin] })).status).toBe(
-      404,
+    // An unknown endpoint answers as a known one this key does not open: names cannot be listed.
+    const unknown = await call(`/v2/models/nothing-here/predict`, { records: [penguin] });
+    const wrongKey = await call(
+      `/v2/models/${endpoint}/predict`,
+      { records: [penguin] },
+      { authorization: "Bearer nope" },
     );
+    expect([unknown.status, wrongKey.status]).toEqual([403, 403]);
+    expect((await unknown.json()) as unknown).toEqual({
+      error: 'no deployed model "nothing-here" that this key opens',
+    });
+    expect((await wrongKey.json()) as unknown).toEqual({
+      error: `no deployed model "${endpoint}" that this key opens`,
+    });
+    expect(
+      (await call(`/v2/models/nothing-here/predict`, { records: [penguin] }, { authorization: "" }))
+        .status,
+    ).toBe(401);
+
+    // The web app's /v2 (a web Request) has the same body limit as npm run serve.
+    const big = JSON.stringify({ records: [{ ...penguin, island: "x".repeat(33 * 1024 * 1024) }] });
+    for (const send of [
+      () => call(`/v2/models/${endpoint}/predict`, JSON.parse(big)),
+      () =>
+        serving.app.fetch(
+          new Request(`http://web/v2/models/${endpoint}/predict`, {
+            method: "POST",
+            headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+            body: big,
+          }),
+        ),
+    ]) {
+      const r = await send();
+      expect(r.status).toBe(400);
+      expect(JSON.stringify(await r.json())).toContain("larger than 32 MiB");
+    }
 
     // Feedback by prediction id lands on the logged row.
     const fb = await call(`/v2/models/${endpoint}/feedback`, {
@@ -326,6 +359,26 @@ describe("deploy and serve over HTTP", () => {
     const done = await finish(started);
     expect(done.steps.find((s) => s.stepId === "deploy")!.approval?.approved).toBe(true);
     expect((await deployment()).alias).toBe("production");
+
+    // No side door: a staging deploy (replace or canary) onto the production endpoint is refused
+    // at once, and what production serves is unchanged.
+    const before = await deployment();
+    for (const strategy of ["replace", "canary"]) {
+      const sneaky = await deployRun(45, { alias: "staging", strategy });
+      await waitForRun(await getTemporalClient(), sneaky.workflowId);
+      const refused = await api.runs.get({ runId: sneaky.runId });
+      const step = refused.steps.find((s) => s.stepId === "deploy")!;
+      expect(step.status).toBe("failed");
+      expect(step.attempts).toBe(1);
+      expect(step.error).toContain(`endpoint "${endpoint}" serves production`);
+      expect(step.error).toContain("manager's approval");
+    }
+    const after = await deployment();
+    expect(after).toMatchObject({
+      alias: "production",
+      primaryVersionId: before.primaryVersionId,
+      challengerVersionId: null,
+    });
   }, 300_000);
 
   it("rate-limits each key", async () => {

@@ -57,6 +57,7 @@ const schema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   CODE_PYTHON_PATH: z.string().optional(),
   CODE_PYTHON_INSTALL: flag.optional(),
+  WEBHOOK_ALLOW_PRIVATE: flag.optional(),
   STEP_QUEUE_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()

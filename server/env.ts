@@ -76,6 +76,7 @@ const schema = z.object({
   ADMIN_EMAIL: z.string().email().default("admin@flowforge.local"),
   ADMIN_PASSWORD: z.string().min(8, "must be at least 8 characters").optional(),
   SIGNIN_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).max(1000).default(5),
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).max(10).default(0),
   BENCH_PAGES: flag.optional(),
   NODE_ENV: z.string().default("development"),
 });

@@ -1,5 +1,4 @@
 import { spawn } from "node:child_process";
-import path from "node:path";
 import { ensureFirstAdmin } from "./auth/users";
 import { createDb } from "./db/client";
 import { runMigrations } from "./db/migrate";
@@ -30,14 +29,7 @@ try {
 }
 const child = spawn(
   process.execPath,
-  [
-    path.join("node_modules", "next", "dist", "bin", "next"),
-    "start",
-    "-p",
-    String(e.PORT),
-    "-H",
-    e.HOST,
-  ],
+  ["--import", "tsx", "server/web/main.ts", "--port", String(e.PORT), "--host", e.HOST],
   { stdio: "inherit" },
 );
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => child.kill(signal));

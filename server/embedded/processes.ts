@@ -26,7 +26,11 @@ export function spawnWorker(env: Record<string, string>, queues: string): ChildP
 }
 
 export function spawnWeb(env: Record<string, string>, port: number, host: string): ChildProcess {
-  return spawnLogged("web", [nextBin, "start", "-p", String(port), "-H", host], env);
+  return spawnLogged(
+    "web",
+    ["--import", "tsx", "server/web/main.ts", "--port", String(port), "--host", host],
+    env,
+  );
 }
 
 export function runNextBuild(env: Record<string, string>): Promise<void> {

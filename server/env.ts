@@ -38,6 +38,10 @@ const schema = z.object({
     .int()
     .positive()
     .default(2 * 1024 ** 3),
+  // User SQL (prep.sql, prep.derive) runs in a process of its own with these (server/data/user-sql.ts).
+  SQL_MEMORY_LIMIT_MIB: z.coerce.number().int().min(64).max(1_048_576).default(2048),
+  SQL_THREADS: z.coerce.number().int().min(1).max(256).default(2),
+  SQL_TEMP_LIMIT_MIB: z.coerce.number().int().min(0).max(16_777_216).default(10_240),
   ARTIFACT_STORE: z
     .string()
     .regex(

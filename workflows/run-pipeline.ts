@@ -1,5 +1,4 @@
 import {
-  ActivityCancellationType,
   ActivityFailure,
   ApplicationFailure,
   CancellationScope,
@@ -7,7 +6,6 @@ import {
   defineQuery,
   defineSignal,
   isCancellation,
-  proxyActivities,
   proxyLocalActivities,
   setHandler,
   TimeoutFailure,
@@ -20,9 +18,9 @@ import type {
   RunPipelineInput,
   RunSummary,
   StepActivityInput,
-  StepOutputs,
   StepSnapshot,
 } from "./plan";
+import { stepActivity } from "./step-activity";
 
 export const runStatusQuery = defineQuery<Record<string, StepSnapshot>>("runStatus");
 export const approveStepSignal = defineSignal<[ApprovalDecision]>("approveStep");
@@ -31,29 +29,6 @@ const book = proxyLocalActivities<BookkeepingActivities>({
   startToCloseTimeout: "30 seconds",
   retry: { maximumAttempts: 20, initialInterval: "200 ms", maximumInterval: "5 seconds" },
 });
-
-type StepActivity = (input: StepActivityInput) => Promise<StepOutputs>;
-
-function activityFor(step: PlanStep, queueTimeoutMs: number | undefined): StepActivity {
-  const acts = proxyActivities<Record<string, StepActivity>>({
-    taskQueue: step.taskQueue,
-    startToCloseTimeout: step.startToCloseTimeoutMs,
-    // Not retried by Temporal: a step nobody takes from its queue fails instead of waiting forever.
-    ...(queueTimeoutMs ? { scheduleToStartTimeout: queueTimeoutMs } : {}),
-    heartbeatTimeout: step.heartbeatTimeoutMs ?? undefined,
-    // The step's own status write must not race the workflow's "cancelled".
-    cancellationType: ActivityCancellationType.WAIT_CANCELLATION_COMPLETED,
-    retry: {
-      maximumAttempts: step.retry.maximumAttempts,
-      initialInterval: step.retry.initialIntervalMs,
-      backoffCoefficient: step.retry.backoffCoefficient,
-      maximumInterval: step.retry.maximumIntervalMs,
-    },
-  });
-  const fn = acts[step.activity];
-  if (!fn) throw ApplicationFailure.nonRetryable(`No activity named ${step.activity}`);
-  return fn;
-}
 
 function isQueueTimeout(err: unknown): boolean {
   let e: unknown = err;
@@ -117,7 +92,7 @@ export async function runPipeline({ runId, plan, options }: RunPipelineInput): P
 
   const execute = async (step: PlanStep): Promise<void> => {
     try {
-      const outputs = await activityFor(
+      const outputs = await stepActivity(
         step,
         options?.queueTimeoutMs,
       )({

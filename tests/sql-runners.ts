@@ -28,3 +28,21 @@ export async function cpuSeconds(pid: number): Promise<number> {
   // After the command: state is field 3, utime field 14 and stime field 15.
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
+
+/** Whether a process of that pid still exists. */
+export async function exists(pid: number): Promise<boolean> {
+  return readFile(`/proc/${pid}/stat`, "utf8").then(
+    () => true,
+    () => false,
+  );
+}
+
+/** The sql-runner.mjs process under `parent` that is running a query (its CPU time grows), if any. */
+export async function busyRunner(parent: number): Promise<number | undefined> {
+  const before = new Map<number, number>();
+  for (const pid of await sqlRunners(parent)) before.set(pid, await cpuSeconds(pid).catch(() => 0));
+  await new Promise((resolve) => setTimeout(resolve, 300));
+  for (const [pid, cpu] of before)
+    if ((await cpuSeconds(pid).catch(() => cpu)) - cpu >= 0.1) return pid;
+  return undefined;
+}

@@ -164,6 +164,7 @@ async function main(request) {
 }
 
 async function run(c, { dir, inputs, output, limits, query }) {
+  process.chdir(dir);
   const root = dir.endsWith("/") ? dir : `${dir}/`;
   // As server/data/sandbox.ts: files only inside the step's directory, no network, no extensions,
   // and the settings locked so the query cannot turn them back on.

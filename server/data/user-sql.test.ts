@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { StepInputError } from "../../nodes/errors";
 import { loadDataset } from "./dataset";
 import { openSandbox, quoteLiteral } from "./sandbox";
-import { ENDLESS, sqlRunners } from "../../tests/sql-runners";
+import { busyRunner, cpuSeconds, ENDLESS, exists, sqlRunners } from "../../tests/sql-runners";
 import { runUserQuery, type SqlLimits, type UserQuery } from "./user-sql";
 
 const limits: SqlLimits = { memoryMiB: 256, threads: 2, tempMiB: 64 };
@@ -137,22 +137,45 @@ describe("user SQL in a process of its own, on the real DuckDB", () => {
 
   it("kills the query's process when the step is cancelled: nothing keeps running", async () => {
     const abort = new AbortController();
-    const running = run({ kind: "select", sql: ENDLESS }, { signal: abort.signal });
-    const [pid] = await waitForRunner();
-    // Out of process, with nothing of the worker's environment.
+    let pid: number | undefined;
+    const running = run(
+      { kind: "select", sql: ENDLESS },
+      { signal: abort.signal, onStart: (p) => (pid = p) },
+    );
+    await sleep(1000);
+    // Out of process, with nothing of the worker's environment, and busy.
+    expect(pid).not.toBe(process.pid);
     expect(await readFile(`/proc/${pid}/environ`, "utf8")).toBe("");
+    expect(await cpuSeconds(pid!)).toBeGreaterThan(0.2);
     abort.abort(new Error("CANCELLED"));
     await expect(running).rejects.toThrow(/^SQL was stopped: the step was cancelled \(CANCELLED\)/);
-    expect(await sqlRunners(process.pid)).toEqual([]);
+    expect(await exists(pid!)).toBe(false);
   });
 
   it("kills the query's process at the step's time limit", async () => {
     const started = Date.now();
+    let pid: number | undefined;
     await expect(
-      run({ kind: "select", sql: ENDLESS }, { deadline: Date.now() + 1500 }),
+      run(
+        { kind: "select", sql: ENDLESS },
+        { deadline: Date.now() + 1500, onStart: (p) => (pid = p) },
+      ),
     ).rejects.toThrow(/^SQL was stopped: the query ran past the step's time limit/);
     expect(Date.now() - started).toBeLessThan(10_000);
-    expect(await sqlRunners(process.pid)).toEqual([]);
+    expect(await exists(pid!)).toBe(false);
+  });
+
+  it("keeps one idle spare process ready, with an empty environment, and takes it for the next query", async () => {
+    // Started when the last query ended; booted (idle) within seconds.
+    for (let i = 0; i < 50 && (await busyRunner(process.pid)) !== undefined; i++);
+    expect(await busyRunner(process.pid)).toBeUndefined();
+    const [spare, ...more] = await sqlRunners(process.pid);
+    expect(more).toEqual([]);
+    expect(await readFile(`/proc/${spare}/environ`, "utf8")).toBe("");
+    let pid: number | undefined;
+    await run({ kind: "select", sql: "SELECT 1 AS one" }, { onStart: (p) => (pid = p) });
+    expect(pid).toBe(spare);
+    expect(await rowsOf()).toEqual([{ one: 1 }]);
   });
 
   it("ends the query's process when the worker goes: its stdin closes", async () => {
@@ -174,13 +197,4 @@ describe("user SQL in a process of its own, on the real DuckDB", () => {
     child.stdin.end();
     expect(await exited).toBe("SIGKILL");
   });
-
-  async function waitForRunner(): Promise<number[]> {
-    for (let i = 0; i < 200; i++) {
-      const pids = await sqlRunners(process.pid);
-      if (pids.length) return pids;
-      await sleep(50);
-    }
-    throw new Error("no sql-runner.mjs process started");
-  }
 });

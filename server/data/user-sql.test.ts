@@ -135,6 +135,23 @@ describe("user SQL in a process of its own, on the real DuckDB", () => {
     );
   });
 
+  it("kills the query's process when it holds more memory than its limit and headroom", async () => {
+    // Node and DuckDB alone hold more than 64 MiB: with no headroom the watch fires at once.
+    let pid: number | undefined;
+    const err = await run(
+      { kind: "select", sql: ENDLESS },
+      { limits: { ...limits, memoryMiB: 64 }, headroomMiB: 0, onStart: (p) => (pid = p) },
+    ).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(StepInputError);
+    expect((err as Error).message).toMatch(
+      /^SQL was stopped: it used \d+ MiB, past its memory limit of 64 MiB \(SQL_MEMORY_LIMIT_MIB\)$/,
+    );
+    expect(await exists(pid!)).toBe(false);
+  });
+
   it("kills the query's process when the step is cancelled: nothing keeps running", async () => {
     const abort = new AbortController();
     let pid: number | undefined;

@@ -70,6 +70,8 @@ export async function runUserQuery(options: {
   signal?: AbortSignal;
   /** Epoch milliseconds: the step's time limit, when known. */
   deadline?: number;
+  /** How far past DuckDB's limit the process may grow before it is killed; MEMORY_HEADROOM_MIB. */
+  headroomMiB?: number;
   /** Told the pid of the query's process (tests). */
   onStart?: (pid: number | undefined) => void;
 }): Promise<void> {
@@ -123,7 +125,7 @@ export async function runUserQuery(options: {
         );
   const watch = setInterval(() => {
     void residentMiB(child.pid).then((mib) => {
-      if (mib !== null && mib > limits.memoryMiB + MEMORY_HEADROOM_MIB)
+      if (mib !== null && mib > limits.memoryMiB + (options.headroomMiB ?? MEMORY_HEADROOM_MIB))
         stop(
           new StepInputError(
             `${what} was stopped: it used ${mib} MiB, past its memory limit of ${limits.memoryMiB} MiB (SQL_MEMORY_LIMIT_MIB)`,

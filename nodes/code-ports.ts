@@ -41,6 +41,10 @@ export const codeLimits = {
     .max(65_536)
     .default(1024)
     .meta({ label: "Output limit (MiB)", help: "Logs, and each file written." }),
+  diskMiB: z.number().int().min(16).max(1_048_576).default(4096).meta({
+    label: "Disk limit (MiB)",
+    help: "All files written under /work and /tmp together.",
+  }),
   params: z
     .record(z.string(), z.unknown())
     .default({})

@@ -14,6 +14,13 @@ const flag = z
   .enum(["true", "false", "1", "0"], { error: "must be true, false, 1 or 0" })
   .transform((v) => v === "true" || v === "1");
 
+/** A code node's time limit, in seconds (CODE_MAX_SECONDS, CODE_MAX_CPU_SECONDS). */
+const codeSeconds = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(7 * 24 * 3600);
+
 const schema = z.object({
   DATA_DIR: z.string().default(".data"),
   DATABASE_URL: z.string().url().optional(),
@@ -61,6 +68,19 @@ const schema = z.object({
   WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).max(10_000).default(100),
   CODE_PYTHON_PATH: z.string().optional(),
   CODE_PYTHON_INSTALL: flag.optional(),
+  // The most a code node may ask for; its params can only lower these (docs/code-nodes.md).
+  CODE_MAX_SECONDS: codeSeconds.default(3600),
+  CODE_MAX_CPU_SECONDS: codeSeconds.default(3600),
+  CODE_MAX_MEMORY_MIB: z.coerce.number().int().min(256).max(1_048_576).default(8192),
+  CODE_MAX_OUTPUT_MIB: z.coerce.number().int().min(1).max(1_048_576).default(2048),
+  CODE_MAX_DISK_MIB: z.coerce.number().int().min(16).max(16_777_216).default(10_240),
+  CODE_MAX_THREADS: z.coerce.number().int().min(16).max(100_000).default(256),
+  CODE_SANDBOX_UID: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 31 - 2)
+    .optional(),
   WEBHOOK_ALLOW_PRIVATE: flag.optional(),
   STEP_QUEUE_TIMEOUT_SECONDS: z.coerce
     .number()

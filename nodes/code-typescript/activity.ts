@@ -1,4 +1,5 @@
 import { codeStep, declaredIo } from "../../server/sandbox/code-step";
+import { sandboxLimits } from "../../server/sandbox/limits";
 import type { NodeActivity } from "../activity-types";
 import { codeTypescript } from "./node";
 
@@ -12,11 +13,7 @@ export const codeTypescriptActivity: NodeActivity = async (ctx) => {
     language: "typescript",
     code: p.code,
     ...declaredIo(codeTypescript.shape!(p), p.params),
-    limits: {
-      wallMs: p.timeoutSeconds * 1000,
-      cpuSeconds: p.cpuSeconds,
-      memoryMiB: p.memoryMiB,
-      outputBytes: p.outputMiB * 1024 * 1024,
-    },
+    // The node's params, within the maximums the operator set (CODE_MAX_*).
+    limits: sandboxLimits(p, ctx.params, "TypeScript code"),
   });
 };

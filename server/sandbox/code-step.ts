@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { transform } from "esbuild";
@@ -15,8 +15,10 @@ import type { Signature, Task } from "../ml/export";
 import type { ModelInput } from "../ml/onnx/preprocess";
 import { openSession } from "../ml/ort";
 import type { ModelMetadata } from "../ml/step";
+import { z } from "zod";
 import { codeNodePython, pipInstallCommand } from "./python-packages";
-import { runSandboxed, SandboxUnavailableError, type SandboxLimits } from "./sandbox";
+import { copyOutOfBox, readBytesInBox, readJsonInBox, ReadBackError } from "./read-back";
+import { MAX_FILES, runSandboxed, SandboxUnavailableError, type SandboxLimits } from "./sandbox";
 
 const harness = (file: string) => fileURLToPath(new URL(`./harness/${file}`, import.meta.url));
 const repoNodeModules = fileURLToPath(new URL("../../node_modules", import.meta.url));
@@ -126,6 +128,7 @@ export async function codeStep(
     ];
   }
 
+  let lastProgress = 0;
   let result;
   try {
     result = await runSandboxed({
@@ -141,19 +144,19 @@ export async function codeStep(
           ? { ...options.limits, addressSpaceMiB: options.limits.memoryMiB + 2048 }
           : options.limits,
       signal: ctx.signal,
+      onProgress: (done, total) => {
+        // A flood of progress lines reaches the step at most 10 times a second.
+        const now = Date.now();
+        if (now - lastProgress < 100 && done < total) return;
+        lastProgress = now;
+        ctx.progress({ done, total });
+      },
     });
   } catch (err) {
     if (err instanceof SandboxUnavailableError) throw new StepInputError(`${what}: ${err.message}`);
     throw err;
   }
-  for (const line of result.stderr.split("\n")) {
-    const progress = /^__progress__ (\d+) (\d+)$/.exec(line);
-    if (progress) ctx.progress({ done: Number(progress[1]), total: Number(progress[2]) });
-  }
-  const logs = (result.stdout + result.stderr)
-    .split("\n")
-    .filter((l) => l && !l.startsWith("__progress__"));
-  for (const line of logs.slice(-200)) ctx.log(line);
+  for (const line of result.lines) ctx.log(line);
   if (ctx.signal.aborted) throw new Error("cancelled");
   if (result.limit) {
     const l = options.limits;
@@ -162,38 +165,48 @@ export async function codeStep(
       cpu: `it used up its CPU time (${l.cpuSeconds} s)`,
       memory: `it ran out of its memory limit (${l.memoryMiB} MiB)`,
       output: `its output passed the limit of ${l.outputBytes} bytes`,
+      disk: `the files it wrote under /work and /tmp passed the disk limit of ${l.diskBytes / MIB} MiB (or ${MAX_FILES} files)`,
+      threads: `it tried to run more than ${l.threads} threads (CODE_MAX_THREADS)`,
     }[result.limit];
     throw new StepInputError(`${what} was stopped: ${explain}`);
   }
+  // Everything below reads what the code left in its directory: untrusted, through read-back.ts.
+  const refused = (err: unknown): never => {
+    if (err instanceof ReadBackError) throw new StepInputError(`${what}: ${err.message}`);
+    throw err;
+  };
   if (result.exitCode !== 0) {
-    const errorFile = path.join(box, "error.json");
-    if (existsSync(errorFile)) {
-      const e = JSON.parse(await readFile(errorFile, "utf8")) as {
-        type: string;
-        message: string;
-        line: number | null;
-      };
+    const e = await readJsonInBox(box, "error.json").catch(refused);
+    if (e !== undefined) {
+      const parsed = codeError.safeParse(e);
+      if (!parsed.success)
+        throw new StepInputError(`${what}: error.json was refused: it is not an error report`);
+      const { type, message, line } = parsed.data;
       const hint =
-        e.type === "ModuleNotFoundError" &&
-        /pandas|pyarrow|numpy|sklearn|skl2onnx|onnx/.test(e.message)
+        type === "ModuleNotFoundError" && /pandas|pyarrow|numpy|sklearn|skl2onnx|onnx/.test(message)
           ? ` (the sandbox's Python packages come from ${codePythonPath()}: ${pipInstallCommand({ ...codeNodePython, dir: codePythonPath() })})`
           : "";
       throw new StepInputError(
-        `${what}: ${e.line ? `line ${e.line}: ` : ""}${e.type}: ${e.message}${hint}`,
+        `${what}: ${line ? `line ${line}: ` : ""}${type}: ${cut(message, 2000)}${hint}`,
       );
     }
     throw new StepInputError(
-      `${what} exited with code ${result.exitCode}: ${logs.slice(-3).join(" | ") || "no output"}`,
+      `${what} exited with code ${result.exitCode}: ${result.lines.slice(-3).join(" | ") || "no output"}`,
     );
   }
 
   const outputs: StepOutputs = {};
+  const outputBytes = options.limits.outputBytes;
   const db = await openSandbox(ctx.workDir);
   try {
     for (const port of options.datasetOutputs) {
-      const file = path.join(box, "out", `${port}.parquet`);
-      if (!existsSync(file)) continue;
-      await loadDataset(db.connection, file, "result");
+      // DuckDB reads the worker's own copy, never a path inside the box.
+      const copy = path.join(ctx.workDir, `from-code-${port}.parquet`);
+      const found = await copyOutOfBox(box, `out/${port}.parquet`, copy, {
+        maxBytes: outputBytes,
+      }).catch(refused);
+      if (!found) continue;
+      await loadDataset(db.connection, copy, "result");
       const out = path.join(ctx.workDir, `${port}.parquet`);
       const metadata = await writeDataset(db.connection, "result", out);
       outputs[port] = await ctx.writeFile("dataset", out, { ...metadata });
@@ -201,27 +214,67 @@ export async function codeStep(
   } finally {
     db.close();
   }
-  const metricsFile = path.join(box, "metrics.json");
-  const metrics = existsSync(metricsFile)
-    ? (JSON.parse(await readFile(metricsFile, "utf8")) as Record<string, unknown>)
-    : {};
+  const metrics = await readJsonInBox(box, "metrics.json").catch(refused);
+  if (
+    metrics !== undefined &&
+    (typeof metrics !== "object" || metrics === null || Array.isArray(metrics))
+  )
+    throw new StepInputError(`${what}: metrics.json was refused: it is not a JSON object`);
+  const metricValues = (metrics ?? {}) as Record<string, unknown>;
   for (const port of options.modelOutputs ?? []) {
-    const file = path.join(box, "out", `${port}.onnx`);
-    if (!existsSync(file)) continue;
+    const model = await readBytesInBox(box, `out/${port}.onnx`, { maxBytes: outputBytes }).catch(
+      refused,
+    );
+    if (!model) continue;
+    const description = await readJsonInBox(box, `out/${port}.json`).catch(refused);
+    const copy = path.join(ctx.workDir, `from-code-${port}.onnx`);
+    await writeFile(copy, model, { flag: "wx", mode: 0o600 });
     outputs[port] = await ctx.writeFile(
       "model",
-      file,
+      copy,
       (await pythonModelMetadata(
         ctx,
-        file,
-        path.join(box, "out", `${port}.json`),
-        metrics,
+        model,
+        description,
+        `out/${port}.json`,
+        metricValues,
       )) as unknown as Record<string, unknown>,
     );
   }
-  outputs.metrics = await ctx.writeJson("metrics", metrics);
+  outputs.metrics = await ctx.writeJson("metrics", metricValues);
   return outputs;
 }
+
+const MIB = 1024 * 1024;
+
+function cut(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max)}…` : text;
+}
+
+/** error.json, as the harnesses write it. */
+const codeError = z.object({
+  type: z.string().max(200),
+  message: z.string(),
+  line: z.number().int().nullable().optional(),
+});
+
+/** out/<port>.json, as runner.py's output_model writes it. */
+const modelDescription = z.object({
+  algorithm: z.string().max(200),
+  task: z.enum(["binary", "multiclass", "regression"]),
+  label: z.string(),
+  classes: z.array(z.union([z.string(), z.number()])).nullable(),
+  features: z.array(z.string()),
+  inputs: z.array(
+    z.object({
+      name: z.string(),
+      column: z.string(),
+      type: z.literal("double"),
+      sourceType: z.string(),
+    }),
+  ),
+  params: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
 
 /**
  * The metadata of a model a Python node wrote (runner.py's output_model), in the shape of
@@ -229,19 +282,19 @@ export async function codeStep(
  */
 async function pythonModelMetadata(
   ctx: StepContext,
-  onnxFile: string,
-  metaFile: string,
+  onnx: Uint8Array,
+  description: unknown,
+  descriptionFile: string,
   metrics: Record<string, unknown>,
 ): Promise<ModelMetadata> {
-  const m = JSON.parse(await readFile(metaFile, "utf8")) as {
-    algorithm: string;
-    task: Task;
-    label: string;
-    classes: (string | number)[] | null;
-    features: string[];
-    inputs: ModelInput[];
-    params: Record<string, unknown>;
-  };
+  if (description === undefined)
+    throw new StepInputError(`Python code: the model has no description (${descriptionFile})`);
+  const parsed = modelDescription.safeParse(description);
+  if (!parsed.success)
+    throw new StepInputError(
+      `Python code: ${descriptionFile} was refused: it is not a model description`,
+    );
+  const m: typeof parsed.data & { task: Task; inputs: ModelInput[] } = parsed.data;
   const classes = m.classes ?? undefined;
   const signature: Signature = {
     task: m.task,
@@ -261,7 +314,7 @@ async function pythonModelMetadata(
       : [{ name: "prediction", type: "float", shape: ["N", 1] }],
   };
   try {
-    const { session } = await openSession(await readFile(onnxFile));
+    const { session } = await openSession(onnx);
     const one = Object.fromEntries(
       m.inputs.map((i) => [i.name, new ort.Tensor("float64", new Float64Array(1), [1, 1])]),
     );

@@ -19,8 +19,7 @@ import { lstat, open, type FileHandle } from "node:fs/promises";
  * are copied to a fresh file of the worker's (copyOutOfBox) or read into memory (readBytesInBox).
  */
 
-const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY, O_CLOEXEC } =
-  constants;
+const { O_RDONLY, O_WRONLY, O_CREAT, O_EXCL, O_NOFOLLOW, O_NONBLOCK, O_DIRECTORY } = constants;
 
 /** The cap on a JSON file the code writes (error.json, metrics.json, a model's description). */
 export const JSON_MAX_BYTES = 1024 * 1024;
@@ -96,7 +95,7 @@ export async function openInBox(
   options: { maxBytes: number },
 ): Promise<BoxFile | null> {
   const parts = checkRelative(relative);
-  let dir = await open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  let dir = await open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
   try {
     const rootDev = (await dir.stat()).dev;
     const sameDevice = (stats: Stats, name: string) => {
@@ -109,7 +108,7 @@ export async function openInBox(
       try {
         next = await open(
           `/proc/self/fd/${dir.fd}/${parts[i]}`,
-          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+          O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_NONBLOCK,
         );
       } catch (err) {
         const problem = await openProblem(err, dir.fd, parts[i]!);
@@ -124,7 +123,7 @@ export async function openInBox(
     try {
       handle = await open(
         `/proc/self/fd/${dir.fd}/${parts[parts.length - 1]}`,
-        O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC,
+        O_RDONLY | O_NOFOLLOW | O_NONBLOCK,
       );
     } catch (err) {
       const problem = await openProblem(err, dir.fd, parts[parts.length - 1]!);
@@ -217,7 +216,7 @@ export async function copyOutOfBox(
   const file = await openInBox(root, relative, options);
   if (!file) return false;
   try {
-    const out = await open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600);
+    const out = await open(dest, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o600);
     try {
       const buffer = Buffer.alloc(1024 * 1024);
       let total = 0;

@@ -1,6 +1,18 @@
 // Runs a TypeScript code node inside the sandbox: /work/ctx.json in, /work/out/* and metrics out.
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { DuckDBInstance } from "@duckdb/node-api";
+import { closeSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from "node:fs";
+
+// Only stdin, stdout and stderr reach user code (the sandbox closes the rest too; this is the
+// second layer): descriptors Node did not open itself (they would be close-on-exec) are closed.
+for (const fd of readdirSync("/proc/self/fd").map(Number)) {
+  if (fd < 3) continue;
+  try {
+    const flags = /^flags:\s+(\d+)/m.exec(readFileSync(`/proc/self/fdinfo/${fd}`, "utf8"));
+    if (flags && (parseInt(flags[1], 8) & 0o2000000) === 0) closeSync(fd);
+  } catch {
+    // closed meanwhile (readdirSync's own)
+  }
+}
+const { DuckDBInstance } = await import("@duckdb/node-api");
 
 const spec = JSON.parse(readFileSync("/work/ctx.json", "utf8"));
 const db = await DuckDBInstance.create(":memory:", { threads: "1" });

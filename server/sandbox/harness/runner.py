@@ -1,9 +1,14 @@
 """Runs a Python code node inside the sandbox: /work/ctx.json in, /work/out/* and metrics out."""
-import json
 import os
-import runpy
-import sys
-import traceback
+
+# Only stdin, stdout and stderr reach user code (the sandbox closes the rest too; this is the
+# second layer).
+os.closerange(3, 65536)
+
+import json  # noqa: E402
+import runpy  # noqa: E402
+import sys  # noqa: E402
+import traceback  # noqa: E402
 
 with open("/work/ctx.json") as f:
     spec = json.load(f)

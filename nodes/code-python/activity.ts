@@ -14,6 +14,6 @@ export const codePythonActivity: NodeActivity = async (ctx) => {
     code: p.code,
     ...declaredIo(codePython.shape!(p), p.params),
     // The node's params, within the maximums the operator set (CODE_MAX_*).
-    limits: sandboxLimits(p, ctx.params, "Python code"),
+    limits: sandboxLimits(p, "Python code"),
   });
 };

@@ -14,6 +14,6 @@ export const codeTypescriptActivity: NodeActivity = async (ctx) => {
     code: p.code,
     ...declaredIo(codeTypescript.shape!(p), p.params),
     // The node's params, within the maximums the operator set (CODE_MAX_*).
-    limits: sandboxLimits(p, ctx.params, "TypeScript code"),
+    limits: sandboxLimits(p, "TypeScript code"),
   });
 };

@@ -1,3 +1,4 @@
+import { codeLimits } from "../../nodes/code-ports";
 import { StepInputError } from "../../nodes/errors";
 import { env } from "../env";
 import type { SandboxLimits } from "./sandbox";
@@ -15,19 +16,15 @@ const MIB = 1024 * 1024;
 
 /**
  * The sandbox limits of a code step: its params, within the maximums the operator set
- * (CODE_MAX_*). A param left at its default is lowered to the maximum quietly; a param the
- * pipeline sets above the maximum fails the step, naming the variable that allows more.
+ * (CODE_MAX_*). A param at its default value is lowered to the maximum quietly; any other value
+ * above the maximum fails the step, naming the variable that allows more.
  */
-export function sandboxLimits(
-  params: CodeLimitParams,
-  rawParams: unknown,
-  what: string,
-): SandboxLimits {
+export function sandboxLimits(params: CodeLimitParams, what: string): SandboxLimits {
   const e = env();
   const within = (name: keyof CodeLimitParams, variable: string, max: number, unit: string) => {
     const value = params[name];
     if (value <= max) return value;
-    if ((rawParams as Record<string, unknown> | null)?.[name] === undefined) return max;
+    if (value === codeLimits[name].parse(undefined)) return max;
     throw new StepInputError(
       `${what}: ${name} ${value} is above this worker's maximum of ${max}${unit} (${variable}); lower the param or raise ${variable}`,
     );

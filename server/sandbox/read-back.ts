@@ -57,12 +57,11 @@ async function openProblem(err: unknown, dirFd: number, name: string): Promise<s
     case "ENOENT":
       return null;
     case "ELOOP":
-    case "ENOTDIR": {
+    case "ENOTDIR":
+    case "ENXIO": {
       const stats = await lstat(`/proc/self/fd/${dirFd}/${name}`).catch(() => null);
-      return stats ? kindOf(stats) : "it is not a directory";
+      return stats ? kindOf(stats) : `it cannot be opened (${errorCode(err)})`;
     }
-    case "ENXIO":
-      return "it is a socket or a device";
     case "EACCES":
     case "EPERM":
       return "the worker may not open it";

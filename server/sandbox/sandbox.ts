@@ -637,7 +637,7 @@ export async function runSandboxed(options: {
     limit = "threads";
   if (
     !limit &&
-    /MemoryError|out of memory|heap out of memory|Cannot allocate|allocation failed/i.test(stderr)
+    /MemoryError|out of memory|process OOM|Cannot allocate|allocation failed/i.test(stderr)
   )
     limit = "memory";
   // bubblewrap itself failed (a mount it could not make), before any code ran.

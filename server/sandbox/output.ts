@@ -113,7 +113,7 @@ export class OutputCollector {
         emit(piece.replace(/\r$/, ""));
       }
       if (partial[stream].length > maxChars * 4)
-        partial[stream] = partial[stream].slice(0, maxChars);
+        partial[stream] = partial[stream].slice(0, maxChars + 1);
     }
     for (const stream of [STDOUT, STDERR] as const)
       emit((partial[stream] + decoders[stream].end()).replace(/\r$/, ""));

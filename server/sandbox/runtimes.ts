@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { promisify } from "node:util";
-import { sandboxProblem } from "./sandbox";
+import { sandboxNotes, sandboxProblem } from "./sandbox";
 
 export interface CodeRuntimes {
   /** The sandbox's Python version, or null when the worker has none in /usr/bin. */
@@ -11,6 +11,8 @@ export interface CodeRuntimes {
   pandas: boolean;
   /** null when code can run sandboxed here, else why not. */
   sandboxProblem: string | null;
+  /** What the sandbox does without here (an older bubblewrap, a root worker without setpriv…). */
+  sandboxNotes: string[];
 }
 
 /** What a worker offers code nodes, reported in /api/health. */
@@ -28,5 +30,6 @@ export async function detectRuntimes(pythonPath: string): Promise<CodeRuntimes> 
     python,
     pandas: ["pandas", "pyarrow"].every((p) => existsSync(path.join(pythonPath, p, "__init__.py"))),
     sandboxProblem: sandboxProblem(),
+    sandboxNotes: sandboxNotes(),
   };
 }

@@ -18,6 +18,7 @@ import type { ModelMetadata } from "../ml/step";
 import { z } from "zod";
 import { codeNodePython, pipInstallCommand } from "./python-packages";
 import { copyOutOfBox, readBytesInBox, readJsonInBox, ReadBackError } from "./read-back";
+import { hasExternalData } from "./onnx-check";
 import { MAX_FILES, runSandboxed, SandboxUnavailableError, type SandboxLimits } from "./sandbox";
 
 const harness = (file: string) => fileURLToPath(new URL(`./harness/${file}`, import.meta.url));
@@ -235,6 +236,7 @@ export async function codeStep(
       (await pythonModelMetadata(
         ctx,
         model,
+        `out/${port}.onnx`,
         description,
         `out/${port}.json`,
         metricValues,
@@ -283,10 +285,21 @@ const modelDescription = z.object({
 async function pythonModelMetadata(
   ctx: StepContext,
   onnx: Uint8Array,
+  modelFile: string,
   description: unknown,
   descriptionFile: string,
   metrics: Record<string, unknown>,
 ): Promise<ModelMetadata> {
+  let external: boolean;
+  try {
+    external = hasExternalData(onnx);
+  } catch {
+    throw new StepInputError(`Python code: ${modelFile} was refused: it is not an ONNX model`);
+  }
+  if (external)
+    throw new StepInputError(
+      `Python code: ${modelFile} was refused: it refers to external data files (every tensor must be inside the model)`,
+    );
   if (description === undefined)
     throw new StepInputError(`Python code: the model has no description (${descriptionFile})`);
   const parsed = modelDescription.safeParse(description);

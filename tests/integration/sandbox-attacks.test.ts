@@ -127,6 +127,9 @@ describe("code nodes under attack", () => {
       // mknod needs a capability the sandbox never has: the code falls back to a hard link.
       device: /it is a device|it has 2 hard links/,
       hardlink: /it has 2 hard links/,
+      // A model whose tensor lives in a file of the loader's: onnxruntime would read the worker's
+      // package.json (or, under DATA_DIR, the admin password) into it.
+      external: /it refers to external data files/,
     };
     const nodes: unknown[] = [];
     for (const [fileKey, file] of Object.entries(files)) {
@@ -181,6 +184,31 @@ describe("code nodes under attack", () => {
           ]),
         );
     }
+    nodes.push(
+      // A regression model with its tensor in a file of whoever loads it: onnxruntime resolves the
+      // name against that process's working directory (with default session options it reads
+      // the file into the tensor; whether an optimizer trips over it first depends on the graph).
+      py("py-model-external", [
+        "import json, os",
+        "from onnx import TensorProto, helper",
+        "def run(ctx):",
+        "    w = TensorProto(name='w', data_type=TensorProto.DOUBLE, dims=[1])",
+        "    w.data_location = TensorProto.EXTERNAL",
+        "    w.external_data.add(key='location', value='package.json')",
+        "    w.external_data.add(key='length', value='8')",
+        "    x = helper.make_tensor_value_info('x', TensorProto.DOUBLE, [None, 1])",
+        "    y = helper.make_tensor_value_info('prediction', TensorProto.FLOAT, [None, 1])",
+        "    nodes = [helper.make_node('Add', ['x', 'w'], ['s']), helper.make_node('Cast', ['s'], ['prediction'], to=TensorProto.FLOAT)]",
+        "    graph = helper.make_graph(nodes, 'g', [x], [y], [w])",
+        "    model = helper.make_model(graph, opset_imports=[helper.make_opsetid('', 17)], ir_version=9)",
+        "    os.makedirs('/work/out', exist_ok=True)",
+        "    with open('/work/out/model.onnx', 'wb') as f:",
+        "        f.write(model.SerializeToString())",
+        "    with open('/work/out/model.json', 'w') as f:",
+        "        json.dump({'algorithm': 'Leak', 'task': 'regression', 'label': 'y', 'classes': None, 'features': ['x'],",
+        "                   'inputs': [{'name': 'x', 'column': 'x', 'type': 'double', 'sourceType': 'float64'}], 'params': {}}, f)",
+      ]),
+    );
     const r = await run(nodes);
     expect(r.steps.length).toBe(nodes.length);
     for (const s of r.steps) {

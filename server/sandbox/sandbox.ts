@@ -168,7 +168,13 @@ function features(bin: string): Bwrap {
 }
 
 /** The tools of "userns" mode: util-linux's unshare and setpriv, and a shell under /usr. */
-const USERNS_TOOLS = ["/usr/bin/unshare", "/usr/bin/setpriv", "/usr/bin/sh", "/usr/bin/printf"];
+const USERNS_TOOLS = [
+  "/usr/bin/unshare",
+  "/usr/bin/setpriv",
+  "/usr/bin/sh",
+  "/usr/bin/printf",
+  "/usr/bin/env",
+];
 
 function sandboxCheck(): Setup | { problem: string } {
   if (usable) return usable;

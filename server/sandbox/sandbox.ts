@@ -12,12 +12,12 @@ import { SECCOMP_PROGRAM } from "./seccomp";
 /**
  * Runs untrusted code (code nodes) in a separate process that sees only its own directory:
  * bubblewrap gives it fresh namespaces (no network, no other processes, an empty environment, a
- * read-only root of /usr and a few devices, the step directory at /work and its own /tmp), the
- * code is the only process in its PID namespace (--as-pid-1), a seccomp filter (seccomp.ts)
- * refuses child processes, namespaces, ptrace and raw sockets, resource limits bound CPU time,
- * memory, file size and threads, and the worker bounds wall-clock time, output and disk use.
- * A worker running as root runs the code as an unprivileged user of its own. This is one layer;
- * a production deployment should also run workers in containers (see docs/code-nodes.md).
+ * read-only root of /usr and a few devices, the step directory at /work and its own /tmp), a
+ * seccomp filter (seccomp.ts) refuses child processes, namespaces, ptrace and raw sockets,
+ * resource limits bound CPU time, memory, file size and threads, and the worker bounds
+ * wall-clock time, output and disk use. A worker running as root runs the code as an
+ * unprivileged user of its own. Only stdin, stdout and stderr reach it. This is one layer; a
+ * production deployment should also run workers in containers (see docs/code-nodes.md).
  */
 
 export interface SandboxLimits {
@@ -533,8 +533,8 @@ export async function runSandboxed(options: {
     setup,
     user,
     [
-      // SIGXCPU at the soft limit, SIGKILL a second later (the code is PID 1 of its namespace,
-      // which ignores SIGXCPU unless it handles it).
+      // SIGXCPU at the soft limit, SIGKILL a second later (as PID 1 of its namespace, in
+      // "same-user" mode, the code ignores SIGXCPU unless it handles it).
       `--cpu=${limits.cpuSeconds}:${limits.cpuSeconds + 1}`,
       `--as=${memoryBytes}`,
       `--fsize=${limits.outputBytes}`,
@@ -564,13 +564,17 @@ export async function runSandboxed(options: {
   seccomp.end(SECCOMP_PROGRAM);
 
   let limit: SandboxLimit | null = null;
+  let exited = false;
+  child.once("exit", () => (exited = true));
   const kill = (why: SandboxLimit) => {
     limit ??= why;
-    // The code is bubblewrap's child in a session of its own; its parent-death signal does not
-    // reach it once it runs as another user. So: bubblewrap's children first, then the group.
+    // Once reaped, the pid (and group) may be another process's.
+    if (exited) return;
+    // bubblewrap's child (the code, or in "userns" mode its init, whose end ends the namespace)
+    // is in a session of its own, and a parent-death signal cannot cross from bubblewrap to
+    // another user: it is killed by pid, then the group (the chain to bubblewrap).
     const code = childrenOf(child.pid!);
     try {
-      // The whole process group: the chain to bubblewrap (prlimit, bubblewrap).
       process.kill(-child.pid!, "SIGKILL");
     } catch {
       // already gone

@@ -28,11 +28,13 @@ import { DRAG_MIME, Palette } from "./palette";
 import { RunControls } from "./run-controls";
 import { SAVE_EVENT } from "./param-form";
 import { useEditor } from "./store";
+import { isTyping, useTextFocus } from "./typing";
 import { ValidationPanel } from "./validation-panel";
 
 const nodeTypes = { pipeline: NodeCard };
 const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 const LARGE_GRAPH = 300;
+const DELETE_KEYS = ["Backspace", "Delete"];
 
 export const emptyPipeline = (): PipelineFile => ({
   apiVersion: PIPELINE_API_VERSION,
@@ -52,10 +54,6 @@ function download(filename: string, text: string, type: string) {
   URL.revokeObjectURL(url);
 }
 
-const isTyping = (t: EventTarget | null) =>
-  t instanceof HTMLElement &&
-  (t.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(t.tagName));
-
 function EditorInner({ pipelineId }: { pipelineId: string | null }) {
   const trpc = useTRPC();
   const flow = useReactFlow<PipelineFlowNode, Edge>();
@@ -65,6 +63,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
   const help = useRef<HTMLDialogElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   const loaded = useRef<string | null | undefined>(undefined);
+  const typing = useTextFocus();
 
   const existing = useQuery(
     trpc.pipelines.get.queryOptions(
@@ -221,10 +220,20 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (isTyping(e.target)) return;
-      const st = useEditor.getState();
       const mod = e.ctrlKey || e.metaKey;
       const key = e.key.toLowerCase();
+      // Keys typed in a field or the code editor are text, and Ctrl/Cmd+Z, C, V act on that text.
+      // Only Ctrl/Cmd+S keeps its meaning there (the code editor saves through SAVE_EVENT and
+      // keeps the keys to itself, hence defaultPrevented).
+      if (e.defaultPrevented || e.isComposing) return;
+      if (isTyping(e)) {
+        if (mod && key === "s" && !e.shiftKey && !e.altKey) {
+          e.preventDefault();
+          void save();
+        }
+        return;
+      }
+      const st = useEditor.getState();
       if (mod && key === "z" && !e.shiftKey) st.undo();
       else if ((mod && key === "z" && e.shiftKey) || (mod && key === "y")) st.redo();
       else if (mod && key === "c") st.copySelection();
@@ -395,7 +404,12 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
               setTimeout(() => useEditor.getState().setConnectionHint(null), 1500)
             }
             isValidConnection={isValidConnection}
-            deleteKeyCode={["Backspace", "Delete"]}
+            // While focus is in a text surface, Space, Delete and Backspace belong to the text, not
+            // to panning or deleting nodes: React Flow only knows inputs, textareas, selects and
+            // contenteditable, not Monaco's EditContext or role="textbox" (editors sit in `.nokey`
+            // too). Its modifier keys (Shift, Ctrl) only set a mode and stay.
+            deleteKeyCode={typing ? null : DELETE_KEYS}
+            panActivationKeyCode={typing ? null : "Space"}
             multiSelectionKeyCode={["Meta", "Control"]}
             onlyRenderVisibleElements={s.nodes.length > LARGE_GRAPH}
             defaultViewport={{ x: 40, y: 40, zoom: 1 }}

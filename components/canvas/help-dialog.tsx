@@ -37,6 +37,10 @@ export const HelpDialog = forwardRef<HTMLDialogElement>(function HelpDialog(_pro
             ))}
           </tbody>
         </table>
+        <p className="text-xs text-slate-500">
+          While you type in a field or the code editor, keys are text: Ctrl/⌘ + Z, C and V act on
+          the text, and only Ctrl/⌘ + S keeps its meaning.
+        </p>
         <form method="dialog" className="flex justify-end">
           <Button size="sm" autoFocus>
             Close

@@ -12,7 +12,7 @@ import { ejectProblem } from "@/nodes/eject";
 import { getNodeDefinition } from "@/nodes/index";
 import { atLeast } from "@/server/auth/roles";
 import { definitionOf, shapeOfNode } from "./document";
-import { ParamForm } from "./param-form";
+import { ParamForm, SAVE_EVENT } from "./param-form";
 import { useEditor } from "./store";
 
 function DatasetPreview({ hash }: { hash: string }) {
@@ -161,14 +161,18 @@ function NodeSource({ type }: { type: string }) {
         ))}
       </div>
       {current && (
-        <CodeEditor
-          key={current.path}
-          value={current.text}
-          language="typescript"
-          label={current.path}
-          readOnly
-          height={420}
-        />
+        <div className="nokey">
+          <CodeEditor
+            key={current.path}
+            value={current.text}
+            language="typescript"
+            label={current.path}
+            readOnly
+            height={420}
+            // The editor keeps Ctrl/Cmd+S to itself: it still saves the pipeline.
+            onSave={() => window.dispatchEvent(new Event(SAVE_EVENT))}
+          />
+        </div>
       )}
       <p className="text-[11px] text-slate-500">
         Built-in nodes are read-only: eject one to edit its code, or add a Python or TypeScript code

@@ -198,35 +198,25 @@ export function ParamForm({
           );
         } else if (f.widget === "columns" || (f.type === "array" && f.items?.type === "string")) {
           // A list of names, one per line; a picker once the upstream dataset's schema is known.
-          control = (
-            <textarea
-              {...common}
-              rows={3}
-              placeholder="one column per line"
-              value={Array.isArray(value) ? value.join("\n") : text(value)}
-              onChange={(e) =>
-                set(
-                  key,
-                  e.target.value.split("\n").filter((line) => line.trim() !== ""),
-                )
-              }
-            />
-          );
+          control = <LinesField common={common} value={value} onChange={(v) => set(key, v)} />;
         } else if (f.widget === "json" || f.type === "array" || f.type === "object") {
           control = <JsonField common={common} value={value} onChange={(v) => set(key, v)} />;
         } else if (f.widget === "code") {
+          // `nokey`: React Flow leaves the keys typed here (Space, Backspace, Delete) to the editor.
           control = (
-            <CodeEditor
-              value={text(value)}
-              language={f.language === "python" ? "python" : "typescript"}
-              label={label}
-              onChange={(v) => set(key, v)}
-              onSave={(v) => {
-                set(key, v);
-                // The page saves the pipeline on Ctrl/Cmd+S; the editor keeps the keys to itself.
-                window.dispatchEvent(new Event(SAVE_EVENT));
-              }}
-            />
+            <div className="nokey">
+              <CodeEditor
+                value={text(value)}
+                language={f.language === "python" ? "python" : "typescript"}
+                label={label}
+                onChange={(v) => set(key, v)}
+                onSave={(v) => {
+                  set(key, v);
+                  // The page saves the pipeline on Ctrl/Cmd+S; the editor keeps the keys to itself.
+                  window.dispatchEvent(new Event(SAVE_EVENT));
+                }}
+              />
+            </div>
           );
         } else if (f.widget === "textarea") {
           control = (
@@ -274,6 +264,52 @@ export function ParamForm({
         );
       })}
     </div>
+  );
+}
+
+/** One value a line: the lines of a typed text, trimmed, blank ones left out. */
+export function parseLines(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== "");
+}
+
+const sameList = (a: readonly unknown[], b: unknown) =>
+  Array.isArray(b) && a.length === b.length && a.every((v, i) => v === b[i]);
+
+/**
+ * A list typed one value a line. The text stays as typed (a new empty line, spaces) while it
+ * still means the node's value; the value is the parsed lines, so Enter starts the next one.
+ */
+function LinesField({
+  common,
+  value,
+  onChange,
+}: {
+  common: Record<string, unknown>;
+  value: unknown;
+  onChange: (v: string[]) => void;
+}) {
+  const [draft, setDraft] = useState<string | null>(null);
+  const shown =
+    draft !== null && sameList(parseLines(draft), value)
+      ? draft
+      : Array.isArray(value)
+        ? value.map(text).join("\n")
+        : text(value);
+  return (
+    <textarea
+      {...common}
+      rows={3}
+      placeholder="one column per line"
+      value={shown}
+      onChange={(e) => {
+        setDraft(e.target.value);
+        onChange(parseLines(e.target.value));
+      }}
+      onBlur={() => setDraft(null)}
+    />
   );
 }
 

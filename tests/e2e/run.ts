@@ -39,6 +39,7 @@ try {
     "tests/e2e/pipelines.e2e.ts",
     "tests/e2e/ml.e2e.ts",
     "tests/e2e/code.e2e.ts",
+    "tests/e2e/typing.e2e.ts",
     "tests/e2e/people.e2e.ts",
   ]);
   await stopProduct(first, dataDir);

@@ -1,7 +1,7 @@
 "use client";
 
 import { Handle, Position, useUpdateNodeInternals, type NodeProps } from "@xyflow/react";
-import { memo, useEffect, useState } from "react";
+import { memo, useEffect, useRef, useState } from "react";
 import { cn } from "@/components/ui/cn";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { categoryStyle, portColor } from "./colors";
@@ -26,9 +26,16 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
   const def = definitionOf({ data } as PipelineFlowNode);
   const shape = shapeOfNode({ data });
   const ports = shape ? [...shape.inputs, ...shape.outputs].map((p) => p.name).join() : "";
-  // A code node's ports follow its code: React Flow must measure the new handles.
+  // A code node's ports follow its code: React Flow must measure the new handles. Not on mount:
+  // React Flow measures every new node itself, and a call per node there made opening a large
+  // pipeline quadratic (1,000 nodes: 13 s).
   const updateNodeInternals = useUpdateNodeInternals();
-  useEffect(() => updateNodeInternals(id), [id, ports, updateNodeInternals]);
+  const measuredPorts = useRef(ports);
+  useEffect(() => {
+    if (measuredPorts.current === ports) return;
+    measuredPorts.current = ports;
+    updateNodeInternals(id);
+  }, [id, ports, updateNodeInternals]);
   const errors = useEditor((s) => s.errorsByNode[id]);
   const live = useEditor((s) => s.runStatus[id]);
   const diff = useEditor((s) =>

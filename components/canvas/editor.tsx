@@ -7,6 +7,7 @@ import {
   MiniMap,
   ReactFlow,
   ReactFlowProvider,
+  useNodesInitialized,
   useReactFlow,
   type Edge,
   type IsValidConnection,
@@ -79,9 +80,28 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
     } else if (existing.data) {
       useEditor.getState().load(pipelineId, existing.data.graph as PipelineFile);
       loaded.current = pipelineId;
-      requestAnimationFrame(() => void flow.fitView({ maxZoom: 1 }));
+      setFitPending(true);
     }
-  }, [pipelineId, existing.data, flow]);
+  }, [pipelineId, existing.data]);
+
+  // An opened pipeline is shown whole: fitted once React Flow has measured every node (before
+  // that, nodes have no size and the fit is off), and once the canvas has its final size.
+  const [fitPending, setFitPending] = useState(false);
+  const measured = useNodesInitialized();
+  useEffect(() => {
+    if (!fitPending) return;
+    const fit = () => {
+      setFitPending(false);
+      void flow.fitView({ maxZoom: 1 });
+    };
+    // A large graph renders only what is visible, so some nodes are never measured: fit anyway.
+    if (!measured) {
+      const timer = setTimeout(fit, 1500);
+      return () => clearTimeout(timer);
+    }
+    const frame = requestAnimationFrame(fit);
+    return () => cancelAnimationFrame(frame);
+  }, [fitPending, measured, flow]);
 
   const saveMutation = useMutation(trpc.pipelines.save.mutationOptions());
   const save = useCallback(async (): Promise<string | null> => {
@@ -200,7 +220,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
         kind: "info",
         text: `Imported ${file.name}. Save to keep it as a new version.`,
       });
-      requestAnimationFrame(() => void flow.fitView({ maxZoom: 1 }));
+      setFitPending(true);
     } catch (err) {
       setMessage({ kind: "error", text: err instanceof Error ? err.message : String(err) });
     }
@@ -363,7 +383,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
           ?
         </Button>
         <div className="ml-auto">
-          <RunControls save={save} />
+          <RunControls save={save} onFocus={focusNode} />
         </div>
       </div>
       {message && (

@@ -6,6 +6,7 @@ import { cn } from "@/components/ui/cn";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { categoryStyle, portColor } from "./colors";
 import { definitionOf, shapeOfNode, type PipelineFlowNode } from "./document";
+import { problemText } from "./problems";
 import { useEditor } from "./store";
 
 function Elapsed({ since }: { since: string }) {
@@ -78,6 +79,15 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
       <div className="truncate px-2 pb-1 font-mono text-[10px] text-slate-500">
         {def?.title ?? data.nodeType}
       </div>
+      {errors && !live && (
+        <p
+          className="mx-2 mb-1.5 line-clamp-2 rounded bg-rose-50 px-1 py-0.5 text-[10px] leading-snug text-rose-800"
+          data-testid="node-problem"
+        >
+          {problemText(errors[0]!)}
+          {errors.length > 1 ? ` (+${errors.length - 1} more)` : ""}
+        </p>
+      )}
       <div className="relative px-2 pb-2" style={{ minHeight: rows * 18 }}>
         {shape?.inputs.map((p, i) => (
           <div

@@ -4,6 +4,7 @@ import { useState } from "react";
 import { z } from "zod";
 import type { NodeDefinition } from "@/nodes/types";
 import { CodeEditor } from "@/components/code/code-editor";
+import { describeIssues } from "@/server/pipeline/validate";
 
 /** Dispatched on window when a code editor asks for the pipeline to be saved. */
 export const SAVE_EVENT = "flowforge:save";
@@ -70,11 +71,10 @@ export function ParamForm({
   hidden?: string[];
 }) {
   const { properties } = fieldsOf(def);
-  const result = def.params.safeParse(params);
+  // The validator's words ("Trees: must be a whole number from 1 to 10,000"), under the field.
   const messages: Record<string, string> = {};
-  if (!result.success)
-    for (const issue of result.error.issues)
-      messages[String(issue.path[0] ?? "")] ??= issue.message;
+  for (const issue of describeIssues(def.params, params))
+    messages[issue.path.split(".")[0]!] ??= issue.message;
   const set = (key: string, value: unknown) => {
     const next = { ...params };
     if (value === undefined) delete next[key];

@@ -5,12 +5,22 @@ import { useEffect, useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
+import { problemText } from "./problems";
 import { useEditor, type StepLiveStatus } from "./store";
 
 const activeStatuses = new Set(["queued", "running"]);
 
-/** Run dialog, live status polling while a run is active, cancel and retry. */
-export function RunControls({ save }: { save: () => Promise<string | null> }) {
+/**
+ * Run dialog, live status polling while a run is active, cancel and retry. On an invalid pipeline
+ * the dialog lists what to fix instead (each problem selects its node) and offers no Start.
+ */
+export function RunControls({
+  save,
+  onFocus,
+}: {
+  save: () => Promise<string | null>;
+  onFocus: (nodeId: string) => void;
+}) {
   const trpc = useTRPC();
   const dialog = useRef<HTMLDialogElement>(null);
   const [cache, setCache] = useState(true);
@@ -70,6 +80,9 @@ export function RunControls({ save }: { save: () => Promise<string | null> }) {
   };
   const status = run.data?.status;
   const error = start.error ?? cancel.error ?? resume.error;
+  const problems = useEditor((s) => s.errors);
+  const nodeNames = useEditor((s) => s.nodes);
+  const nameOf = (id: string) => nodeNames.find((n) => n.id === id)?.data.label || id;
 
   return (
     <div className="flex items-center gap-2">
@@ -108,38 +121,79 @@ export function RunControls({ save }: { save: () => Promise<string | null> }) {
         aria-labelledby="run-dialog-title"
         className="rounded-lg p-0 backdrop:bg-slate-900/30"
       >
-        <form
-          method="dialog"
-          className="w-80 space-y-4 p-5"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
-          <h2 id="run-dialog-title" className="text-base font-semibold">
-            Run pipeline
-          </h2>
-          <p className="text-xs text-slate-600">
-            Unsaved changes are saved as a new version first.
-          </p>
-          <label className="flex items-center gap-2 text-sm">
-            <input type="checkbox" checked={cache} onChange={(e) => setCache(e.target.checked)} />
-            Reuse cached outputs of unchanged steps
-          </label>
-          <div className="flex justify-end gap-2">
-            <Button
-              type="button"
-              variant="secondary"
-              size="sm"
-              onClick={() => dialog.current?.close()}
-            >
-              Cancel
-            </Button>
-            <Button type="submit" size="sm" disabled={start.isPending}>
-              Start run
-            </Button>
+        {problems.length > 0 ? (
+          <div className="w-[28rem] max-w-[90vw] space-y-3 p-5" data-testid="run-problems">
+            <h2 id="run-dialog-title" className="text-base font-semibold">
+              Fix {problems.length === 1 ? "this problem" : `these ${problems.length} problems`}{" "}
+              before running
+            </h2>
+            <ul className="max-h-80 space-y-1 overflow-y-auto text-sm">
+              {problems.map((p, i) => (
+                <li key={i}>
+                  {p.nodeId ? (
+                    <button
+                      type="button"
+                      className="w-full rounded px-2 py-1 text-left hover:bg-rose-50 focus-visible:outline-2 focus-visible:outline-sky-500"
+                      onClick={() => {
+                        dialog.current?.close();
+                        onFocus(p.nodeId!);
+                      }}
+                    >
+                      <span className="font-semibold text-slate-800">{nameOf(p.nodeId)}</span>
+                      <span className="text-slate-400"> · </span>
+                      <span className="text-rose-800">{problemText(p)}</span>
+                    </button>
+                  ) : (
+                    <span className="block px-2 py-1 text-rose-800">{p.message}</span>
+                  )}
+                </li>
+              ))}
+            </ul>
+            <div className="flex justify-end">
+              <Button
+                type="button"
+                variant="secondary"
+                size="sm"
+                onClick={() => dialog.current?.close()}
+              >
+                Close
+              </Button>
+            </div>
           </div>
-        </form>
+        ) : (
+          <form
+            method="dialog"
+            className="w-80 space-y-4 p-5"
+            onSubmit={(e) => {
+              e.preventDefault();
+              void submit();
+            }}
+          >
+            <h2 id="run-dialog-title" className="text-base font-semibold">
+              Run pipeline
+            </h2>
+            <p className="text-xs text-slate-600">
+              Unsaved changes are saved as a new version first.
+            </p>
+            <label className="flex items-center gap-2 text-sm">
+              <input type="checkbox" checked={cache} onChange={(e) => setCache(e.target.checked)} />
+              Reuse cached outputs of unchanged steps
+            </label>
+            <div className="flex justify-end gap-2">
+              <Button
+                type="button"
+                variant="secondary"
+                size="sm"
+                onClick={() => dialog.current?.close()}
+              >
+                Cancel
+              </Button>
+              <Button type="submit" size="sm" disabled={start.isPending}>
+                Start run
+              </Button>
+            </div>
+          </form>
+        )}
       </dialog>
     </div>
   );

@@ -1,5 +1,9 @@
 import { getNodeDefinition, shapeOf } from "../../nodes/index";
 import type { NodeShape } from "../../nodes/types";
+import { describeError } from "./messages";
+
+// The browser's forms word their fields' problems as the validator does.
+export { describeIssues } from "./messages";
 import { LIMITS, pipelineFileSchema, type PipelineFile } from "./schema";
 
 export interface ValidationError {
@@ -21,10 +25,9 @@ export function validatePipeline(input: unknown): ValidationResult {
   if (!parsed.success) {
     return {
       ok: false,
-      errors: parsed.error.issues.map((issue) => ({
-        code: "invalid_format",
-        message: `${issue.path.length ? issue.path.join(".") : "(document)"}: ${issue.message}`,
-      })),
+      errors: describeError(pipelineFileSchema, input, parsed.error, { labels: false }).map(
+        (issue) => ({ code: "invalid_format", message: issue.message }),
+      ),
     };
   }
   const pipeline = parsed.data;
@@ -58,13 +61,12 @@ export function validatePipeline(input: unknown): ValidationResult {
     }
     const params = def.params.safeParse(node.params);
     if (!params.success) {
-      for (const issue of params.error.issues) {
-        const param = issue.path.join(".");
+      for (const issue of describeError(def.params, node.params, params.error)) {
         errors.push({
           nodeId: node.id,
-          param,
+          param: issue.path,
           code: "invalid_param",
-          message: `Node "${node.id}" param ${param || "(params)"}: ${issue.message}`,
+          message: `${nodeName(node.id)}${issue.message}`,
         });
       }
     }
@@ -165,20 +167,24 @@ function declaredErrors(nodeId: string, shape: NodeShape, values: unknown): Vali
       nodeId,
       param: `params.${key}`,
       code: "undeclared_param",
-      message: `Node "${nodeId}" param params.${key}: the code declares no param "${key}" (declare it with @param ${key}: … or remove the value)`,
+      message: `${nodeName(nodeId)}the code declares no param "${key}" (declare it with @param ${key}: … or remove the value)`,
     });
   const parsed = shape.params.safeParse(given);
   if (!parsed.success)
-    for (const issue of parsed.error.issues) {
-      const param = ["params", ...issue.path].join(".");
+    for (const issue of describeError(shape.params, given, parsed.error)) {
       errors.push({
         nodeId,
-        param,
+        param: ["params", ...(issue.path ? [issue.path] : [])].join("."),
         code: "invalid_param",
-        message: `Node "${nodeId}" param ${param}: ${issue.message}`,
+        message: `${nodeName(nodeId)}${issue.message}`,
       });
     }
   return errors;
+}
+
+/** A param message starts with its node: `Node "train" — Trees: must be a whole number…`. */
+function nodeName(nodeId: string): string {
+  return `Node "${nodeId}" — `;
 }
 
 /** Kahn's algorithm; whatever cannot be ordered sits on or behind a cycle. */

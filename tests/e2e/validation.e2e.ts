@@ -1,0 +1,154 @@
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import type { Browser, Locator, Page } from "playwright-core";
+import { BASE_URL, launchBrowser, signedInPage } from "./browser";
+
+/**
+ * Validation as a person meets it, with mouse and keyboard only: a node with an empty required
+ * field is flagged in the form's words, Run… lists what to fix (no Start), a click on the problem
+ * selects the node, typing fixes it, the run succeeds, and the reopened pipeline is shown whole.
+ */
+let browser: Browser;
+let page: Page;
+const shots = "test-results/validation";
+const zodWords = /Invalid input|Invalid option|expected \w+, received|Too small|Too big|>=|<=/;
+
+before(async () => {
+  browser = await launchBrowser();
+  page = await signedInPage(browser, { viewport: { width: 1440, height: 900 } });
+  page.on("dialog", (d) => void d.accept());
+  page.on("pageerror", (err) => console.error(`pageerror: ${err.message}`));
+  await mkdir(shots, { recursive: true });
+});
+after(async () => {
+  await browser.close();
+});
+
+const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`) });
+const node = (id: string) => page.locator(`[data-node-id="${id}"]`);
+const handle = (nodeId: string, port: string, type: "source" | "target") =>
+  page.locator(`.react-flow__handle.${type}[data-nodeid="${nodeId}"][data-handleid="${port}"]`);
+
+async function drag(from: Locator, to: { x: number; y: number }): Promise<void> {
+  const a = (await from.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(to.x, to.y, { steps: 12 });
+  await page.mouse.up();
+}
+
+/** Every node's box lies inside the canvas's box. */
+async function nodesOutsideView(): Promise<string[]> {
+  const pane = (await page.locator(".react-flow").boundingBox())!;
+  const outside: string[] = [];
+  for (const n of await page.locator(".react-flow__node").all()) {
+    const b = await n.boundingBox();
+    const id = (await n.getAttribute("data-id")) ?? "?";
+    if (
+      !b ||
+      b.x < pane.x ||
+      b.y < pane.y ||
+      b.x + b.width > pane.x + pane.width ||
+      b.y + b.height > pane.y + pane.height
+    )
+      outside.push(id);
+  }
+  return outside;
+}
+
+void test("an empty required field: flagged in the form's words, Run… lists it, fixed by typing, run, reopened whole", async () => {
+  await page.goto(`${BASE_URL}/pipelines/new`);
+  const pane = page.locator(".react-flow__pane");
+  await page
+    .locator('[data-palette-type="ingest.sample"]')
+    .dragTo(pane, { targetPosition: { x: 160, y: 160 } });
+  await node("sample").waitFor();
+
+  // Pan far to the right before the second node, so the two lie more than a screen apart.
+  const box = (await pane.boundingBox())!;
+  await page.mouse.move(box.x + box.width - 60, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + 100, box.y + box.height / 2 - 150, { steps: 15 });
+  await page.mouse.up();
+  await page
+    .locator('[data-palette-type="prep.derive"]')
+    .dragTo(pane, { targetPosition: { x: 500, y: 300 } });
+  await node("derive").waitFor();
+  // F fits the view (the canvas has the focus after a click on its background).
+  await pane.click({ position: { x: box.width / 2, y: 30 } });
+  await page.keyboard.press("f");
+  await page.waitForTimeout(400);
+  await drag(
+    handle("sample", "dataset", "source"),
+    await centre(handle("derive", "input", "target")),
+  );
+  await page.waitForFunction(() => document.querySelectorAll(".react-flow__edge").length === 1);
+
+  // The node is flagged with the form's words, not the schema's.
+  const flag = node("derive").getByTestId("node-problem");
+  await flag.filter({ hasText: "New column: required" }).waitFor();
+  assert.doesNotMatch((await flag.textContent()) ?? "", zodWords);
+  const bar = page.getByRole("region", { name: "Validation" });
+  await bar.getByText('Node "derive" — New column: required').waitFor();
+  await bar.getByText('Node "derive" — Expression: required').waitFor();
+  assert.doesNotMatch((await bar.textContent()) ?? "", zodWords);
+  await shot("1-flagged");
+
+  // Run… on an invalid pipeline: what to fix, and no Start.
+  await page.getByRole("button", { name: "Run…" }).click();
+  const problems = page.getByTestId("run-problems");
+  await problems.waitFor();
+  assert.equal(await page.getByRole("button", { name: "Start run" }).count(), 0);
+  const items = problems.getByRole("button").filter({ hasText: "required" });
+  assert.equal(await items.count(), 2);
+  assert.doesNotMatch((await problems.textContent()) ?? "", zodWords);
+  await shot("2-run-lists-problems");
+
+  // A click on the problem selects its node; its form is there to type into.
+  await problems.getByRole("button").filter({ hasText: "New column: required" }).click();
+  await problems.waitFor({ state: "hidden" });
+  await page.locator('.react-flow__node.selected[data-id="derive"]').waitFor();
+  const column = page.getByLabel("New column", { exact: true });
+  await page.getByText("New column: required", { exact: true }).first().waitFor();
+  await column.click();
+  await page.keyboard.type("mass_kg", { delay: 15 });
+  await page.getByLabel(/^Expression/).click();
+  await page.keyboard.type("body_mass_g / 1000", { delay: 15 });
+  await page.getByTestId("validation-ok").waitFor();
+  assert.equal(await node("derive").getByTestId("node-problem").count(), 0);
+  await page.getByLabel("Pipeline name").click();
+  await page.keyboard.press("Control+a");
+  await page.keyboard.type("E2E validation pipeline", { delay: 10 });
+  await shot("3-fixed");
+
+  await page.getByRole("button", { name: "Run…" }).click();
+  await page.getByRole("button", { name: "Start run" }).click();
+  await page
+    .locator('[data-testid="editor-run-status"][data-status="succeeded"]')
+    .waitFor({ timeout: 90_000 });
+  await node("derive").locator('[data-run-status="succeeded"]').waitFor();
+  await shot("4-run-succeeded");
+
+  await page.getByRole("button", { name: "Save", exact: true }).click();
+  await page.waitForURL(/\/pipelines\/[0-9a-f-]{36}$/);
+  await page.getByTestId("dirty-state").filter({ hasText: "Saved" }).waitFor();
+
+  // Reopened: the whole pipeline in view, once the nodes are measured.
+  await page.reload();
+  await node("derive").waitFor();
+  await node("sample").waitFor();
+  let outside = await nodesOutsideView();
+  for (let i = 0; i < 20 && outside.length; i++) {
+    await page.waitForTimeout(150);
+    outside = await nodesOutsideView();
+  }
+  await shot("5-reopened");
+  assert.deepEqual(outside, [], `nodes outside the view after reopening: ${outside.join(", ")}`);
+});
+
+async function centre(l: Locator): Promise<{ x: number; y: number }> {
+  const b = (await l.boundingBox())!;
+  return { x: b.x + b.width / 2, y: b.y + b.height / 2 };
+}

@@ -119,7 +119,7 @@ export function RunControls({
       <dialog
         ref={dialog}
         aria-labelledby="run-dialog-title"
-        className="rounded-lg p-0 backdrop:bg-slate-900/30"
+        className="m-auto rounded-lg p-0 shadow-xl backdrop:bg-slate-900/30"
       >
         {problems.length > 0 ? (
           <div className="w-[28rem] max-w-[90vw] space-y-3 p-5" data-testid="run-problems">

@@ -111,7 +111,7 @@ void test("an empty required field: flagged in the form's words, Run… lists it
   await problems.waitFor({ state: "hidden" });
   await page.locator('.react-flow__node.selected[data-id="derive"]').waitFor();
   const column = page.getByLabel("New column", { exact: true });
-  await page.getByText("New column: required", { exact: true }).first().waitFor();
+  await page.getByRole("alert").filter({ hasText: "New column: required" }).waitFor();
   await column.click();
   await page.keyboard.type("mass_kg", { delay: 15 });
   await page.getByLabel(/^Expression/).click();

@@ -14,4 +14,6 @@ const server = http.createServer((req, res) => {
   });
 });
 server.listen(Number(process.argv[2]), "127.0.0.1", () => console.log("listening"));
-process.on("SIGTERM", () => server.close(() => process.exit(0)));
+// Exit at once: a graceful close waits for keep-alive connections the load generator may leave
+// half-open, and the benchmark holds this process's stdout.
+process.on("SIGTERM", () => process.exit(0));

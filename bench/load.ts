@@ -198,3 +198,4 @@ try {
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
 }
+process.exit(0);

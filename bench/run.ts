@@ -26,8 +26,32 @@ function runOne(name: string): Promise<{ name: string; seconds: number; ok: bool
   return new Promise((resolve) => {
     const child = spawn(process.execPath, ["--import", "tsx", "bench/run.ts", name, ...flags], {
       stdio: "inherit",
+      detached: true,
     });
+    // A benchmark that hangs fails, with everything it started, instead of holding CI to its limit.
+    const limitMs = (flags.includes("--smoke") ? 10 : 60) * 60_000;
+    const stopGroup = () => {
+      try {
+        process.kill(-child.pid!, "SIGKILL");
+      } catch {
+        // already gone
+      }
+    };
+    // Its own process group (so a hang can be stopped whole); Ctrl-C must still reach it.
+    const onSignal = () => {
+      stopGroup();
+      process.exit(130);
+    };
+    process.once("SIGINT", onSignal);
+    process.once("SIGTERM", onSignal);
+    const timer = setTimeout(() => {
+      console.error(`bench ${name} ran past ${limitMs / 60_000} min; stopping it`);
+      stopGroup();
+    }, limitMs);
     child.once("exit", (code, signal) => {
+      clearTimeout(timer);
+      process.off("SIGINT", onSignal);
+      process.off("SIGTERM", onSignal);
       const seconds = Math.round((performance.now() - t0) / 1000);
       const ok = code === 0;
       if (!ok) console.error(`bench ${name} failed (${signal ?? `exit code ${code}`})`);

@@ -188,7 +188,7 @@ try {
       });
       return { rps: r.rps, p50Ms: r.p50Ms, p99Ms: r.p99Ms, maxMs: r.maxMs, failed: r.failed };
     } finally {
-      server.kill("SIGTERM");
+      server.kill("SIGKILL");
     }
   };
 
@@ -282,3 +282,5 @@ try {
   await bench.stop();
   await rm(dataDir, { recursive: true, force: true });
 }
+// A child or handle left behind must not keep `npm run bench -- all` waiting.
+process.exit(0);

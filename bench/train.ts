@@ -214,3 +214,4 @@ const file = await writeResult({
   cases: results,
 });
 console.log(`wrote ${file}`);
+process.exit(0);

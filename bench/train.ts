@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { mulberry32 } from "../server/ml/random";
-import { ensurePythonPackages } from "../tests/python-tools";
+import { ensurePythonPackages } from "../server/sandbox/python-packages";
 import { round, sizeFromEnv, writeResult, type BenchCase } from "./lib";
 
 /**

@@ -5,7 +5,7 @@ import type { Db } from "../db/client";
 import { workers } from "../db/schema";
 import { env } from "../env";
 import { STEP_QUEUES, getTemporalClient } from "../temporal/client";
-import { liveWorkers, queueWaitReason } from "../temporal/queue-workers";
+import { liveWorkers, queueWaitReason, WORKER_STALE_MS } from "../temporal/queue-workers";
 
 export interface PartHealth {
   ok: boolean;
@@ -115,7 +115,7 @@ export async function checkHealth(getDb: () => Db): Promise<Health> {
             const row = known.find((k) => k.identity === p.identity);
             const seconds = Number(p.lastAccessTime?.seconds ?? 0);
             const alive = row
-              ? now - row.lastSeenAt.getTime() < 30_000
+              ? now - row.lastSeenAt.getTime() < WORKER_STALE_MS
               : now - seconds * 1000 < 90_000;
             return {
               alive,

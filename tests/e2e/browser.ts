@@ -1,4 +1,10 @@
-import { chromium, type Browser, type BrowserContextOptions, type Page } from "playwright-core";
+import {
+  chromium,
+  type Browser,
+  type BrowserContextOptions,
+  type Locator,
+  type Page,
+} from "playwright-core";
 
 export const BASE_URL = process.env.BASE_URL ?? "http://127.0.0.1:3000";
 
@@ -59,4 +65,22 @@ export async function createFromTemplate(page: Page, name: string): Promise<void
   }
   await create.click();
   await page.waitForURL(/\/pipelines\/[0-9a-f-]{36}$/);
+}
+
+/** A node's port handle on the canvas. */
+export const portHandle = (page: Page, nodeId: string, port: string, type: "source" | "target") =>
+  page.locator(`.react-flow__handle.${type}[data-nodeid="${nodeId}"][data-handleid="${port}"]`);
+
+/** Presses the mouse on `from` and releases it on `to` (a locator's centre or a point), moving in steps as a hand does. */
+export async function dragTo(
+  page: Page,
+  from: Locator,
+  to: Locator | { x: number; y: number },
+): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = "boundingBox" in to ? (await to.boundingBox())! : { ...to, width: 0, height: 0 };
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+  await page.mouse.up();
 }

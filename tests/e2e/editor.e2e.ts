@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Locator, Page } from "playwright-core";
-import { BASE_URL, launchBrowser, signedInPage } from "./browser";
+import { BASE_URL, dragTo, launchBrowser, portHandle, signedInPage } from "./browser";
 
 let browser: Browser;
 let page: Page;
@@ -25,16 +25,8 @@ after(async () => {
 const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`) });
 const node = (id: string) => page.locator(`[data-node-id="${id}"]`);
 const handle = (nodeId: string, port: string, type: "source" | "target") =>
-  page.locator(`.react-flow__handle.${type}[data-nodeid="${nodeId}"][data-handleid="${port}"]`);
-
-async function connect(from: Locator, to: Locator): Promise<void> {
-  const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
-  await page.mouse.up();
-}
+  portHandle(page, nodeId, port, type);
+const connect = (from: Locator, to: Locator) => dragTo(page, from, to);
 
 const edgeCount = () => page.locator(".react-flow__edge").count();
 const mod = process.platform === "darwin" ? "Meta" : "Control";

@@ -3,7 +3,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Locator, Page } from "playwright-core";
-import { BASE_URL, launchBrowser, signedInPage } from "./browser";
+import { BASE_URL, dragTo, launchBrowser, portHandle, signedInPage } from "./browser";
 
 /**
  * Validation as a person meets it, with mouse and keyboard only: a node with an empty required
@@ -29,15 +29,8 @@ after(async () => {
 const shot = (name: string) => page.screenshot({ path: path.join(shots, `${name}.png`) });
 const node = (id: string) => page.locator(`[data-node-id="${id}"]`);
 const handle = (nodeId: string, port: string, type: "source" | "target") =>
-  page.locator(`.react-flow__handle.${type}[data-nodeid="${nodeId}"][data-handleid="${port}"]`);
-
-async function drag(from: Locator, to: { x: number; y: number }): Promise<void> {
-  const a = (await from.boundingBox())!;
-  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
-  await page.mouse.down();
-  await page.mouse.move(to.x, to.y, { steps: 12 });
-  await page.mouse.up();
-}
+  portHandle(page, nodeId, port, type);
+const drag = (from: Locator, to: { x: number; y: number }) => dragTo(page, from, to);
 
 /** Every node's box lies inside the canvas's box. */
 async function nodesOutsideView(): Promise<string[]> {

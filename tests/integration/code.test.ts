@@ -7,7 +7,7 @@ import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
 import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
 import { ejectSamples } from "../../nodes/eject.fixtures";
-import { codeNodePython, ensurePythonPackages } from "../python-tools";
+import { codeNodePython, ensurePythonPackages } from "../../server/sandbox/python-packages";
 
 const api = callerAs("admin");
 

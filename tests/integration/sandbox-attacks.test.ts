@@ -8,7 +8,7 @@ import { sandboxProblem } from "../../server/sandbox/sandbox";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
 import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
-import { codeNodePython, ensurePythonPackages } from "../python-tools";
+import { codeNodePython, ensurePythonPackages } from "../../server/sandbox/python-packages";
 
 /**
  * Code nodes attacked as issue 17 did, on the real sandbox through a real worker: what the code

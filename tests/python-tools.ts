@@ -1,1 +1,0 @@
-export { codeNodePython, ensurePythonPackages, tail } from "../server/sandbox/python-packages";

@@ -16,7 +16,9 @@ export default tseslint.config(
       "*.config.*",
       "eslint.config.mjs",
       // Runs inside the code-node sandbox, in plain Node, outside this project's types.
-      "server/sandbox/harness/**",
+      "lib/sandbox/harness/**",
+      // Files that break the layer rules on purpose, for scripts/layers.test.ts.
+      "scripts/layer-fixtures/**",
       // Code-node bodies, type-checked against the step SDK by nodes/eject.test.ts.
       "nodes/*/ejected.ts",
     ],
@@ -48,7 +50,7 @@ export default tseslint.config(
   {
     // Workflow code runs in Temporal's deterministic sandbox: activity types only, no Node APIs.
     files: ["workflows/**/*.ts"],
-    ignores: ["workflows/**/*.test.ts", "workflows/bundle-check.ts", "workflows/record-history.ts"],
+    ignores: ["workflows/**/*.test.ts"],
     rules: {
       "@typescript-eslint/no-restricted-imports": [
         "error",
@@ -63,6 +65,9 @@ export default tseslint.config(
                 "../server/*",
                 "../server/**",
                 "@/server/*",
+                "../lib/*",
+                "../lib/**",
+                "@/lib/*",
                 "../nodes/*",
                 "@/nodes/*",
                 "../nodes/**",
@@ -76,59 +81,97 @@ export default tseslint.config(
       ],
     },
   },
-  {
-    // The browser bundle never contains server code; type-only imports (the tRPC router type) are
-    // fine, and so is server/pipeline: the pipeline format, validator and diff, pure and isomorphic;
-    // and server/auth/roles, the role ladder the UI uses to show each person what they may do.
-    files: ["components/**/*.{ts,tsx}", "app/**/*.tsx"],
-    rules: {
-      "@typescript-eslint/no-restricted-imports": [
-        "error",
-        {
-          patterns: [
-            {
-              regex:
-                "^(@/|(\\.\\./)+)server/(?!pipeline/(schema|validate|diff|parse|canonical)$|auth/roles$)",
-              allowTypeImports: true,
-              message:
-                "components/ must not import server/ (use tRPC); only server/pipeline's pure modules are shared.",
-            },
-          ],
-        },
-      ],
-    },
-  },
-  {
-    // The shared pipeline modules run in the browser too: no Node built-ins, no server code.
-    files: [
-      "server/pipeline/{schema,validate,diff,parse,canonical}.ts",
-      "server/auth/roles.ts",
-      "nodes/**/node.ts",
-      "nodes/index.ts",
-      "nodes/types.ts",
-    ],
-    rules: {
-      "@typescript-eslint/no-restricted-imports": [
-        "error",
-        {
-          paths: nodeBuiltins.map((name) => ({
-            name,
-            message: "Shared with the browser: no Node built-ins.",
-          })),
-          patterns: [
-            {
-              group: [
-                "../compiler/*",
-                "../services/*",
-                "../db/*",
-                "../temporal/*",
-                "../../server/*",
-              ],
-              message: "Shared with the browser: pure modules only.",
-            },
-          ],
-        },
-      ],
-    },
-  },
+  // The layers, bottom up: workflows (the plan, the workflow code) < lib < nodes < common <
+  // server < components < app. A folder imports only from below; scripts/layers.ts checks the folder graph has no
+  // cycle, and scripts/layers.test.ts proves each rule below fails on a forbidden import.
+  ...layerRules(),
 );
+
+/** One restricted-imports rule per group of files (flat config keeps only the last per file). */
+function layerRules() {
+  const from = (folders) => `^(@/|(\\.\\./)+)(${folders})(/|$)`;
+  const builtins = (why) => nodeBuiltins.map((name) => ({ name, message: why }));
+  const rule = (files, ignores, patterns, paths = []) => ({
+    files,
+    ignores,
+    rules: { "@typescript-eslint/no-restricted-imports": ["error", { paths, patterns }] },
+  });
+  const tests = ["**/*.test.ts", "**/testing/**"];
+  const definitions = [
+    "nodes/index.ts",
+    "nodes/types.ts",
+    "nodes/*/node.ts",
+    "nodes/*-ports.ts",
+    "nodes/code-declarations.ts",
+    "nodes/tune-search/space.ts",
+  ];
+  const serverSide = {
+    regex: `${from("nodes/sdk|nodes/activities|nodes/code-step")}|^\\.{1,2}/(.*/)?(activity|activities|code-step|sdk/.*)$`,
+    message:
+      "Node implementations (activities, the step SDK) are server-side: import node definitions only.",
+  };
+  return [
+    rule(["lib/**/*.ts"], tests, [
+      {
+        regex: from("nodes|common|server|components|app"),
+        message:
+          "lib/ (data, ML, sandbox) is the bottom layer: it imports no nodes/, common/, server/ or UI code. Take what you need as a parameter (see lib/data/step-io.ts).",
+      },
+    ]),
+    rule(
+      ["nodes/**/*.ts"],
+      [...tests, ...definitions],
+      [
+        {
+          regex: from("server|common|components|app"),
+          message:
+            "Node code reaches the database, Temporal and services only through the step context (ctx.services): import the SDK (nodes/sdk) and lib/.",
+        },
+      ],
+    ),
+    rule(
+      definitions,
+      tests,
+      [
+        {
+          regex: from("server|common|components|app"),
+          message: "Node definitions are shared with the browser: no server code.",
+        },
+        {
+          regex: from("lib"),
+          allowTypeImports: true,
+          message: "Node definitions are shared with the browser: only types from lib/.",
+        },
+        serverSide,
+      ],
+      builtins("Node definitions are shared with the browser: no Node built-ins."),
+    ),
+    rule(
+      ["common/**/*.ts"],
+      tests,
+      [
+        {
+          regex: from("server|components|app"),
+          message:
+            "common/ is shared by browser and server: it imports node definitions and lib/ types, nothing above it.",
+        },
+        {
+          regex: from("lib"),
+          allowTypeImports: true,
+          message: "common/ is shared with the browser: only types from lib/.",
+        },
+        serverSide,
+      ],
+      builtins("common/ is shared with the browser: no Node built-ins."),
+    ),
+    rule(["components/**/*.{ts,tsx}", "app/**/*.tsx"], tests, [
+      {
+        regex: from("server|lib"),
+        allowTypeImports: true,
+        message:
+          "The browser bundle never contains server code: use tRPC; import only types (the router's) from server/ and lib/.",
+      },
+      serverSide,
+    ]),
+  ];
+}

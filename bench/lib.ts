@@ -5,7 +5,7 @@ import { NativeConnection, Worker, bundleWorkflowCode } from "@temporalio/worker
 import { createArtifactStore } from "../server/artifacts/store";
 import { closeDb, getDb } from "../server/db/client";
 import { startStackOnFreePorts } from "../server/embedded/stack";
-import { env, resetEnvForTests } from "../server/env";
+import { env, resetEnvForTests } from "../lib/env";
 import { createBookkeepingActivities } from "../server/temporal/bookkeeping";
 import { closeTemporalClient, getTemporalClient } from "../server/temporal/client";
 import { installTemporalRuntime } from "../server/temporal/logging";

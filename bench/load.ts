@@ -11,7 +11,7 @@ import { closeDb, getDb } from "../server/db/client";
 import { runMigrations } from "../server/db/migrate";
 import { runs, runSteps } from "../server/db/schema";
 import { startStackOnFreePorts } from "../server/embedded/stack";
-import { resetEnvForTests } from "../server/env";
+import { resetEnvForTests } from "../lib/env";
 import { waitForRun } from "../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../server/temporal/client";
 import { bySize, median, round, sizeFromEnv, writeResult, type BenchCase } from "./lib";

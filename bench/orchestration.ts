@@ -6,7 +6,7 @@ import { and, eq, gt } from "drizzle-orm";
 import { DEFAULT_WORKSPACE_ID } from "../server/auth/users";
 import { compilePipeline } from "../server/compiler/compile";
 import { pipelineVersions, runSteps } from "../server/db/schema";
-import { validatePipeline } from "../server/pipeline/validate";
+import { validatePipeline } from "../common/pipeline/validate";
 import { savePipeline } from "../server/services/pipelines";
 import { queueTimeoutMs, recordRun, startRun, waitForRun } from "../server/services/runs";
 import type { PlanStep } from "../workflows/plan";

@@ -8,7 +8,7 @@ import { DEFAULT_WORKSPACE_ID } from "../server/auth/users";
 import { savePipeline } from "../server/services/pipelines";
 import { getRun, startRun, waitForRun } from "../server/services/runs";
 import { workflowsPath } from "../server/temporal/worker";
-import { ensurePythonPackages } from "../server/sandbox/python-packages";
+import { ensurePythonPackages } from "../lib/sandbox/python-packages";
 import { round, sizeFromEnv, startBenchStack, writeResult } from "./lib";
 
 /**

@@ -8,12 +8,12 @@ import { eq } from "drizzle-orm";
 import { DEFAULT_WORKSPACE_ID } from "../server/auth/users";
 import { deployments, modelVersions } from "../server/db/schema";
 import { freePort } from "../server/embedded/ports";
-import { openSession } from "../server/ml/ort";
-import type { Signature } from "../server/ml/export";
+import { openSession } from "../lib/ml/ort";
+import type { Signature } from "../lib/ml/export";
 import { savePipeline } from "../server/services/pipelines";
 import { rotateKey } from "../server/services/registry";
 import { getRun, startRun, waitForRun } from "../server/services/runs";
-import { mulberry32 } from "../server/ml/random";
+import { mulberry32 } from "../lib/ml/random";
 import {
   bySize,
   median,

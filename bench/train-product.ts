@@ -6,20 +6,22 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { TrainingData } from "../server/ml/data";
-import { exportModel } from "../server/ml/export";
-import type { Features } from "../server/ml/features";
-import { rocAuc } from "../server/ml/metrics";
-import { openSession } from "../server/ml/ort";
-import { runModel } from "../server/ml/scoring";
-import { fit, type Algorithm, type AlgorithmParams } from "../server/ml/train";
+import type { TrainingData } from "../lib/ml/data";
+import { exportModel } from "../lib/ml/export";
+import type { Features } from "../lib/ml/features";
+import { rocAuc } from "../lib/ml/metrics";
+import { openSession } from "../lib/ml/ort";
+import { runModel } from "../lib/ml/scoring";
+import { prepOnnx, trainers } from "../nodes/activities";
 
 const [dir, algorithm, threadArg, paramsJson] = process.argv.slice(2) as [
   string,
-  Algorithm,
+  string,
   string,
   string,
 ];
+const trainer = trainers[algorithm];
+if (!trainer) throw new Error(`no trainer "${algorithm}"`);
 const threads = Number(threadArg);
 const meta = JSON.parse(await readFile(path.join(dir, "meta.json"), "utf8")) as {
   features: number;
@@ -51,7 +53,7 @@ const data: TrainingData = {
   dropped: { train: 0, validation: 0 },
 };
 const t0 = performance.now();
-const result = await fit(algorithm, JSON.parse(paramsJson) as AlgorithmParams[Algorithm], data, {
+const result = await trainer.fit(JSON.parse(paramsJson) as Record<string, unknown>, data, {
   threads,
 });
 const fitSeconds = (performance.now() - t0) / 1000;
@@ -66,6 +68,7 @@ const { bytes, signature } = exportModel({
   label: "y",
   classes: [0, 1],
   model: result.trained,
+  prepOnnx,
 });
 const { session } = await openSession(bytes, { threads });
 const inputs = Object.fromEntries(

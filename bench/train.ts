@@ -2,8 +2,8 @@ import { spawnSync } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { mulberry32 } from "../server/ml/random";
-import { ensurePythonPackages } from "../server/sandbox/python-packages";
+import { mulberry32 } from "../lib/ml/random";
+import { ensurePythonPackages } from "../lib/sandbox/python-packages";
 import { round, sizeFromEnv, writeResult, type BenchCase } from "./lib";
 
 /**

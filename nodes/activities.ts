@@ -1,4 +1,5 @@
-import type { NodeActivity, StepContext } from "./activity-types";
+import type { StepContext } from "./sdk/context";
+import type { NodeImplementation } from "./sdk/define";
 import type { NodeType } from "./index";
 import { ingestFileActivity } from "./ingest-file/activity";
 import { ingestPostgresActivity } from "./ingest-postgres/activity";
@@ -21,6 +22,7 @@ import { trainLinearActivity } from "./train-linear/activity";
 import { trainLogisticActivity } from "./train-logistic/activity";
 import { trainGbdtActivity } from "./train-gbdt/activity";
 import { trainMlpActivity } from "./train-mlp/activity";
+import { trainForestActivity } from "./train-forest/activity";
 import { evaluateModelActivity } from "./evaluate-model/activity";
 import { evaluateExplainActivity } from "./evaluate-explain/activity";
 import { tuneSearchActivity } from "./tune-search/activity";
@@ -30,8 +32,11 @@ import { monitorDriftActivity } from "./monitor-drift/activity";
 import { codePythonActivity } from "./code-python/activity";
 import { codeTypescriptActivity } from "./code-typescript/activity";
 
-/** Implementations, server-only. `satisfies` makes a missing or extra implementation a type error. */
-export const nodeActivities = {
+/**
+ * The server side of every node, server-only: the worker registers each activity under its node
+ * type. `satisfies` makes a missing or extra implementation a type error.
+ */
+export const nodeImplementations = {
   "internal.numbers": internalNumbersActivity,
   "internal.sum": internalSumActivity,
   "internal.sleep": internalSleepActivity,
@@ -53,6 +58,7 @@ export const nodeActivities = {
   "train.logistic": trainLogisticActivity,
   "train.gbdt": trainGbdtActivity,
   "train.mlp": trainMlpActivity,
+  "train.forest": trainForestActivity,
   "evaluate.model": evaluateModelActivity,
   "evaluate.explain": evaluateExplainActivity,
   "tune.search": tuneSearchActivity,
@@ -60,9 +66,21 @@ export const nodeActivities = {
   "monitor.drift": monitorDriftActivity,
   "code.python": codePythonActivity,
   "code.typescript": codeTypescriptActivity,
-} satisfies Record<NodeType, NodeActivity>;
+} satisfies Record<NodeType, NodeImplementation<never>>;
 
 /** Activities that steps start as workflows of their own (ctx.runChild), not nodes. */
 export const childActivities = {
   "tune.trial": tuneTrialActivity,
 } satisfies Record<string, (ctx: StepContext) => Promise<unknown>>;
+
+const implementations = Object.values(nodeImplementations) as NodeImplementation<never>[];
+
+/** Trainers by algorithm, for tune's trials. */
+export const trainers = Object.fromEntries(
+  implementations.flatMap((i) => (i.trainer ? [[i.trainer.algorithm, i.trainer]] : [])),
+);
+
+/** How each recorded prep op runs inside an exported model, gathered from the prep nodes. */
+export const prepOnnx = Object.fromEntries(
+  implementations.flatMap((i) => Object.entries(i.prepOnnx ?? {})),
+);

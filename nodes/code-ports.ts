@@ -51,6 +51,17 @@ export const codeLimits = {
     .meta({ label: "Params", widget: "json", help: "Given to the code as ctx.params." }),
 };
 
+/** The limit params' defaults: a default above the operator's maximum is lowered quietly. */
+export const codeLimitDefaults = z
+  .object({
+    timeoutSeconds: codeLimits.timeoutSeconds,
+    cpuSeconds: codeLimits.cpuSeconds,
+    memoryMiB: codeLimits.memoryMiB,
+    outputMiB: codeLimits.outputMiB,
+    diskMiB: codeLimits.diskMiB,
+  })
+  .parse({});
+
 export const codeRuntime: RuntimeDefaults = {
   taskQueue: "cpu",
   timeoutMs: 24 * 3_600_000,

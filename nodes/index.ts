@@ -19,17 +19,17 @@ import { trainLinear } from "./train-linear/node";
 import { trainLogistic } from "./train-logistic/node";
 import { trainGbdt } from "./train-gbdt/node";
 import { trainMlp } from "./train-mlp/node";
+import { trainForest } from "./train-forest/node";
 import { evaluateModel } from "./evaluate-model/node";
 import { evaluateExplain } from "./evaluate-explain/node";
-import { tuneSearch } from "./tune-search/node";
+import { defineTuneSearch } from "./tune-search/node";
 import { deployEndpoint } from "./deploy-endpoint/node";
 import { monitorDrift } from "./monitor-drift/node";
 import { codePython } from "./code-python/node";
 import { codeTypescript } from "./code-typescript/node";
 import type { NodeDefinition, NodeShape } from "./types";
 
-/** The node catalog: the one registry of definitions, read by the canvas, validator and compiler. */
-export const nodeDefinitions = {
+const catalog = {
   "internal.numbers": internalNumbers,
   "internal.sum": internalSum,
   "internal.sleep": internalSleep,
@@ -51,13 +51,20 @@ export const nodeDefinitions = {
   "train.logistic": trainLogistic,
   "train.gbdt": trainGbdt,
   "train.mlp": trainMlp,
+  "train.forest": trainForest,
   "evaluate.model": evaluateModel,
   "evaluate.explain": evaluateExplain,
-  "tune.search": tuneSearch,
   "deploy.endpoint": deployEndpoint,
   "monitor.drift": monitorDrift,
   "code.python": codePython,
   "code.typescript": codeTypescript,
+} as const satisfies Record<string, NodeDefinition>;
+
+/** The node catalog: the one registry of definitions, read by the canvas, validator and compiler. */
+export const nodeDefinitions = {
+  ...catalog,
+  // Tune offers every trainer of the catalog that declares a tunable space.
+  "tune.search": defineTuneSearch(Object.values(catalog)),
 } as const satisfies Record<string, NodeDefinition>;
 
 export type NodeType = keyof typeof nodeDefinitions;

@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import type { SearchSpace } from "../lib/ml/search";
 
 export const nodeCategories = [
   "ingest",
@@ -42,6 +43,32 @@ export interface NodeShape {
   errors: { param: string; message: string }[];
 }
 
+/** A column of a dataset as a node sees it before running (design-time schema). */
+export interface ColumnInfo {
+  name: string;
+  /** DuckDB's type name (VARCHAR, DOUBLE, BIGINT, DATE, ...). */
+  type: string;
+}
+
+/** A train node: what tune needs to know to search its params. */
+export interface TrainerDeclaration {
+  /** The short name tune and the model registry use: "gbdt", "forest". */
+  algorithm: string;
+  /** What one iteration is, for progress: "trees", "epochs", "fits". */
+  unit: string;
+  /** The task when the trainer does only one kind (linear regression: regression). */
+  task?: "classification" | "regression";
+  /** Present when tune may search the trainer's params: the default space, and the param that halving grows. */
+  tunable?: { space: SearchSpace; resource?: string };
+}
+
+/**
+ * Where a node runs when its pipeline's model is served: "row" (a row-wise step the served model
+ * replays per record), "fitted" (state fitted on training data, applied per record), "model" (the
+ * model itself), or "none" (training time only: splits, reports, deploys).
+ */
+export type ServingRole = "row" | "fitted" | "model" | "none";
+
 export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   type: string;
   category: NodeCategory;
@@ -66,6 +93,18 @@ export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   eject?: { language: "typescript" | "python" };
   /** Markdown shown in the palette and the inspector. */
   docs?: string;
+  /** Train nodes: the algorithm and how tune searches it. */
+  trainer?: TrainerDeclaration;
+  /**
+   * The columns of each dataset output, from the input columns and the params, before anything
+   * runs (column pickers, design-time checks); undefined where it depends on the data itself.
+   */
+  outputColumns?: (
+    inputs: Record<string, ColumnInfo[] | undefined>,
+    params: z.infer<P>,
+  ) => Record<string, ColumnInfo[] | undefined>;
+  /** What the node is in a served model; defaults to "none". */
+  serving?: ServingRole;
 }
 
 export function defineNode<P extends z.ZodType>(def: NodeDefinition<P>): NodeDefinition<P> {

@@ -1,7 +1,7 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { env } from "./env";
+import { env } from "../lib/env";
 
 /**
  * AES-256-GCM for secrets stored in the database (data-source passwords). The key comes from

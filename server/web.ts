@@ -2,7 +2,7 @@ import { spawn } from "node:child_process";
 import { ensureFirstAdmin } from "./auth/users";
 import { createDb } from "./db/client";
 import { runMigrations } from "./db/migrate";
-import { env, requireDatabaseUrl } from "./env";
+import { env, requireDatabaseUrl } from "../lib/env";
 
 /**
  * `npm run web` for production: migrate (under the advisory lock), then serve the built app.

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { createCaller } from "../server/api/root";
 import { contextFor, type Context } from "../server/api/trpc";
-import type { Principal, Role } from "../server/auth/roles";
+import type { Principal, Role } from "../common/roles";
 import { createUser, createWorkspace, DEFAULT_WORKSPACE_ID, setMember } from "../server/auth/users";
 import { eq } from "drizzle-orm";
 import { getDb } from "../server/db/client";

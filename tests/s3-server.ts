@@ -1,7 +1,7 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { freePort } from "../server/embedded/ports";
-import { ensurePythonPackages, tail } from "../server/sandbox/python-packages";
+import { ensurePythonPackages, tail } from "../lib/sandbox/python-packages";
 
 /**
  * A real S3-compatible server for tests: moto's server mode (PyPI `moto`), installed once per

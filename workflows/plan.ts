@@ -4,6 +4,20 @@
  */
 export const PLAN_VERSION = 1 as const;
 
+/** A step's state, as the run records it. */
+export const stepStatuses = [
+  "pending",
+  "awaiting_approval",
+  "queued",
+  "running",
+  "succeeded",
+  "failed",
+  "cached",
+  "skipped",
+  "cancelled",
+] as const;
+export type StepStatus = (typeof stepStatuses)[number];
+
 export type TaskQueue = "cpu" | "gpu" | "python";
 
 export interface RetryPolicySpec {

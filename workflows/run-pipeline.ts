@@ -10,7 +10,7 @@ import {
   setHandler,
   TimeoutFailure,
 } from "@temporalio/workflow";
-import type { BookkeepingActivities } from "../server/temporal/bookkeeping";
+import type { BookkeepingActivities } from "./activities";
 import type {
   ApprovalDecision,
   PlanStep,

@@ -1,6 +1,6 @@
 import { notFound } from "next/navigation";
 import type { ReactNode } from "react";
-import { env } from "@/server/env";
+import { env } from "@/lib/env";
 
 /**
  * The benchmark pages (the canvas benchmark's baseline) exist only where BENCH_PAGES is set:

@@ -4,7 +4,7 @@ import { useQuery } from "@tanstack/react-query";
 import { ReactFlow, type Edge, type Node } from "@xyflow/react";
 import { useMemo } from "react";
 import { useTRPC } from "@/components/trpc";
-import type { PipelineFile } from "@/server/pipeline/schema";
+import type { PipelineFile } from "@/common/pipeline/schema";
 
 /**
  * The canvas benchmark's baseline: the same graph in a bare React Flow with its default nodes,

@@ -6,7 +6,7 @@ import {
   type PipelineEdge,
   type PipelineFile,
   type PipelineNode,
-} from "@/server/pipeline/schema";
+} from "@/common/pipeline/schema";
 
 export interface PipelineNodeData extends Record<string, unknown> {
   nodeType: string;

@@ -16,14 +16,14 @@ import { useCallback, useEffect, useRef, useState, type DragEvent } from "react"
 import { stringify as stringifyYaml } from "yaml";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
-import { parsePipelineText } from "@/server/pipeline/parse";
-import { PIPELINE_API_VERSION, type PipelineFile } from "@/server/pipeline/schema";
-import { validatePipeline } from "@/server/pipeline/validate";
+import { autoLayout } from "@/common/layout";
+import { parsePipelineText } from "@/common/pipeline/parse";
+import { PIPELINE_API_VERSION, type PipelineFile } from "@/common/pipeline/schema";
+import { validatePipeline } from "@/common/pipeline/validate";
 import { connectionProblem, type PipelineFlowNode } from "./document";
 import { HelpDialog } from "./help-dialog";
 import { HistoryPanel } from "./history-panel";
 import { Inspector } from "./inspector";
-import { autoLayout } from "./layout";
 import { NodeCard } from "./node-card";
 import { DRAG_MIME, Palette } from "./palette";
 import { RunControls } from "./run-controls";

@@ -4,8 +4,8 @@ import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
-import type { PipelineDiff } from "@/server/pipeline/diff";
-import type { PipelineFile } from "@/server/pipeline/schema";
+import type { PipelineDiff } from "@/common/pipeline/diff";
+import type { PipelineFile } from "@/common/pipeline/schema";
 import { useEditor } from "./store";
 
 export function HistoryPanel({ pipelineId, onClose }: { pipelineId: string; onClose: () => void }) {

@@ -10,7 +10,7 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { CodeEditor } from "@/components/code/code-editor";
 import { ejectProblem } from "@/nodes/eject";
 import { getNodeDefinition } from "@/nodes/index";
-import { atLeast } from "@/server/auth/roles";
+import { atLeast } from "@/common/roles";
 import { definitionOf, shapeOfNode } from "./document";
 import { ParamForm, SAVE_EVENT } from "./param-form";
 import { useEditor } from "./store";

@@ -4,7 +4,7 @@ import { useState } from "react";
 import { z } from "zod";
 import type { NodeDefinition } from "@/nodes/types";
 import { CodeEditor } from "@/components/code/code-editor";
-import { describeIssues } from "@/server/pipeline/validate";
+import { describeIssues } from "@/common/pipeline/validate";
 
 /** Dispatched on window when a code editor asks for the pipeline to be saved. */
 export const SAVE_EVENT = "flowforge:save";

@@ -1,4 +1,4 @@
-import type { ValidationError } from "@/server/pipeline/validate";
+import type { ValidationError } from "@/common/pipeline/validate";
 
 /**
  * A problem's words without its node ("Label column: required"), for places that already show

@@ -11,9 +11,9 @@ import {
 } from "@xyflow/react";
 import { create } from "zustand";
 import { getNodeDefinition } from "@/nodes/index";
-import type { PipelineDiff } from "@/server/pipeline/diff";
-import type { PipelineFile } from "@/server/pipeline/schema";
-import { validatePipeline, type ValidationError } from "@/server/pipeline/validate";
+import type { PipelineDiff } from "@/common/pipeline/diff";
+import type { PipelineFile } from "@/common/pipeline/schema";
+import { validatePipeline, type ValidationError } from "@/common/pipeline/validate";
 import {
   connectionProblem,
   nextNodeId,

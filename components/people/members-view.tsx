@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
-import { roleLabels, roleLadder, type Role } from "@/server/auth/roles";
+import { roleLabels, roleLadder, type Role } from "@/common/roles";
 
 function field(form: FormData, name: string): string {
   const v = form.get(name);

@@ -5,7 +5,7 @@ import Link from "next/link";
 import { usePathname } from "next/navigation";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
-import { atLeast, roleLabels, type Role } from "@/server/auth/roles";
+import { atLeast, roleLabels, type Role } from "@/common/roles";
 import { authClient } from "./auth-client";
 
 const links: { href: string; label: string; min: Role }[] = [

@@ -1,22 +1,15 @@
-import { getDb } from "../../server/db/client";
-import { columnsOf } from "../../server/data/columns";
-import { loadDataset } from "../../server/data/dataset";
-import { openSandbox, quoteIdent } from "../../server/data/sandbox";
-import type { ModelMetadata } from "../../server/ml/step";
+import { columnsOf } from "../../lib/data/columns";
+import { loadDataset } from "../../lib/data/dataset";
+import { openSandbox, quoteIdent } from "../../lib/data/sandbox";
+import type { ModelMetadata } from "../../lib/ml/model-metadata";
 import {
   categoricalReference,
   numericReference,
   type FeatureReference,
-} from "../../server/monitoring/drift";
-import {
-  deploy,
-  DeploymentNameTakenError,
-  registerVersion,
-  setAlias,
-} from "../../server/services/registry";
-import { ConflictError } from "../../server/services/runs";
-import type { NodeActivity, StepContext } from "../activity-types";
-import { StepInputError } from "../errors";
+} from "../../lib/ml/drift";
+import type { StepContext } from "../sdk/context";
+import { defineActivity } from "../sdk/define";
+import { StepInputError } from "../../lib/errors";
 import { deployEndpoint } from "./node";
 
 /** Reference distributions of the model's raw inputs, from the connected reference rows. */
@@ -63,15 +56,12 @@ async function reference(ctx: StepContext, meta: ModelMetadata) {
  * Idempotent by run and step: the artifact registers as the same version, audit rows are keyed by
  * run and step, and deploying a version that already serves changes nothing.
  */
-export const deployEndpointActivity: NodeActivity = async (ctx) => {
-  const p = deployEndpoint.params.parse(ctx.params);
+export const deployEndpointActivity = defineActivity(deployEndpoint, async (ctx, p) => {
   const meta = (await ctx.inputMetadata("model")) as unknown as ModelMetadata;
   if (!meta.signature) throw new StepInputError("Deploy: the model input is not a trained model");
-  const db = getDb();
   const key = `${ctx.runId}:${ctx.stepId}`;
-  const actor = `run ${ctx.runId}`;
-  const { model, version } = await registerVersion(db, {
-    workspaceId: ctx.workspaceId,
+  const { registry } = ctx.services;
+  const { model, version } = await registry.registerVersion({
     modelName: p.model ?? p.endpoint,
     artifactHash: ctx.inputs.model!.hash,
     algorithm: meta.algorithm,
@@ -79,19 +69,16 @@ export const deployEndpointActivity: NodeActivity = async (ctx) => {
     metrics: meta.metrics,
     lineage: { ...meta.lineage, deployRunId: ctx.runId, deployStepId: ctx.stepId },
     reference: await reference(ctx, meta),
-    actor,
     idempotencyKey: key,
   });
   if (p.strategy === "replace")
-    await setAlias(db, {
+    await registry.setAlias({
       modelId: model.id,
       alias: p.alias,
       versionId: version.id,
-      actor,
       idempotencyKey: key,
     });
-  const { deploymentId } = await deploy(db, {
-    workspaceId: ctx.workspaceId,
+  const { deploymentId } = await registry.deploy({
     name: p.endpoint,
     modelId: model.id,
     alias: p.alias,
@@ -99,13 +86,7 @@ export const deployEndpointActivity: NodeActivity = async (ctx) => {
     strategy: p.strategy,
     challengerPercent: p.canaryPercent,
     rateLimitPerMinute: p.rateLimitPerMinute,
-    actor,
     idempotencyKey: key,
-  }).catch((err: unknown) => {
-    // Neither resolves by retrying: the step fails at once, saying why.
-    if (err instanceof DeploymentNameTakenError || err instanceof ConflictError)
-      throw new StepInputError(`Deploy: ${err.message}`);
-    throw err;
   });
   ctx.log(`${p.endpoint}: ${model.name} v${version.version} (${p.strategy}, alias ${p.alias})`);
   return {
@@ -120,4 +101,4 @@ export const deployEndpointActivity: NodeActivity = async (ctx) => {
       infer: `/v2/models/${p.endpoint}/infer`,
     }),
   };
-};
+});

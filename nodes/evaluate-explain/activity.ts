@@ -1,17 +1,16 @@
-import { headline } from "../../server/ml/metrics";
-import { mulberry32, shuffledIndex } from "../../server/ml/random";
-import { openSession } from "../../server/ml/ort";
-import { loadScoringSet, runModel, type InputColumns } from "../../server/ml/scoring";
-import { score } from "../../server/ml/train";
-import type { NodeActivity } from "../activity-types";
+import { headline } from "../../lib/ml/metrics";
+import { mulberry32, shuffledIndex } from "../../lib/ml/random";
+import { openSession } from "../../lib/ml/ort";
+import { loadScoringSet, runModel, type InputColumns } from "../../lib/ml/scoring";
+import { score } from "../../lib/ml/train";
+import { defineActivity } from "../sdk/define";
 import { evaluateExplain } from "./node";
 
 /**
  * Permutation importance on the raw input columns, scored through the exported model. Idempotent:
  * seeded, and writes only a content-addressed metrics artifact.
  */
-export const evaluateExplainActivity: NodeActivity = async (ctx) => {
-  const p = evaluateExplain.params.parse(ctx.params);
+export const evaluateExplainActivity = defineActivity(evaluateExplain, async (ctx, p) => {
   const { model, meta, set } = await loadScoringSet(ctx, "model", "test", "Explain model");
   const sig = meta.signature;
   const rand = mulberry32(p.seed);
@@ -56,4 +55,4 @@ export const evaluateExplainActivity: NodeActivity = async (ctx) => {
   } finally {
     await session.release();
   }
-};
+});

@@ -1,15 +1,14 @@
-import { openSession } from "../../server/ml/ort";
-import { loadScoringSet, runModel } from "../../server/ml/scoring";
-import { score } from "../../server/ml/train";
-import type { NodeActivity } from "../activity-types";
+import { openSession } from "../../lib/ml/ort";
+import { loadScoringSet, runModel } from "../../lib/ml/scoring";
+import { score } from "../../lib/ml/train";
+import { defineActivity } from "../sdk/define";
 import { evaluateModel } from "./node";
 
 /**
  * Idempotent: writes a content-addressed metrics artifact and upserts its experiment row, keyed by
  * run and step; a retry overwrites that row.
  */
-export const evaluateModelActivity: NodeActivity = async (ctx) => {
-  evaluateModel.params.parse(ctx.params);
+export const evaluateModelActivity = defineActivity(evaluateModel, async (ctx) => {
   const { model, meta, set } = await loadScoringSet(ctx, "model", "test", "Evaluate model");
   const { session, provider } = await openSession(model, { gpu: ctx.gpu });
   try {
@@ -30,4 +29,4 @@ export const evaluateModelActivity: NodeActivity = async (ctx) => {
   } finally {
     await session.release();
   }
-};
+});

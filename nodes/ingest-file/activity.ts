@@ -1,18 +1,17 @@
 import { copyFile, link } from "node:fs/promises";
 import path from "node:path";
-import { readFileInto } from "../../server/data/ingest";
-import { resolveInside } from "../../server/data/paths";
-import { datasetStep } from "../../server/data/step";
-import { env } from "../../server/env";
-import type { NodeActivity } from "../activity-types";
+import { readFileInto } from "../../lib/data/ingest";
+import { resolveInside } from "../../lib/data/paths";
+import { datasetStep } from "../sdk/dataset-step";
+import { env } from "../../lib/env";
+import { defineActivity } from "../sdk/define";
 import { ingestFile } from "./node";
 
 /**
  * Idempotent: reads a file under the data directory and writes only a content-addressed dataset
  * artifact; the link or copy lives in this attempt's own work directory.
  */
-export const ingestFileActivity: NodeActivity = async (ctx) => {
-  const p = ingestFile.params.parse(ctx.params);
+export const ingestFileActivity = defineActivity(ingestFile, async (ctx, p) => {
   const source = await resolveInside(env().dataFilesDir, p.path, "path");
   // The DuckDB sandbox reads only the step's directory, and follows no symlink out of it: a hard
   // link costs nothing on the same filesystem; elsewhere the file is copied.
@@ -28,4 +27,4 @@ export const ingestFileActivity: NodeActivity = async (ctx) => {
       return { written: parquet };
     }),
   };
-};
+});

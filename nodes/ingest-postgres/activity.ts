@@ -1,12 +1,10 @@
 import { createWriteStream } from "node:fs";
 import path from "node:path";
 import { finished } from "node:stream/promises";
-import { readFileInto } from "../../server/data/ingest";
-import { datasetStep } from "../../server/data/step";
-import { getDb } from "../../server/db/client";
-import { openConnection } from "../../server/services/connections";
-import type { NodeActivity } from "../activity-types";
-import { StepInputError } from "../errors";
+import { readFileInto } from "../../lib/data/ingest";
+import { datasetStep } from "../sdk/dataset-step";
+import { defineActivity } from "../sdk/define";
+import { StepInputError } from "../../lib/errors";
 import { ingestPostgres } from "./node";
 
 const BATCH = 5000;
@@ -16,11 +14,8 @@ const BATCH = 5000;
  * Idempotent: the source is only read, in a read-only transaction; the step writes only a
  * content-addressed dataset artifact (a retry after the source changed stores the new rows).
  */
-export const ingestPostgresActivity: NodeActivity = async (ctx) => {
-  const p = ingestPostgres.params.parse(ctx.params);
-  const sql = await openConnection(getDb(), ctx.workspaceId, p.connection).catch((err: unknown) => {
-    throw new StepInputError(err instanceof Error ? err.message : String(err));
-  });
+export const ingestPostgresActivity = defineActivity(ingestPostgres, async (ctx, p) => {
+  const sql = await ctx.services.connections.open(p.connection);
   const file = path.join(ctx.workDir, "rows.jsonl");
   const out = createWriteStream(file);
   let rows = 0;
@@ -54,4 +49,4 @@ export const ingestPostgresActivity: NodeActivity = async (ctx) => {
       return { written: parquet };
     }),
   };
-};
+});

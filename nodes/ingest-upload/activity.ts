@@ -1,16 +1,13 @@
-import { readFileInto } from "../../server/data/ingest";
-import { datasetStep } from "../../server/data/step";
-import { artifactInWorkspace } from "../../server/auth/access";
-import { getDb } from "../../server/db/client";
-import type { NodeActivity } from "../activity-types";
-import { StepInputError } from "../errors";
+import { readFileInto } from "../../lib/data/ingest";
+import { datasetStep } from "../sdk/dataset-step";
+import { defineActivity } from "../sdk/define";
+import { StepInputError } from "../../lib/errors";
 import { ingestUpload } from "./node";
 
 /** Idempotent: reads the uploaded artifact and writes only a content-addressed dataset artifact. */
-export const ingestUploadActivity: NodeActivity = async (ctx) => {
-  const p = ingestUpload.params.parse(ctx.params);
+export const ingestUploadActivity = defineActivity(ingestUpload, async (ctx, p) => {
   // An upload belongs to the workspace that sent it; a hash copied from elsewhere reads nothing.
-  if (!(await artifactInWorkspace(getDb(), ctx.workspaceId, p.upload.hash)))
+  if (!(await ctx.services.uploads.inWorkspace(p.upload.hash)))
     throw new StepInputError(
       `Upload ${p.upload.filename} (${p.upload.hash.slice(0, 12)}…) is not in this workspace: upload the file again`,
     );
@@ -25,4 +22,4 @@ export const ingestUploadActivity: NodeActivity = async (ctx) => {
       return { written: parquet };
     }),
   };
-};
+});

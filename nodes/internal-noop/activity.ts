@@ -1,6 +1,7 @@
-import type { NodeActivity } from "../activity-types";
+import { defineActivity } from "../sdk/define";
+import { internalNoop } from "./node";
 
 /** Idempotent: passes its input through, or writes one content-addressed empty JSON artifact. */
-export const internalNoopActivity: NodeActivity = async (ctx) => ({
+export const internalNoopActivity = defineActivity(internalNoop, async (ctx) => ({
   out: ctx.inputs.in ?? (await ctx.writeJson("json", {})),
-});
+}));

@@ -1,5 +1,5 @@
-import { userSqlStep } from "../../server/data/user-sql";
-import type { NodeActivity } from "../activity-types";
+import { userSqlStep } from "../../lib/data/user-sql";
+import { defineActivity } from "../sdk/define";
 import { prepDerive } from "./node";
 
 /**
@@ -7,7 +7,9 @@ import { prepDerive } from "./node";
  * expression must parse (DuckDB's parser) as exactly one expression, and runs as prep.sql's query
  * does: out of the worker's process, stopped on timeout and cancellation.
  */
-export const prepDeriveActivity: NodeActivity = async (ctx) => {
-  const { column, expression } = prepDerive.params.parse(ctx.params);
-  return { dataset: await userSqlStep(ctx, { kind: "derive", column, expression }) };
-};
+export const prepDeriveActivity = defineActivity(
+  prepDerive,
+  async (ctx, { column, expression }) => {
+    return { dataset: await userSqlStep(ctx, { kind: "derive", column, expression }) };
+  },
+);

@@ -5,5 +5,8 @@ export default async function run(ctx: Flowforge.Context) {
   const expression = String(ctx.params.expression);
   const columns = (await ctx.query("DESCRIBE input")).map((r) => String(r.column_name));
   const keep = columns.filter((c) => c !== column).map(ident);
-  await ctx.output("dataset", `SELECT ${[...keep, `(${expression}) AS ${ident(column)}`].join(", ")} FROM input`);
+  await ctx.output(
+    "dataset",
+    `SELECT ${[...keep, `(${expression}) AS ${ident(column)}`].join(", ")} FROM input`,
+  );
 }

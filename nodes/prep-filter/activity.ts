@@ -1,9 +1,9 @@
 import type { DuckDBValue } from "@duckdb/node-api";
-import { columnsOf, requireColumns } from "../../server/data/columns";
-import { quoteIdent } from "../../server/data/sandbox";
-import { datasetStep } from "../../server/data/step";
-import type { NodeActivity } from "../activity-types";
-import { StepInputError } from "../errors";
+import { columnsOf, requireColumns } from "../../lib/data/columns";
+import { quoteIdent } from "../../lib/data/sandbox";
+import { datasetStep } from "../sdk/dataset-step";
+import { defineActivity } from "../sdk/define";
+import { StepInputError } from "../../lib/errors";
 import { prepFilter } from "./node";
 
 type Condition = ReturnType<typeof prepFilter.params.parse>["conditions"][number];
@@ -39,8 +39,7 @@ export function conditionSql(cond: Condition, values: DuckDBValue[]): string {
 }
 
 /** Idempotent: writes only a content-addressed dataset artifact; rewriting a hash is a no-op. */
-export const prepFilterActivity: NodeActivity = async (ctx) => {
-  const p = prepFilter.params.parse(ctx.params);
+export const prepFilterActivity = defineActivity(prepFilter, async (ctx, p) => {
   return {
     dataset: await datasetStep(
       ctx,
@@ -62,4 +61,4 @@ export const prepFilterActivity: NodeActivity = async (ctx) => {
       (pre) => pre,
     ),
   };
-};
+});

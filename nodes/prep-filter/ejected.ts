@@ -1,8 +1,14 @@
-type Condition = { column: string; op: string; value?: string | number | boolean | (string | number)[] };
+type Condition = {
+  column: string;
+  op: string;
+  value?: string | number | boolean | (string | number)[];
+};
 
 const ident = (name: string) => `"${name.replaceAll('"', '""')}"`;
 const literal = (v: unknown) =>
-  typeof v === "number" || typeof v === "boolean" ? String(v) : `'${String(v).replaceAll("'", "''")}'`;
+  typeof v === "number" || typeof v === "boolean"
+    ? String(v)
+    : `'${String(v).replaceAll("'", "''")}'`;
 
 function condition(c: Condition): string {
   const col = ident(c.column);

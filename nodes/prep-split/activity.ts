@@ -1,9 +1,9 @@
 import path from "node:path";
-import { columnsOf, requireColumns } from "../../server/data/columns";
-import { loadDataset, writeDataset } from "../../server/data/dataset";
-import { preprocessingOf } from "../../server/data/preprocessing";
-import { openSandbox, quoteIdent } from "../../server/data/sandbox";
-import type { NodeActivity } from "../activity-types";
+import { columnsOf, requireColumns } from "../../lib/data/columns";
+import { loadDataset, writeDataset } from "../../lib/data/dataset";
+import { preprocessingOf } from "../../lib/data/preprocessing";
+import { openSandbox, quoteIdent } from "../../lib/data/sandbox";
+import { defineActivity } from "../sdk/define";
 import { prepSplit } from "./node";
 
 /**
@@ -11,8 +11,7 @@ import { prepSplit } from "./node";
  * cut the key's range, stratified splits cut each group's rank, time splits cut the time order.
  * Idempotent: seeded, and writes only content-addressed dataset artifacts.
  */
-export const prepSplitActivity: NodeActivity = async (ctx) => {
-  const p = prepSplit.params.parse(ctx.params);
+export const prepSplitActivity = defineActivity(prepSplit, async (ctx, p) => {
   // Splitting moves rows, not columns: every split keeps the input's recorded preprocessing.
   const preprocessing = preprocessingOf(await ctx.inputMetadata("input"));
   const box = await openSandbox(ctx.workDir);
@@ -52,4 +51,4 @@ export const prepSplitActivity: NodeActivity = async (ctx) => {
   } finally {
     box.close();
   }
-};
+});

@@ -1,5 +1,5 @@
-import { userSqlStep } from "../../server/data/user-sql";
-import type { NodeActivity } from "../activity-types";
+import { userSqlStep } from "../../lib/data/user-sql";
+import { defineActivity } from "../sdk/define";
 import { prepSql } from "./node";
 
 /**
@@ -7,7 +7,6 @@ import { prepSql } from "./node";
  * own with DuckDB sandboxed to the step's directory, stopped on timeout and cancellation; it writes
  * only a content-addressed dataset artifact.
  */
-export const prepSqlActivity: NodeActivity = async (ctx) => {
-  const { sql } = prepSql.params.parse(ctx.params);
+export const prepSqlActivity = defineActivity(prepSql, async (ctx, { sql }) => {
   return { dataset: await userSqlStep(ctx, { kind: "select", sql }) };
-};
+});

@@ -1,8 +1,8 @@
-import { columnsOf } from "../../server/data/columns";
-import { loadDataset } from "../../server/data/dataset";
-import { openSandbox, quoteIdent } from "../../server/data/sandbox";
-import type { NodeActivity } from "../activity-types";
-import { StepInputError } from "../errors";
+import { columnsOf } from "../../lib/data/columns";
+import { loadDataset } from "../../lib/data/dataset";
+import { openSandbox, quoteIdent } from "../../lib/data/sandbox";
+import { defineActivity } from "../sdk/define";
+import { StepInputError } from "../../lib/errors";
 import { prepValidate } from "./node";
 
 interface Check {
@@ -12,8 +12,7 @@ interface Check {
 }
 
 /** Idempotent: passes its input through and writes one content-addressed report artifact. */
-export const prepValidateActivity: NodeActivity = async (ctx) => {
-  const p = prepValidate.params.parse(ctx.params);
+export const prepValidateActivity = defineActivity(prepValidate, async (ctx, p) => {
   const input = await ctx.inputPath("input");
   const box = await openSandbox(ctx.workDir);
   const checks: Check[] = [];
@@ -99,4 +98,4 @@ export const prepValidateActivity: NodeActivity = async (ctx) => {
       checks,
     }),
   };
-};
+});

@@ -1,14 +1,23 @@
-import { loadSplits, trainAndExport } from "../../server/ml/step";
-import type { NodeActivity } from "../activity-types";
+import { trainGbdt as fitGbdt } from "../../lib/ml/gbdt";
+import { defineTrainer } from "../sdk/train-step";
 import { trainGbdt } from "./node";
+import { trainedGbdt } from "./onnx";
 
-/**
- * Idempotent: writes content-addressed model and metrics artifacts and upserts its experiment row,
- * keyed by run and step; a retry overwrites that row.
- */
-export const trainGbdtActivity: NodeActivity = async (ctx) => {
-  const { label, exclude, task, ...params } = trainGbdt.params.parse(ctx.params);
-  const data = await loadSplits(ctx, { label, exclude, task }, "Gradient-boosted trees");
-  const { model, report } = await trainAndExport(ctx, data, "gbdt", params, { unit: "trees" });
-  return { model, metrics: await ctx.writeJson("metrics", report) };
-};
+export const trainGbdtActivity = defineTrainer(trainGbdt, async (params, data, hooks) => {
+  const gbdt = await fitGbdt(
+    data.train.X,
+    data.train.y,
+    {
+      ...params,
+      objective: data.task,
+      numClasses: data.task === "multiclass" ? (data.classes?.length ?? 1) : 1,
+    },
+    { validation: data.validation, signal: hooks.signal, onRound: hooks.onIteration },
+  );
+  const importance = data.features.map((feature, j) => ({
+    feature,
+    gain: gbdt.importance.gain[j] ?? 0,
+    splits: gbdt.importance.split[j] ?? 0,
+  }));
+  return { trained: trainedGbdt(gbdt), curve: gbdt.curve, importance, provider: "cpu" };
+});

@@ -45,6 +45,19 @@ export const trainGbdt = defineNode({
   inputs: trainInputs,
   outputs: trainOutputs,
   params: z.object({ ...targetParams, task: taskParam, ...gbdtParams }),
+  trainer: {
+    algorithm: "gbdt",
+    unit: "trees",
+    tunable: {
+      space: {
+        learningRate: { min: 0.02, max: 0.3, log: true, int: false },
+        maxLeaves: { min: 8, max: 64, log: true, int: true },
+        minDataInLeaf: { min: 5, max: 60, log: true, int: true },
+      },
+      resource: "trees",
+    },
+  },
+  serving: "model",
   runtime: trainRuntime,
   eject: { language: "python" },
   docs: "Grows trees leaf by leaf on 255-bin feature histograms; missing values learn their own direction, so Impute is optional. Exports to ONNX as a TreeEnsembleRegressor followed by sigmoid or softmax.",

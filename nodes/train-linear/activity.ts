@@ -1,14 +1,9 @@
-import { loadSplits, trainAndExport } from "../../server/ml/step";
-import type { NodeActivity } from "../activity-types";
+import { trainRidge } from "../../lib/ml/linear";
+import { trainedNet } from "../../lib/ml/neural";
+import { defineTrainer } from "../sdk/train-step";
 import { trainLinear } from "./node";
 
-/**
- * Idempotent: writes content-addressed model and metrics artifacts and upserts its experiment row,
- * keyed by run and step; a retry overwrites that row.
- */
-export const trainLinearActivity: NodeActivity = async (ctx) => {
-  const { alpha, ...target } = trainLinear.params.parse(ctx.params);
-  const data = await loadSplits(ctx, { ...target, task: "regression" }, "Linear regression");
-  const { model, report } = await trainAndExport(ctx, data, "linear", { alpha }, { unit: "fits" });
-  return { model, metrics: await ctx.writeJson("metrics", report) };
-};
+export const trainLinearActivity = defineTrainer(trainLinear, ({ alpha }, data) => {
+  const net = trainRidge(data.train.X, data.train.y, alpha);
+  return Promise.resolve({ trained: trainedNet(net), curve: net.curve, provider: "cpu" });
+});

@@ -19,6 +19,13 @@ export const trainLinear = defineNode({
       .default(1)
       .meta({ label: "L2 strength (alpha)", help: "As scikit-learn's Ridge." }),
   }),
+  trainer: {
+    algorithm: "linear",
+    unit: "fits",
+    task: "regression",
+    tunable: { space: { alpha: { min: 0.001, max: 100, log: true, int: false } } },
+  },
+  serving: "model",
   runtime: trainRuntime,
   eject: { language: "python" },
   docs: "Fits `y ≈ Xw + b` minimizing squared error plus `alpha·|w|²`. Features must be numbers without missing values: put Impute, Encode and Scale before it. The exported ONNX model applies that preprocessing itself and takes raw rows.",

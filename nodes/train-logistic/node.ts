@@ -28,6 +28,19 @@ export const trainLogistic = defineNode({
     }),
     seed: seedParam,
   }),
+  trainer: {
+    algorithm: "logistic",
+    unit: "epochs",
+    task: "classification",
+    tunable: {
+      space: {
+        l2: { min: 0.000001, max: 0.1, log: true, int: false },
+        learningRate: { min: 0.005, max: 0.2, log: true, int: false },
+      },
+      resource: "epochs",
+    },
+  },
+  serving: "model",
   runtime: trainRuntime,
   eject: { language: "python" },
   docs: "Softmax (or sigmoid for two classes) over a linear function of the features, trained with Adam. Every training step is an ONNX graph (forward, backward and update) run by onnxruntime, so a GPU worker trains it with CUDA or WebGPU.",

@@ -39,6 +39,18 @@ export const trainMlp = defineNode({
       .meta({ label: "Early stopping (epochs)" }),
     seed: seedParam,
   }),
+  trainer: {
+    algorithm: "mlp",
+    unit: "epochs",
+    tunable: {
+      space: {
+        learningRate: { min: 0.0003, max: 0.01, log: true, int: false },
+        l2: { min: 0.000001, max: 0.01, log: true, int: false },
+      },
+      resource: "epochs",
+    },
+  },
+  serving: "model",
   runtime: trainRuntime,
   docs: "Dense layers with ReLU, softmax/sigmoid for classes or a linear output for numbers, trained with Adam on mini-batches. Scale the features first. Training runs as ONNX graphs in onnxruntime: on a GPU worker through CUDA or WebGPU.",
 });

@@ -1,36 +1,19 @@
 import { nodeDefinitions } from "../index";
-import { gridConfigs, halvingRounds, randomConfigs } from "../../server/ml/search";
+import { gridConfigs, halvingRounds, randomConfigs } from "../../lib/ml/search";
 import type { SearchSpace } from "./space";
-import type { NodeActivity, StepContext } from "../activity-types";
-import { StepInputError } from "../errors";
-import { tuneSearch } from "./node";
+import { defineActivity } from "../sdk/define";
+import type { NodeDefinition } from "../types";
+import { StepInputError } from "../../lib/errors";
 import type { TrialInput, TrialResult } from "./trial";
 
-type Params = ReturnType<typeof tuneSearch.params.parse>;
+const tuneDefinition = nodeDefinitions["tune.search"];
 
-const defaultSpaces: Record<Params["algorithm"], SearchSpace> = {
-  gbdt: {
-    learningRate: { min: 0.02, max: 0.3, log: true, int: false },
-    maxLeaves: { min: 8, max: 64, log: true, int: true },
-    minDataInLeaf: { min: 5, max: 60, log: true, int: true },
-  },
-  mlp: {
-    learningRate: { min: 0.0003, max: 0.01, log: true, int: false },
-    l2: { min: 0.000001, max: 0.01, log: true, int: false },
-  },
-  logistic: {
-    l2: { min: 0.000001, max: 0.1, log: true, int: false },
-    learningRate: { min: 0.005, max: 0.2, log: true, int: false },
-  },
-  linear: { alpha: { min: 0.001, max: 100, log: true, int: false } },
-};
-
-/** The param that successive halving grows from round to round. */
-const resources: Partial<Record<Params["algorithm"], "trees" | "epochs">> = {
-  gbdt: "trees",
-  mlp: "epochs",
-  logistic: "epochs",
-};
+/** The train node definition of a tunable algorithm. */
+export function trainerDefinition(algorithm: string): NodeDefinition | undefined {
+  return Object.values(nodeDefinitions as Record<string, NodeDefinition>).find(
+    (d) => d.trainer?.algorithm === algorithm && d.trainer.tunable,
+  );
+}
 
 async function pool<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
@@ -53,22 +36,24 @@ const better = (a: TrialResult, b: TrialResult) =>
  * to its running trials or reads their results; experiment rows are upserted by run, step and trial,
  * and artifacts are content-addressed.
  */
-export const tuneSearchActivity: NodeActivity = async (ctx: StepContext) => {
-  const p = tuneSearch.params.parse(ctx.params);
-  const def = nodeDefinitions[`train.${p.algorithm}`];
-  const space = Object.keys(p.space).length ? p.space : defaultSpaces[p.algorithm];
+export const tuneSearchActivity = defineActivity(tuneDefinition, async (ctx, p) => {
+  const def = trainerDefinition(p.algorithm);
+  const tunable = def?.trainer?.tunable;
+  if (!def || !tunable) throw new StepInputError(`Tune: no tunable trainer "${p.algorithm}"`);
+  const space: SearchSpace = Object.keys(p.space).length ? p.space : tunable.space;
+  const takesTask = "task" in ((def.params as { shape?: object }).shape ?? {});
   const base = {
     ...p.fixed,
     label: p.label,
     exclude: p.exclude,
-    ...(p.algorithm === "gbdt" || p.algorithm === "mlp" ? { task: p.task } : {}),
+    ...(takesTask ? { task: p.task } : {}),
   };
   const defaults = def.params.safeParse(base);
   if (!defaults.success)
     throw new StepInputError(
       `Tune: fixed params for ${def.title}: ${defaults.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
     );
-  const known = Object.keys(defaults.data);
+  const known = Object.keys(defaults.data as Record<string, unknown>);
   const unknown = Object.keys(space).filter((k) => !known.includes(k));
   if (unknown.length)
     throw new StepInputError(
@@ -77,7 +62,7 @@ export const tuneSearchActivity: NodeActivity = async (ctx: StepContext) => {
 
   const configs =
     p.strategy === "grid" ? gridConfigs(space, p.trials) : randomConfigs(space, p.trials, p.seed);
-  const resource = p.strategy === "halving" ? resources[p.algorithm] : undefined;
+  const resource = p.strategy === "halving" ? tunable.resource : undefined;
   const maxResource = resource ? Number((defaults.data as Record<string, unknown>)[resource]) : 0;
   const rounds = resource
     ? halvingRounds(configs.length, maxResource)
@@ -107,7 +92,7 @@ export const tuneSearchActivity: NodeActivity = async (ctx: StepContext) => {
         trial: s.trial,
         round: r,
         algorithm: p.algorithm,
-        params: checked.data,
+        params: checked.data as Record<string, unknown>,
         metric,
       };
       const result = (await ctx.runChild("tune.trial", `trial-${s.trial}`, input, {
@@ -153,4 +138,4 @@ export const tuneSearchActivity: NodeActivity = async (ctx: StepContext) => {
       })),
     }),
   };
-};
+});

@@ -1,13 +1,14 @@
 import { z } from "zod";
-import { nodeDefinitions } from "../index";
-import { loadSplits, trainAndExport } from "../../server/ml/step";
-import type { Algorithm, AlgorithmParams } from "../../server/ml/train";
-import type { StepContext } from "../activity-types";
+import { StepInputError } from "../../lib/errors";
+import type { TargetParams } from "../../lib/ml/model-metadata";
+import type { StepContext } from "../sdk/context";
+import { loadSplits, trainAndExport } from "../sdk/train-step";
+import { trainerDefinition } from "./activity";
 
 export const trialInput = z.object({
   trial: z.number().int().min(0),
   round: z.number().int().min(0),
-  algorithm: z.enum(["gbdt", "mlp", "logistic", "linear"]),
+  algorithm: z.string().min(1),
   /** The trainer node's params, already validated by the tune step. */
   params: z.record(z.string(), z.unknown()),
   metric: z.string().optional(),
@@ -22,45 +23,29 @@ export interface TrialResult {
   model: { hash: string; kind: string; sizeBytes: number };
 }
 
-const tasks = { linear: "regression", logistic: "classification" } as const;
-
 /**
  * One trial of a tune step: train, score on validation, store the model, track it. Idempotent: a
  * content-addressed model artifact and an experiment row upserted by run, step and trial.
  */
 export async function tuneTrialActivity(ctx: StepContext): Promise<TrialResult> {
   const t = trialInput.parse(ctx.params);
-  const def = nodeDefinitions[`train.${t.algorithm}`];
-  const { label, exclude, task, ...algo } = def.params.parse(t.params) as Record<
+  const def = trainerDefinition(t.algorithm);
+  const trainer = ctx.services.trainer(t.algorithm);
+  if (!def?.trainer || !trainer) throw new StepInputError(`Tune: no trainer "${t.algorithm}"`);
+  const { label, exclude, task, ...params } = def.params.parse(t.params) as Record<
     string,
     unknown
-  > & {
-    label: string;
-    exclude: string[];
-    task?: "auto" | "classification" | "regression";
-  };
+  > &
+    Partial<TargetParams> & { label: string; exclude: string[] };
   const data = await loadSplits(
     ctx,
-    { label, exclude, task: task ?? tasks[t.algorithm as keyof typeof tasks] ?? "auto" },
+    { label, exclude, task: def.trainer.task ?? task ?? "auto" },
     `Trial ${t.trial}`,
   );
-  const { model, score } = await trainAndExport(
-    ctx,
-    data,
-    t.algorithm,
-    algo as unknown as AlgorithmParams[Algorithm],
-    {
-      trial: t.trial,
-      round: t.round,
-      metric: t.metric,
-      unit: t.algorithm === "gbdt" ? "trees" : "epochs",
-    },
-  );
-  return {
+  const { model, score } = await trainAndExport(ctx, data, trainer, params, {
     trial: t.trial,
     round: t.round,
-    params: t.params,
-    score,
-    model,
-  };
+    metric: t.metric,
+  });
+  return { trial: t.trial, round: t.round, params: t.params, score, model };
 }

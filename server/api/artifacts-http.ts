@@ -4,8 +4,8 @@ import { assertArtifact } from "../auth/access";
 import { defaultArtifactStore } from "../artifacts/default-store";
 import { getDb } from "../db/client";
 import { artifacts } from "../db/schema";
-import { NotFoundError } from "../services/pipelines";
-import { HttpAuthError, requireRole } from "./http-auth";
+import { ForbiddenError, NotFoundError, UnauthorizedError } from "../../lib/errors";
+import { requireRole } from "./http-auth";
 
 const EXTENSIONS: Record<string, string> = {
   dataset: "parquet",
@@ -45,8 +45,10 @@ export async function downloadArtifact(req: Request, hash: string): Promise<Resp
       },
     });
   } catch (err) {
-    if (err instanceof HttpAuthError)
-      return Response.json({ error: err.message }, { status: err.status });
+    if (err instanceof UnauthorizedError)
+      return Response.json({ error: err.message }, { status: 401 });
+    if (err instanceof ForbiddenError)
+      return Response.json({ error: err.message }, { status: 403 });
     if (err instanceof NotFoundError) return Response.json({ error: err.message }, { status: 404 });
     throw err;
   }

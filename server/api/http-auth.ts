@@ -1,7 +1,8 @@
 import { resolveRequest } from "../auth/principal";
-import { assertSameOrigin, CsrfError } from "../auth/csrf";
-import { atLeast, roleLabels, type Principal, type Role } from "../auth/roles";
+import { assertSameOrigin } from "../auth/csrf";
+import { atLeast, roleLabels, type Principal, type Role } from "../../common/roles";
 import { getDb } from "../db/client";
+import { ForbiddenError, UnauthorizedError } from "../../lib/errors";
 
 /**
  * Who may call each HTTP route under app/. tRPC checks its procedures one by one; serving routes
@@ -19,30 +20,18 @@ export const httpRoutes = {
   "/v2/[...path]": "api-key",
 } as const satisfies Record<string, "public" | "per-procedure" | "api-key" | Role>;
 
-export class HttpAuthError extends Error {
-  constructor(
-    readonly status: 401 | 403,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** The signed-in caller with at least `min` in their workspace, or a 401/403 to send back. */
+/**
+ * The signed-in caller with at least `min` in their workspace; else an UnauthorizedError (401) or
+ * a ForbiddenError (403: a cross-site request is a CsrfError, one of them) to send back.
+ */
 export async function requireRole(req: Request, min: Role): Promise<Principal> {
-  try {
-    assertSameOrigin(req);
-  } catch (err) {
-    if (err instanceof CsrfError) throw new HttpAuthError(403, err.message);
-    throw err;
-  }
+  assertSameOrigin(req);
   const { user, principal } = await resolveRequest(getDb(), req.headers);
-  if (!user) throw new HttpAuthError(401, "Sign in first");
+  if (!user) throw new UnauthorizedError("Sign in first");
   if (!principal)
-    throw new HttpAuthError(403, "You belong to no workspace yet: ask an admin to add you to one");
+    throw new ForbiddenError("You belong to no workspace yet: ask an admin to add you to one");
   if (!atLeast(principal.role, min))
-    throw new HttpAuthError(
-      403,
+    throw new ForbiddenError(
       `${new URL(req.url).pathname} needs the ${roleLabels[min]} role; you are ${roleLabels[principal.role]}`,
     );
   return principal;

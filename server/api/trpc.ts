@@ -1,15 +1,10 @@
 import { TRPCError, initTRPC } from "@trpc/server";
-import { PipelineInvalidError } from "../compiler/compile";
+import { PipelineFileError } from "../../common/pipeline/parse";
 import { getDb } from "../db/client";
-import { PipelineFileError } from "../pipeline/load";
-import { NotADatasetError } from "../services/datasets";
-import { NotFoundError } from "../services/pipelines";
-import { ConflictError } from "../services/runs";
-import { ScheduleInputError } from "../services/schedules";
+import { PipelineInvalidError, trpcCodeOf, type TrpcCode } from "../../lib/errors";
 import { getTemporalClient } from "../temporal/client";
 import { resolveRequest, type SessionUser } from "../auth/principal";
-import { atLeast, roleLabels, type Principal, type Role } from "../auth/roles";
-import { PeopleError } from "../auth/users";
+import { atLeast, roleLabels, type Principal, type Role } from "../../common/roles";
 
 export type Context = {
   getDb: typeof getDb;
@@ -52,26 +47,23 @@ const t = initTRPC
     },
   });
 
+/**
+ * The tRPC code for an error a procedure threw: a domain error's by its base class (lib/errors),
+ * and PipelineFileError's, which lives in common/ (shared with the browser, so outside that tree);
+ * null for anything else, which tRPC reports as INTERNAL_SERVER_ERROR.
+ */
+function codeOf(err: unknown): TrpcCode | null {
+  return err instanceof PipelineFileError ? "BAD_REQUEST" : trpcCodeOf(err);
+}
+
 /** Domain errors become the matching tRPC codes, keeping their messages. */
 const errorMapping = t.middleware(async ({ next }) => {
   const result = await next();
   if (!result.ok) {
     const cause = result.error.cause;
-    if (cause instanceof PipelineInvalidError) {
-      throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
-    }
-    if (cause instanceof NotADatasetError)
-      throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
-    if (cause instanceof ScheduleInputError)
-      throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
-    if (cause instanceof PipelineFileError)
-      throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
-    if (cause instanceof ConflictError)
-      throw new TRPCError({ code: "CONFLICT", message: cause.message, cause });
-    if (cause instanceof NotFoundError)
-      throw new TRPCError({ code: "NOT_FOUND", message: cause.message, cause });
-    if (cause instanceof PeopleError)
-      throw new TRPCError({ code: "BAD_REQUEST", message: cause.message, cause });
+    const code = codeOf(cause);
+    if (code && cause instanceof Error)
+      throw new TRPCError({ code, message: cause.message, cause });
   }
   return result;
 });

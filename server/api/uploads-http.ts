@@ -1,22 +1,19 @@
 import { z } from "zod";
 import { defaultArtifactStore } from "../artifacts/default-store";
 import { getDb } from "../db/client";
-import {
-  appendChunk,
-  completeUpload,
-  createUpload,
-  UploadError,
-  uploadStatus,
-} from "../services/uploads";
-import { HttpAuthError, requireRole } from "./http-auth";
+import { appendChunk, completeUpload, createUpload, uploadStatus } from "../services/uploads";
+import { ForbiddenError, UnauthorizedError, UploadError } from "../../lib/errors";
+import { requireRole } from "./http-auth";
 
 /** JSON errors that say what was wrong; 400 for the client's mistakes, 500 otherwise. */
 export async function handle(fn: () => Promise<unknown>): Promise<Response> {
   try {
     return Response.json(await fn());
   } catch (err) {
-    if (err instanceof HttpAuthError)
-      return Response.json({ error: err.message }, { status: err.status });
+    if (err instanceof UnauthorizedError)
+      return Response.json({ error: err.message }, { status: 401 });
+    if (err instanceof ForbiddenError)
+      return Response.json({ error: err.message }, { status: 403 });
     if (err instanceof UploadError) return Response.json({ error: err.message }, { status: 400 });
     if (err instanceof z.ZodError)
       return Response.json(

@@ -1,4 +1,4 @@
-import { env, type Env } from "../env";
+import { env, type Env } from "../../lib/env";
 import { createArtifactStore, type ArtifactStore } from "./store";
 
 // One store (and, for S3, one client with its connection pool) per configuration and process.

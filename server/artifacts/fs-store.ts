@@ -5,9 +5,8 @@ import path from "node:path";
 import { pipeline } from "node:stream/promises";
 import { pathToFileURL } from "node:url";
 import type { ArtifactStore } from "./store";
+import { ArtifactCorruptError, ArtifactMissingError } from "../../lib/errors";
 import {
-  ArtifactCorruptError,
-  ArtifactMissingError,
   assertHash,
   hashingTap,
   storeFull,

@@ -17,9 +17,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
 import type { ArtifactStore } from "./store";
+import { ArtifactCorruptError, ArtifactMissingError } from "../../lib/errors";
 import {
-  ArtifactCorruptError,
-  ArtifactMissingError,
   assertHash,
   hashingTap,
   sha256,

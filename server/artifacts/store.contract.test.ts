@@ -14,17 +14,12 @@ import {
   PutObjectCommand,
 } from "@aws-sdk/client-s3";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { ConfigError, env, resetEnvForTests } from "../env";
+import { env, resetEnvForTests } from "../../lib/env";
 import { startS3TestServer, type S3TestServer } from "../../tests/s3-server";
 import { FsArtifactStore } from "./fs-store";
 import { S3ArtifactStore, createS3Client } from "./s3-store";
-import {
-  ArtifactCorruptError,
-  ArtifactMissingError,
-  createArtifactStore,
-  parseS3StoreUrl,
-  type ArtifactStore,
-} from "./store";
+import { ArtifactCorruptError, ArtifactMissingError, ConfigError } from "../../lib/errors";
+import { createArtifactStore, parseS3StoreUrl, type ArtifactStore } from "./store";
 
 const MiB = 1024 * 1024;
 const sha256 = (bytes: Uint8Array) => createHash("sha256").update(bytes).digest("hex");

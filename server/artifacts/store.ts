@@ -1,16 +1,9 @@
-import { S3_STORE_URL, type Env } from "../env";
+import { S3_STORE_URL, type Env } from "../../lib/env";
 import { FsArtifactStore } from "./fs-store";
 import { S3ArtifactStore, createS3Client } from "./s3-store";
 import type { ByteSource, StoredBlob } from "./streams";
 
-export {
-  ArtifactCorruptError,
-  ArtifactMissingError,
-  ArtifactStoreFullError,
-  assertHash,
-  type ByteSource,
-  type StoredBlob,
-} from "./streams";
+export { assertHash, type ByteSource, type StoredBlob } from "./streams";
 
 /**
  * Content-addressed, immutable blobs named by the SHA-256 of their bytes. Every store:

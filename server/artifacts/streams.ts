@@ -3,6 +3,7 @@ import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { Readable, Transform, pipeline as pipelineCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { ArtifactCorruptError, ArtifactStoreFullError } from "../../lib/errors";
 
 /** What `putStream` accepts: a Node stream or any async iterable of bytes. */
 export type ByteSource = NodeJS.ReadableStream | AsyncIterable<Uint8Array>;
@@ -18,42 +19,6 @@ const HASH = /^[0-9a-f]{64}$/;
 export function assertHash(hash: string): void {
   if (typeof hash !== "string" || !HASH.test(hash))
     throw new Error(`Invalid artifact hash: ${JSON.stringify(hash)}`);
-}
-
-export class ArtifactMissingError extends Error {
-  override name = "ArtifactMissingError";
-  constructor(
-    readonly hash: string,
-    readonly store: string,
-  ) {
-    super(`Artifact ${hash} is missing from ${store}`);
-  }
-}
-
-export class ArtifactCorruptError extends Error {
-  override name = "ArtifactCorruptError";
-  constructor(
-    readonly hash: string,
-    readonly store: string,
-    readonly actual: string,
-  ) {
-    super(`Artifact ${hash} in ${store} is corrupt (its bytes hash to ${actual})`);
-  }
-}
-
-/** A write ran out of room (ENOSPC, or EDQUOT for a quota): says so, and which store is full. */
-export class ArtifactStoreFullError extends Error {
-  override name = "ArtifactStoreFullError";
-  constructor(
-    readonly store: string,
-    readonly code: string,
-    cause: unknown,
-  ) {
-    super(
-      `No space left on device: ${store} is full (${code}) and the artifact was not stored; free space or grow the disk, then resume the run`,
-      { cause },
-    );
-  }
 }
 
 /** `err` as ArtifactStoreFullError when it is a full disk or an exhausted quota, else unchanged. */

@@ -8,8 +8,8 @@ import {
   runs,
   workspaceArtifacts,
 } from "../db/schema";
-import { NotFoundError } from "../services/pipelines";
-import { seesAllRuns, type Principal } from "./roles";
+import { NotFoundError } from "../../lib/errors";
+import { seesAllRuns, type Principal } from "../../common/roles";
 
 /*
  * Every id a caller names is checked against their workspace before anything reads or changes it.

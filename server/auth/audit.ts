@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, lte, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { auditLog } from "../db/schema";
-import type { Principal } from "./roles";
+import type { Principal } from "../../common/roles";
 
 export type AuditEntry = {
   action: string;

@@ -2,7 +2,7 @@ import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { getDb } from "../db/client";
 import { accounts, sessions, users, verifications } from "../db/schema";
-import { env } from "../env";
+import { env } from "../../lib/env";
 import { derivedKey } from "../secrets";
 import { signInLimiter } from "./signin-limit";
 

@@ -1,8 +1,5 @@
+import { CsrfError } from "../../lib/errors";
 import { appUrl } from "./auth";
-
-export class CsrfError extends Error {
-  override name = "CsrfError";
-}
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

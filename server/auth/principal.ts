@@ -2,7 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { memberships, workspaces } from "../db/schema";
 import { getAuth } from "./auth";
-import type { Principal } from "./roles";
+import type { Principal } from "../../common/roles";
 
 /** The browser's chosen workspace; not a secret, only a choice the server checks. */
 export const WORKSPACE_COOKIE = "flowforge.workspace";

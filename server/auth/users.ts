@@ -5,14 +5,11 @@ import { hashPassword } from "better-auth/crypto";
 import { and, asc, count, eq, ne } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { accounts, memberships, users, workspaces, type Role } from "../db/schema";
-import { env } from "../env";
+import { env } from "../../lib/env";
+import { PeopleError } from "../../lib/errors";
 
 /** Where the migration put work saved before sign-in existed, and where the first admin starts. */
 export const DEFAULT_WORKSPACE_ID = "00000000-0000-4000-8000-000000000001";
-
-export class PeopleError extends Error {
-  override name = "PeopleError";
-}
 
 export async function createUser(
   db: Db,

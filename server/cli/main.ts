@@ -2,22 +2,28 @@ import { parseArgs } from "node:util";
 import { and, eq, isNull } from "drizzle-orm";
 import { closeDb, getDb, type Db } from "../db/client";
 import { pipelines, roles, workspaces } from "../db/schema";
-import { createUser, PeopleError, setMember, setPassword, userByEmail } from "../auth/users";
-import { StartupError } from "../embedded/errors";
+import { createUser, setMember, setPassword, userByEmail } from "../auth/users";
 import { startEmbeddedStack, stackOptionsFromEnv, type EmbeddedStack } from "../embedded/stack";
 import { readStackFile } from "../embedded/stack-file";
-import { ConfigError, env, resetEnvForTests } from "../env";
-import { formatDiff } from "../pipeline/diff";
-import { pipelineJsonSchema } from "../pipeline/json-schema";
-import { PipelineFileError, readPipelineFile } from "../pipeline/load";
-import type { PipelineFile } from "../pipeline/schema";
-import { validatePipeline, type ValidationError } from "../pipeline/validate";
+import { env, resetEnvForTests } from "../../lib/env";
+import {
+  ConfigError,
+  NotFoundError,
+  PeopleError,
+  ScheduleInputError,
+  StartupError,
+} from "../../lib/errors";
+import { formatDiff } from "../../common/pipeline/diff";
+import { pipelineJsonSchema } from "../../common/pipeline/json-schema";
+import { PipelineFileError } from "../../common/pipeline/parse";
+import { readPipelineFile } from "../pipeline/load";
+import type { PipelineFile } from "../../common/pipeline/schema";
+import { validatePipeline, type ValidationError } from "../../common/pipeline/validate";
 import { checkHealth } from "../services/health";
 import {
   diffDocuments,
   exportDocument,
   getPipelineVersion,
-  NotFoundError,
   savePipeline,
 } from "../services/pipelines";
 import {
@@ -25,7 +31,6 @@ import {
   deleteSchedule,
   listPipelineSchedules,
   pauseSchedule,
-  ScheduleInputError,
   type PipelineSchedule,
 } from "../services/schedules";
 import { cancelRun, getRun, resumeRun, startRun, waitForRun } from "../services/runs";

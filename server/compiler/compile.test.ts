@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compilePipeline, PipelineInvalidError } from "./compile";
+import { PipelineInvalidError } from "../../lib/errors";
+import { compilePipeline } from "./compile";
 
 const nodes = [
   { id: "numbers", type: "internal.numbers", params: { count: 5 } },

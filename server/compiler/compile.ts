@@ -1,16 +1,10 @@
 import { getNodeDefinition } from "../../nodes/index";
 import type { NodeDefinition } from "../../nodes/types";
 import { PLAN_VERSION, type Plan, type PlanStep } from "../../workflows/plan";
-import type { PipelineFile, PipelineNode } from "../pipeline/schema";
-import { validatePipeline, type ValidationError } from "../pipeline/validate";
+import type { PipelineFile, PipelineNode } from "../../common/pipeline/schema";
+import { validatePipeline } from "../../common/pipeline/validate";
+import { PipelineInvalidError } from "../../lib/errors";
 import { canonicalJson, sha256 } from "./canonical";
-
-export class PipelineInvalidError extends Error {
-  constructor(readonly errors: ValidationError[]) {
-    super(`The pipeline is invalid:\n${errors.map((e) => `  - ${e.message}`).join("\n")}`);
-    this.name = "PipelineInvalidError";
-  }
-}
 
 /** Every step heartbeats (the worker does it for the node), so a dead worker is noticed in this time. */
 export const DEFAULT_HEARTBEAT_TIMEOUT_MS = 30_000;

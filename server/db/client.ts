@@ -1,6 +1,6 @@
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
-import { requireDatabaseUrl } from "../env";
+import { requireDatabaseUrl } from "../../lib/env";
 import * as schema from "./schema";
 
 export type Db = ReturnType<typeof createDb>["db"];

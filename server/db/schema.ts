@@ -1,5 +1,8 @@
 import { sql } from "drizzle-orm";
-import type { Role } from "../auth/roles";
+import type { Role } from "../../common/roles";
+import { stepStatuses, type StepStatus } from "../../workflows/plan";
+
+export { stepStatuses, type StepStatus };
 import {
   bigint,
   boolean,
@@ -78,7 +81,7 @@ export const verifications = pgTable("verifications", {
   updatedAt: updatedAt(),
 });
 
-export { roles, type Role } from "../auth/roles";
+export { roles, type Role } from "../../common/roles";
 
 /** Everything a team builds lives in a workspace; a person has one role in each of theirs. */
 export const workspaces = pgTable("workspaces", {
@@ -188,18 +191,6 @@ export const runs = pgTable(
   (t) => [index("runs_pipeline_idx").on(t.pipelineId, t.createdAt)],
 );
 
-export const stepStatuses = [
-  "pending",
-  "awaiting_approval",
-  "queued",
-  "running",
-  "succeeded",
-  "failed",
-  "cached",
-  "skipped",
-  "cancelled",
-] as const;
-export type StepStatus = (typeof stepStatuses)[number];
 
 export const runSteps = pgTable(
   "run_steps",

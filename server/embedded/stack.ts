@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { runMigrations } from "../db/migrate";
-import { env } from "../env";
+import { env } from "../../lib/env";
 import { assertPortFree, freePort } from "./ports";
 import { startEmbeddedPostgres } from "./postgres";
 import { findTemporalCli } from "./temporal-cli";

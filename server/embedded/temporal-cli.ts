@@ -1,5 +1,5 @@
-import { findTool, ToolNotFoundError, TOOLS_DIR } from "../tools/find-tool";
-import { StartupError } from "./errors";
+import { StartupError, ToolNotFoundError } from "../../lib/errors";
+import { findTool, TOOLS_DIR } from "../../lib/tools/find-tool";
 
 export { TOOLS_DIR };
 

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { Connection } from "@temporalio/client";
-import { StartupError } from "./errors";
+import { StartupError } from "../../lib/errors";
 
 export interface RunningTemporal {
   address: string;

@@ -10,10 +10,11 @@ import {
   pipelineVersions,
   predictions,
 } from "../db/schema";
-import type { Signature } from "../ml/export";
+import type { Signature } from "../../lib/ml/export";
 import { startRun } from "../services/runs";
-import { featureDrift, psi, type FeatureReference } from "./drift";
-import { checkWebhookUrl, postWebhook, WebhookUrlError } from "./webhook";
+import { featureDrift, psi, type FeatureReference } from "../../lib/ml/drift";
+import { WebhookUrlError } from "../../lib/errors";
+import { checkWebhookUrl, postWebhook } from "./webhook";
 
 export const monitorConfig = z.object({
   deploymentId: z.string().uuid(),

@@ -1,7 +1,7 @@
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resetEnvForTests } from "../env";
+import { resetEnvForTests } from "../../lib/env";
 import { checkWebhookUrl, guardedLookup, isInternalAddress, postWebhook } from "./webhook";
 
 describe("alert webhooks", () => {

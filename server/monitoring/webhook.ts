@@ -2,7 +2,8 @@ import { lookup as dnsLookup, type LookupAddress } from "node:dns";
 import http from "node:http";
 import https from "node:https";
 import { BlockList, isIP, type LookupFunction } from "node:net";
-import { env } from "../env";
+import { env } from "../../lib/env";
+import { WebhookUrlError } from "../../lib/errors";
 
 /**
  * Alert webhooks are requests the worker makes to an address a workspace member typed: only
@@ -10,9 +11,6 @@ import { env } from "../env";
  * network is not the member's) unless WEBHOOK_ALLOW_PRIVATE is set. The address is checked as the
  * connection is made (no DNS rebinding between check and connect) and redirects are not followed.
  */
-export class WebhookUrlError extends Error {
-  override name = "WebhookUrlError";
-}
 
 const internal = new BlockList();
 for (const [net, bits] of [

@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
-import { parsePipelineText, PipelineFileError } from "./parse";
+import { parsePipelineText, PipelineFileError } from "../../common/pipeline/parse";
 
-export { parsePipelineText, PipelineFileError };
+export { parsePipelineText };
 
 /** Reads a pipeline file, JSON or YAML, with parse errors that give the file, line and column. */
 export async function readPipelineFile(file: string): Promise<unknown> {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import type { Db } from "../db/client";
 import { connections } from "../db/schema";
 import { decryptSecret, encryptSecret } from "../secrets";
-import { NotFoundError } from "./pipelines";
+import { NotFoundError } from "../../lib/errors";
 
 export const connectionInput = z.object({
   name: z

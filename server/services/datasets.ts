@@ -3,15 +3,11 @@ import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import type { ArtifactStore } from "../artifacts/store";
-import { describeRelation, loadDataset, type DatasetMetadata } from "../data/dataset";
-import { openSandbox } from "../data/sandbox";
+import { describeRelation, loadDataset, type DatasetMetadata } from "../../lib/data/dataset";
+import { openSandbox } from "../../lib/data/sandbox";
 import type { Db } from "../db/client";
 import { artifacts } from "../db/schema";
-import { NotFoundError } from "./pipelines";
-
-export class NotADatasetError extends Error {
-  override name = "NotADatasetError";
-}
+import { NotADatasetError, NotFoundError } from "../../lib/errors";
 
 /**
  * The first rows of a dataset artifact, with its schema and profile. A profile the step did not

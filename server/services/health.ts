@@ -3,7 +3,7 @@ import { inArray } from "drizzle-orm";
 import protos from "@temporalio/proto";
 import type { Db } from "../db/client";
 import { workers } from "../db/schema";
-import { env } from "../env";
+import { env } from "../../lib/env";
 import { STEP_QUEUES, getTemporalClient } from "../temporal/client";
 import { liveWorkers, queueWaitReason, WORKER_STALE_MS } from "../temporal/queue-workers";
 

@@ -2,12 +2,12 @@ import { and, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { pipelines, pipelineVersions, runs } from "../db/schema";
 import { canonicalJson, sha256 } from "../compiler/canonical";
-import { PipelineInvalidError } from "../compiler/compile";
-import type { PipelineFile } from "../pipeline/schema";
-import { validatePipeline } from "../pipeline/validate";
+import { NotFoundError, PipelineInvalidError } from "../../lib/errors";
+import type { PipelineFile } from "../../common/pipeline/schema";
+import { validatePipeline } from "../../common/pipeline/validate";
 import { stringify as stringifyYaml } from "yaml";
 import { getNodeDefinition } from "../../nodes/index";
-import { diffPipelines, type PipelineDiff } from "../pipeline/diff";
+import { diffPipelines, type PipelineDiff } from "../../common/pipeline/diff";
 
 export function pipelineContentHash(pipeline: PipelineFile): string {
   return sha256(canonicalJson(pipeline));
@@ -160,10 +160,6 @@ export async function getPipelineVersion(db: Db, pipelineId: string, version?: n
     .limit(1);
   if (!row) throw new NotFoundError(`Pipeline ${pipelineId} has no version ${version ?? "saved"}`);
   return row;
-}
-
-export class NotFoundError extends Error {
-  override name = "NotFoundError";
 }
 
 export async function listVersions(db: Db, pipelineId: string) {

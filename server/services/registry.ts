@@ -9,8 +9,12 @@ import {
   servingAudit,
   type DeploymentStrategy,
 } from "../db/schema";
-import { ConflictError } from "./runs";
-import { NotFoundError } from "./pipelines";
+import {
+  ConflictError,
+  DeploymentNameTakenError,
+  NotFoundError,
+  ProductionApprovalRequiredError,
+} from "../../lib/errors";
 
 export const hashApiKey = (key: string) => createHash("sha256").update(key).digest("hex");
 const newApiKey = () => `ffk_${randomBytes(24).toString("base64url")}`;
@@ -328,14 +332,6 @@ export async function rotateKey(db: Db, deploymentId: string, actor: string) {
     actor,
   });
   return { apiKey };
-}
-
-export class ProductionApprovalRequiredError extends ConflictError {
-  override name = "ProductionApprovalRequiredError";
-}
-
-export class DeploymentNameTakenError extends Error {
-  override name = "DeploymentNameTakenError";
 }
 
 export async function listModels(db: Db, workspaceId: string) {

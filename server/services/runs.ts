@@ -13,10 +13,10 @@ import type {
 import { compilePipeline, planUpTo, stepAndDescendants } from "../compiler/compile";
 import type { Db } from "../db/client";
 import { pipelineVersions, pipelines, runs, runSteps, stepLogs } from "../db/schema";
-import { env } from "../env";
+import { env } from "../../lib/env";
 import { WORKFLOW_TASK_QUEUE } from "../temporal/client";
 import { liveWorkers, queueWaitReason } from "../temporal/queue-workers";
-import { NotFoundError } from "./pipelines";
+import { ConflictError, NotFoundError } from "../../lib/errors";
 
 /**
  * Compiles a saved version, records the run and its steps, and starts the workflow. The run row
@@ -218,10 +218,6 @@ export async function approveStep(
   }
   const { runId: _runId, ...decision } = input;
   await temporal.workflow.getHandle(step.workflowId).signal(approveStepSignal, decision);
-}
-
-export class ConflictError extends Error {
-  override name = "ConflictError";
 }
 
 export async function waitForRun(temporal: Client, workflowId: string): Promise<RunSummary> {

@@ -8,7 +8,7 @@ import type { Workflow } from "@temporalio/common";
 import type { ActivityCall } from "../../workflows/run-activity";
 import type { MonitorConfig } from "../monitoring/check";
 import { WORKFLOW_TASK_QUEUE } from "../temporal/client";
-import { NotFoundError } from "./pipelines";
+import { NotFoundError, ScheduleInputError } from "../../lib/errors";
 
 /**
  * Temporal Schedules are the source of truth for everything periodic: pipeline schedules (cron)
@@ -147,8 +147,4 @@ export async function upsertMonitorSchedule(
     await client.schedule.getHandle(scheduleId).update((prev) => ({ ...prev, ...options }));
   }
   return scheduleId;
-}
-
-export class ScheduleInputError extends Error {
-  override name = "ScheduleInputError";
 }

@@ -13,9 +13,9 @@ import {
   getPipelineVersion,
   listPipelines,
   listVersions,
-  NotFoundError,
   savePipeline,
 } from "./pipelines";
+import { NotFoundError } from "../../lib/errors";
 import { ensureSamplePipeline } from "./samples";
 import { createFromTemplate, listTemplates, readTemplateDocument } from "./templates";
 

@@ -2,9 +2,10 @@ import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Db } from "../db/client";
 import { parsePipelineText } from "../pipeline/load";
-import type { PipelineFile } from "../pipeline/schema";
-import { validatePipeline } from "../pipeline/validate";
-import { NotFoundError, savePipeline } from "./pipelines";
+import type { PipelineFile } from "../../common/pipeline/schema";
+import { validatePipeline } from "../../common/pipeline/validate";
+import { NotFoundError } from "../../lib/errors";
+import { savePipeline } from "./pipelines";
 
 /** Templates are the example pipelines shipped in `examples/`, one `<id>.pipeline.json` each. */
 export const TEMPLATE_SUFFIX = ".pipeline.json";

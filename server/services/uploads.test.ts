@@ -3,7 +3,7 @@ import { Readable } from "node:stream";
 import { afterAll, describe, expect, it } from "vitest";
 import { FsArtifactStore } from "../artifacts/fs-store";
 import { closeDb, getDb } from "../db/client";
-import { env } from "../env";
+import { env } from "../../lib/env";
 import { appendChunk, completeUpload, createUpload, safeFilename, uploadStatus } from "./uploads";
 
 const chunks = (...parts: string[]): AsyncIterable<Uint8Array> =>

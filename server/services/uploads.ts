@@ -3,22 +3,18 @@ import { mkdir, readFile, rm, stat, truncate, writeFile } from "node:fs/promises
 import path from "node:path";
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
-import { StepInputError } from "../../nodes/errors";
+import { UploadError } from "../../lib/errors";
 import type { ArtifactStore } from "../artifacts/store";
 import type { Db } from "../db/client";
 import { grantArtifacts } from "../auth/access";
 import { artifacts } from "../db/schema";
-import { env } from "../env";
+import { env } from "../../lib/env";
 
 /**
  * Resumable, chunked uploads: create (declaring name and size), append chunks at the offset the
  * server reports, complete (the file is hashed into the artifact store). Partial files live under
  * <DATA_DIR>/uploads until completed or abandoned; nothing is ever held whole in memory.
  */
-export class UploadError extends StepInputError {
-  override name = "UploadError";
-}
-
 interface UploadMeta {
   filename: string;
   size: number;

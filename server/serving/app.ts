@@ -6,14 +6,9 @@ import { RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
 import type { Db } from "../db/client";
 import { predictions } from "../db/schema";
 import { hashApiKey } from "../services/registry";
+import { PayloadError } from "../../lib/errors";
 import type { PredictionLogger } from "./logger";
-import {
-  columnsFromInfer,
-  columnsFromRecords,
-  PayloadError,
-  rowRecord,
-  type Columns,
-} from "./payload";
+import { columnsFromInfer, columnsFromRecords, rowRecord, type Columns } from "./payload";
 import type { Scored } from "./scorer";
 import type { Endpoint, LoadedVersion, ServingState } from "./state";
 

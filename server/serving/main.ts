@@ -1,6 +1,6 @@
 import { serve } from "@hono/node-server";
 import { runMigrations } from "../db/migrate";
-import { env, requireDatabaseUrl } from "../env";
+import { env, requireDatabaseUrl } from "../../lib/env";
 import { getServing } from "./runtime";
 import { threadScorers } from "./thread-scorers";
 

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Signature } from "../ml/export";
-import { columnsFromInfer, columnsFromRecords, PayloadError } from "./payload";
+import type { Signature } from "../../lib/ml/export";
+import { PayloadError } from "../../lib/errors";
+import { columnsFromInfer, columnsFromRecords } from "./payload";
 
 const sig: Signature = {
   task: "multiclass",

@@ -1,15 +1,5 @@
-import type { Signature } from "../ml/export";
-
-/** A request that does not fit the model's signature: 400, naming the field. */
-export class PayloadError extends Error {
-  override name = "PayloadError";
-  constructor(
-    readonly field: string,
-    message: string,
-  ) {
-    super(`${field}: ${message}`);
-  }
-}
+import { PayloadError } from "../../lib/errors";
+import type { Signature } from "../../lib/ml/export";
 
 export type Columns = Record<string, Float64Array | string[]>;
 

@@ -1,6 +1,6 @@
 import { defaultArtifactStore } from "../artifacts/default-store";
 import { getDb } from "../db/client";
-import { env } from "../env";
+import { env } from "../../lib/env";
 import { createServingApp } from "./app";
 import { PredictionLogger } from "./logger";
 import { localScorers, type ScorerFactory } from "./scorer";

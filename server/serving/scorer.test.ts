@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from "vitest";
-import type { Signature } from "../ml/export";
-import { GraphBuilder } from "../ml/onnx/builder";
+import type { Signature } from "../../lib/ml/export";
+import { GraphBuilder } from "../../lib/ml/onnx/builder";
 import { localScorers } from "./scorer";
 import { threadScorers } from "./thread-scorers";
 

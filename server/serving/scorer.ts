@@ -1,6 +1,6 @@
-import type { Signature } from "../ml/export";
-import { openSession } from "../ml/ort";
-import { inputTensor } from "../ml/scoring";
+import type { Signature } from "../../lib/ml/export";
+import { openSession } from "../../lib/ml/ort";
+import { inputTensor } from "../../lib/ml/scoring";
 import type { Columns } from "./payload";
 
 export interface Scored {

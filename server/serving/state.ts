@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import type { ArtifactStore } from "../artifacts/store";
 import type { Db } from "../db/client";
 import { deployments, models, modelVersions } from "../db/schema";
-import type { Signature } from "../ml/export";
+import type { Signature } from "../../lib/ml/export";
 import { localScorers, type Scorer, type ScorerFactory } from "./scorer";
 
 export interface LoadedVersion {

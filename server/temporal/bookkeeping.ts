@@ -9,6 +9,7 @@ import type {
 import type { ArtifactStore } from "../artifacts/store";
 import { canonicalJson, sha256 } from "../compiler/canonical";
 import type { Db } from "../db/client";
+import type { BookkeepingActivities } from "../../workflows/activities";
 import { artifacts, pipelines, runs, runSteps, type StepStatus } from "../db/schema";
 import { liveWorkers, queueWaitReason } from "./queue-workers";
 
@@ -51,7 +52,7 @@ export function explainMiss(now: StoredParts, before: StoredParts | null): strin
  * Status writes the interpreter makes as local activities. Each is an idempotent UPDATE keyed by
  * run id (and step id), so a retry after a crash writes the same row to the same state.
  */
-export function createBookkeepingActivities(db: Db, store: ArtifactStore) {
+export function createBookkeepingActivities(db: Db, store: ArtifactStore): BookkeepingActivities {
   async function artifactsPresent(outputs: StepOutputs): Promise<boolean> {
     const hashes = Object.values(outputs).map((o) => o.hash);
     if (hashes.length === 0) return true;
@@ -247,4 +248,3 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore) {
   };
 }
 
-export type BookkeepingActivities = ReturnType<typeof createBookkeepingActivities>;

@@ -1,5 +1,5 @@
 import { Client, Connection } from "@temporalio/client";
-import { env } from "../env";
+import { env } from "../../lib/env";
 import { temporalConnectionOptions } from "./connection";
 
 export const WORKFLOW_TASK_QUEUE = "cpu";

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { env, requireTemporalAddress } from "../env";
+import { env, requireTemporalAddress } from "../../lib/env";
 
 /** Connection options shared by the client (web, CLI) and the worker. */
 export function temporalConnectionOptions() {

@@ -3,10 +3,16 @@ import { WorkflowExecutionAlreadyStartedError } from "@temporalio/client";
 import type { ActivityCall } from "../../workflows/run-activity";
 import { getTemporalClient, WORKFLOW_TASK_QUEUE } from "./client";
 import { ZodError } from "zod";
-import { StepInputError } from "../../nodes/errors";
+import { StepInputError } from "../../lib/errors";
 import { and, DrizzleQueryError, eq } from "drizzle-orm";
-import { childActivities, nodeActivities } from "../../nodes/activities";
-import type { StepContext } from "../../nodes/activity-types";
+import {
+  childActivities,
+  nodeImplementations,
+  prepOnnx,
+  trainers,
+} from "../../nodes/activities";
+import { stepServices } from "./step-services";
+import type { StepContext } from "../../nodes/sdk/context";
 import type { ArtifactRef, StepActivityInput, StepOutputs } from "../../workflows/plan";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
@@ -40,7 +46,7 @@ const LOG_BATCH = 500;
 export function createStepActivities(
   deps: Deps,
 ): Record<string, (input: StepActivityInput) => Promise<StepOutputs>> {
-  const entries = Object.entries(nodeActivities).map(([type, impl]) => [
+  const entries = Object.entries(nodeImplementations).map(([type, impl]) => [
     type,
     async (input: StepActivityInput): Promise<StepOutputs> => {
       const actx = Context.current();
@@ -86,7 +92,7 @@ export function createStepActivities(
         });
         lastProgress = () => cleanup.lastProgress();
         try {
-          const outputs = await impl(ctx);
+          const outputs = await impl.activity(ctx);
           // Logs first: whoever sees the step finished also sees everything it logged.
           await cleanup.flushLogs();
           await write(() =>
@@ -275,6 +281,11 @@ async function openStepContext(
       actx.heartbeat(p);
       onProgress(p);
     },
+    services: stepServices(
+      deps.db,
+      { runId: input.runId, workspaceId: owner.workspaceId },
+      { trainers, prepOnnx },
+    ),
     runChild: (activity, key, childInput, options) =>
       runChildActivity(input, activity, key, childInput, options, actx.cancellationSignal),
     gpu: actx.info.taskQueue === "gpu",

@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
 import { runMigrations } from "../db/migrate";
-import { env, requireDatabaseUrl } from "../env";
+import { env, requireDatabaseUrl } from "../../lib/env";
 import { installTemporalRuntime } from "./logging";
 import { startWorker } from "./worker";
 

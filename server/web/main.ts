@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { env } from "../env";
+import { env } from "../../lib/env";
 import { serveWebApp } from "./server";
 
 const { values } = parseArgs({ options: { port: { type: "string" }, host: { type: "string" } } });

@@ -1,6 +1,6 @@
 import { createServer } from "node:http";
 import next from "next";
-import { env } from "../env";
+import { env } from "../../lib/env";
 import { normalizeForwarding } from "./client-address";
 
 /**

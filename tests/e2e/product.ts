@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { freePort } from "../../server/embedded/ports";
-import { codeNodePython } from "../../server/sandbox/python-packages";
+import { codeNodePython } from "../../lib/sandbox/python-packages";
 import { E2E_ADMIN } from "./browser";
 
 export interface RunningProduct {

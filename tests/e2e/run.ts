@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { codeNodePython, ensurePythonPackages } from "../../server/sandbox/python-packages";
+import { codeNodePython, ensurePythonPackages } from "../../lib/sandbox/python-packages";
 import { ensureBuilt, productPorts, startProduct, stopProduct } from "./product";
 
 /**

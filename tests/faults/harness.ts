@@ -14,7 +14,7 @@ import {
   startTemporalDevServer,
   type RunningTemporal,
 } from "../../server/embedded/temporal-server";
-import { resetEnvForTests } from "../../server/env";
+import { resetEnvForTests } from "../../lib/env";
 import { closeTemporalClient } from "../../server/temporal/client";
 import { installTemporalRuntime } from "../../server/temporal/logging";
 import { spawnWorkerProcess, type WorkerProcess } from "../helpers";
@@ -74,7 +74,7 @@ export async function startFaultStack(
   const databaseUrl = pg.url;
   const temporalAddress = temporal.address;
 
-  // Everything this process reads through server/env.ts now points at the private stack.
+  // Everything this process reads through lib/env.ts now points at the private stack.
   Object.assign(process.env, {
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,

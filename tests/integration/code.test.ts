@@ -2,12 +2,12 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { callerAs } from "../people";
 import { closeDb } from "../../server/db/client";
-import { sandboxProblem } from "../../server/sandbox/sandbox";
+import { sandboxProblem } from "../../lib/sandbox/sandbox";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
 import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
 import { ejectSamples } from "../../nodes/eject.fixtures";
-import { codeNodePython, ensurePythonPackages } from "../../server/sandbox/python-packages";
+import { codeNodePython, ensurePythonPackages } from "../../lib/sandbox/python-packages";
 
 const api = callerAs("admin");
 

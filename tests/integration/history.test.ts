@@ -1,7 +1,7 @@
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerFor, newWorkspace, principalAs } from "../people";
-import type { Principal } from "../../server/auth/roles";
+import type { Principal } from "../../common/roles";
 import { closeDb, getDb } from "../../server/db/client";
 import {
   artifacts,

@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { removeStackFile, writeStackFile } from "../../server/embedded/stack-file";
-import { resetEnvForTests } from "../../server/env";
+import { resetEnvForTests } from "../../lib/env";
 import { closeDb } from "../../server/db/client";
 import { closeTemporalClient } from "../../server/temporal/client";
 import { callerAs } from "../people";

@@ -5,7 +5,7 @@ import { callerAs } from "../people";
 import { FsArtifactStore } from "../../server/artifacts/fs-store";
 import { closeDb, getDb } from "../../server/db/client";
 import { artifacts, runSteps, runs } from "../../server/db/schema";
-import { env } from "../../server/env";
+import { env } from "../../lib/env";
 import { checkHealth } from "../../server/services/health";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";

@@ -4,11 +4,11 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { callerAs } from "../people";
 import { closeDb } from "../../server/db/client";
-import { sandboxProblem } from "../../server/sandbox/sandbox";
+import { sandboxProblem } from "../../lib/sandbox/sandbox";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
 import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
-import { codeNodePython, ensurePythonPackages } from "../../server/sandbox/python-packages";
+import { codeNodePython, ensurePythonPackages } from "../../lib/sandbox/python-packages";
 
 /**
  * Code nodes attacked as issue 17 did, on the real sandbox through a real worker: what the code

@@ -1,10 +1,10 @@
 import path from "node:path";
 import fc from "fast-check";
 import { inject } from "vitest";
-import { resetEnvForTests } from "../../server/env";
+import { resetEnvForTests } from "../../lib/env";
 import { installTemporalRuntime } from "../../server/temporal/logging";
 
-// Every module reads configuration through server/env.ts; point it at the test stack.
+// Every module reads configuration through lib/env.ts; point it at the test stack.
 process.env.DATABASE_URL = inject("databaseUrl");
 process.env.TEMPORAL_ADDRESS = inject("temporalAddress");
 process.env.DATA_DIR = inject("dataDir");

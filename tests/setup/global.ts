@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import type { TestProject } from "vitest/node";
 import { startStackOnFreePorts } from "../../server/embedded/stack";
-import { ensureBwrap } from "../../server/sandbox/bwrap";
+import { ensureBwrap } from "../../lib/sandbox/bwrap";
 
 declare module "vitest" {
   export interface ProvidedContext {

@@ -2,15 +2,10 @@ import { z } from "zod";
 import { assertRun, visibleRuns } from "../../auth/access";
 import { audit } from "../../auth/audit";
 import { runStatuses } from "../../db/schema";
-import {
-  compareRuns,
-  dashboard,
-  historySorts,
-  listRunHistory,
-  listRunUsers,
-  runGraph,
-  setRunTags,
-} from "../../services/run-history";
+import { dashboard } from "../../services/dashboard";
+import { compareRuns } from "../../services/run-compare";
+import { runGraph } from "../../services/run-graph";
+import { historySorts, listRunHistory, listRunUsers, setRunTags } from "../../services/run-history";
 import { analystProcedure, managerProcedure, router } from "../trpc";
 
 const runId = z.string().uuid();

@@ -5,11 +5,11 @@ import {
   createUser,
   createWorkspace,
   listMembers,
-  PeopleError,
   removeMember,
   setMember,
   userByEmail,
 } from "../../auth/users";
+import { PeopleError } from "../../../lib/errors";
 import { roles } from "../../db/schema";
 import { adminProcedure, managerProcedure, router, signedInProcedure } from "../trpc";
 

@@ -2,11 +2,11 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { assertPipeline } from "../../auth/access";
 import { audit } from "../../auth/audit";
-import { atLeast, type Principal } from "../../auth/roles";
+import { atLeast, type Principal } from "../../../common/roles";
 import type { Db } from "../../db/client";
 import { parsePipelineText } from "../../pipeline/load";
-import type { PipelineFile } from "../../pipeline/schema";
-import { validatePipeline } from "../../pipeline/validate";
+import type { PipelineFile } from "../../../common/pipeline/schema";
+import { validatePipeline } from "../../../common/pipeline/validate";
 import {
   changedCodeNodes,
   deletePipeline,

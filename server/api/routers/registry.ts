@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { assertDeployment, assertModel } from "../../auth/access";
 import { audit } from "../../auth/audit";
-import type { Principal } from "../../auth/roles";
+import type { Principal } from "../../../common/roles";
 import type { Db } from "../../db/client";
 import {
   endChallenge,

@@ -1,7 +1,8 @@
 import { fetchRequestHandler } from "@trpc/server/adapters/fetch";
 import { appRouter } from "@/server/api/root";
 import { createContext } from "@/server/api/trpc";
-import { assertSameOrigin, CsrfError } from "@/server/auth/csrf";
+import { assertSameOrigin } from "@/server/auth/csrf";
+import { ForbiddenError } from "@/lib/errors";
 
 export const dynamic = "force-dynamic";
 
@@ -9,7 +10,8 @@ const handler = (req: Request) => {
   try {
     assertSameOrigin(req);
   } catch (err) {
-    if (err instanceof CsrfError) return Response.json({ error: err.message }, { status: 403 });
+    if (err instanceof ForbiddenError)
+      return Response.json({ error: err.message }, { status: 403 });
     throw err;
   }
   return fetchRequestHandler({ endpoint: "/api/trpc", req, router: appRouter, createContext });

@@ -1,0 +1,3 @@
+import { getDb } from "../../server/db/client";
+
+export const db = getDb;

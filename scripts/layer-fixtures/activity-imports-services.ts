@@ -1,0 +1,3 @@
+import { openConnection } from "../../server/services/connections";
+
+export const open = openConnection;

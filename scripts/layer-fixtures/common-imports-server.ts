@@ -1,0 +1,3 @@
+import { compilePipeline } from "../../server/compiler/compile";
+
+export const compile = compilePipeline;

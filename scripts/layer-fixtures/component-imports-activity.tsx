@@ -1,0 +1,3 @@
+import { nodeImplementations } from "@/nodes/activities";
+
+export const impls = nodeImplementations;

@@ -1,0 +1,3 @@
+import { prepSelectActivity } from "./activity";
+
+export const impl = prepSelectActivity;

@@ -1,0 +1,3 @@
+import { nodeDefinitions } from "../../nodes/index";
+
+export const n = Object.keys(nodeDefinitions).length;

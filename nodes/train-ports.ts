@@ -1,5 +1,10 @@
 import { z } from "zod";
-import type { PortDefinition, RuntimeDefaults } from "./types";
+import {
+  defineNode,
+  type NodeDefinition,
+  type PortDefinition,
+  type RuntimeDefaults,
+} from "./types";
 
 /** Train nodes learn on the train split and, when connected, stop early and score on validation. */
 export const trainInputs: PortDefinition[] = [
@@ -35,3 +40,28 @@ export const trainRuntime: RuntimeDefaults = {
   heartbeatMs: 60_000,
   gpu: false,
 };
+
+/**
+ * A train node: the train ports and runtime, served as the model. The definition gives what is
+ * its own: type, words, params, and the trainer declaration tune reads.
+ */
+export function defineTrainNode<P extends z.ZodType>(
+  def: Omit<
+    NodeDefinition<P>,
+    "category" | "version" | "internal" | "inputs" | "outputs" | "runtime"
+  > &
+    Partial<Pick<NodeDefinition<P>, "version" | "runtime">> & {
+      trainer: NonNullable<NodeDefinition<P>["trainer"]>;
+    },
+): NodeDefinition<P> {
+  return defineNode({
+    category: "train",
+    version: 1,
+    internal: false,
+    inputs: trainInputs,
+    outputs: trainOutputs,
+    runtime: trainRuntime,
+    serving: "model",
+    ...def,
+  });
+}

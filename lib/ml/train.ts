@@ -23,6 +23,18 @@ export interface FitResult {
   provider: string;
 }
 
+/** Feature importance as a train node reports it: total gain and split count per feature. */
+export function featureImportance(
+  features: string[],
+  measured: { gain: ArrayLike<number>; split: ArrayLike<number> },
+): NonNullable<FitResult["importance"]> {
+  return features.map((feature, j) => ({
+    feature,
+    gain: measured.gain[j] ?? 0,
+    splits: measured.split[j] ?? 0,
+  }));
+}
+
 /** Predictions of a trained model as scores take them: probabilities (rows x classes) or values. */
 export function predictTrained(
   t: TrainedModel,

@@ -42,8 +42,8 @@ describe("code step limits", () => {
         "Python code: memoryMiB 4096 is above this worker's maximum of 1024 MiB (CODE_MAX_MEMORY_MIB); lower the param or raise CODE_MAX_MEMORY_MIB",
       ),
     );
-    expect(() => sandboxLimits({ ...defaults, timeoutSeconds: 61 }, "TypeScript code", defaults)).toThrow(
-      /timeoutSeconds 61 is above this worker's maximum of 60 s \(CODE_MAX_SECONDS\)/,
-    );
+    expect(() =>
+      sandboxLimits({ ...defaults, timeoutSeconds: 61 }, "TypeScript code", defaults),
+    ).toThrow(/timeoutSeconds 61 is above this worker's maximum of 60 s \(CODE_MAX_SECONDS\)/);
   });
 });

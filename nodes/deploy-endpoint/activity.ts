@@ -2,11 +2,7 @@ import { columnsOf } from "../../lib/data/columns";
 import { loadDataset } from "../../lib/data/dataset";
 import { openSandbox, quoteIdent } from "../../lib/data/sandbox";
 import type { ModelMetadata } from "../../lib/ml/model-metadata";
-import {
-  categoricalReference,
-  numericReference,
-  type FeatureReference,
-} from "../../lib/ml/drift";
+import { categoricalReference, numericReference, type FeatureReference } from "../../lib/ml/drift";
 import type { StepContext } from "../sdk/context";
 import { defineActivity } from "../sdk/define";
 import { StepInputError } from "../../lib/errors";

@@ -16,11 +16,11 @@ afterEach(() => step?.dispose());
 function connections() {
   const opened: string[] = [];
   const service: StepServices["connections"] = {
-    open: async (name) => {
+    open: (name) => {
       opened.push(name);
       if (name !== "warehouse")
-        throw new NotFoundError(`No connection named "${name}" in this workspace`);
-      return postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+        return Promise.reject(new NotFoundError(`No connection named "${name}" in this workspace`));
+      return Promise.resolve(postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} }));
     },
   };
   return { opened, service };
@@ -50,21 +50,20 @@ describe("ingest.postgres", () => {
       null,
       expect.stringMatching(/^2026-02-01/),
     ]);
-    // A bigint past 2^53 arrives whole, as text, not rounded.
+    // A bigint past 2^53 arrives whole, not rounded.
     expect(rows.map((r) => String(r["Customer ID"]))).toEqual(["1", "3", "9007199254740993"]);
     expect(step.output(out.dataset).metadata).toMatchObject({ rows: 3 });
     expect(step.progress.at(-1)).toEqual({ done: 3, total: 0, unit: "rows" });
   });
 
-  // BUG: postgres.js hands int8 and numeric values over as strings (the workspace's connections,
-  // server/services/connections.ts, set no `types`), and the activity writes bigints as strings
-  // too; DuckDB then reads the JSON lines as VARCHAR. A count(*), a bigserial id or a price comes
-  // out as text, which downstream nodes treat as a category.
-  it.fails("keeps bigint and numeric columns numbers", async () => {
+  // postgres.js hands int8 and numeric values over as text; they must still land as numbers,
+  // or a count(*), a bigserial id or a price would become a category downstream.
+  it("keeps bigint and numeric columns numbers", async () => {
     step = await fakeStep({
       params: {
         connection: "warehouse",
-        query: "SELECT count(*) AS orders, 1.50::numeric(10,2) AS price FROM (VALUES (1), (2)) t(x)",
+        query:
+          "SELECT count(*) AS orders, 1.50::numeric(10,2) AS price FROM (VALUES (1), (2)) t(x)",
       },
       services: { connections: connections().service },
     });
@@ -75,7 +74,10 @@ describe("ingest.postgres", () => {
 
   it("runs the query read-only", async () => {
     step = await fakeStep({
-      params: { connection: "warehouse", query: "CREATE TABLE ingest_test_should_not_exist (x int)" },
+      params: {
+        connection: "warehouse",
+        query: "CREATE TABLE ingest_test_should_not_exist (x int)",
+      },
       services: { connections: connections().service },
     });
     await expect(ingestPostgresActivity.activity(step.ctx)).rejects.toThrow(

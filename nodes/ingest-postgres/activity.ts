@@ -9,6 +9,21 @@ import { ingestPostgres } from "./node";
 
 const BATCH = 5000;
 
+/** PostgreSQL type OIDs of int8 and numeric. */
+const EXACT_NUMBERS = new Set([20, 1700]);
+const NUMBER = /^-?\d+(\.\d+)?([eE][+-]?\d+)?$/;
+const MARK = "\u0000number:";
+
+/** A row as a JSON line, with the named columns' numeric text written as JSON numbers. */
+function jsonLine(row: Record<string, unknown>, numeric: Set<string>): string {
+  const text = JSON.stringify(row, (key, v: unknown) => {
+    if (typeof v === "bigint") return `${MARK}${v.toString()}`;
+    if (typeof v === "string" && numeric.has(key) && NUMBER.test(v)) return `${MARK}${v}`;
+    return v;
+  });
+  return text.replace(/"\\u0000number:([^"]*)"/g, "$1");
+}
+
 /**
  * Rows stream through a cursor into JSON lines in the step's directory, then DuckDB makes Parquet.
  * Idempotent: the source is only read, in a read-only transaction; the step writes only a
@@ -23,10 +38,14 @@ export const ingestPostgresActivity = defineActivity(ingestPostgres, async (ctx,
     await sql.begin("read only", async (tx) => {
       await tx.unsafe(`SET LOCAL statement_timeout = ${p.timeoutSeconds * 1000}`);
       await tx.unsafe(p.query).cursor(BATCH, (batch) => {
-        for (const row of batch)
-          out.write(
-            `${JSON.stringify(row, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v))}\n`,
-          );
+        // postgres.js gives int8 and numeric values as text (they may not fit a double): they are
+        // written as JSON numbers, digit for digit, so DuckDB reads numbers, not categories.
+        // The driver types a cursor batch as plain rows; it is a RowList, with its columns.
+        const { columns = [] } = batch as unknown as { columns?: { name: string; type: number }[] };
+        const numeric = new Set(
+          columns.filter((c) => EXACT_NUMBERS.has(c.type)).map((c) => c.name),
+        );
+        for (const row of batch) out.write(`${jsonLine(row, numeric)}\n`);
         rows += batch.length;
         ctx.progress({ done: rows, total: 0, unit: "rows" });
       });

@@ -3,13 +3,13 @@ import { fakeStep, type FakeStep } from "../sdk/testing/fake-context";
 import { prepEncodeActivity } from "./activity";
 
 const train = [
-  { "Île": "Biscoe", sex: "male", mass: 3750, species: "Adelie" },
-  { "Île": "Dream", sex: null, mass: 3800, species: "Gentoo" },
-  { "Île": "Biscoe", sex: "female", mass: null, species: "Adelie" },
+  { Île: "Biscoe", sex: "male", mass: 3750, species: "Adelie" },
+  { Île: "Dream", sex: null, mass: 3800, species: "Gentoo" },
+  { Île: "Biscoe", sex: "female", mass: null, species: "Adelie" },
 ];
 const test = [
-  { "Île": "Torgersen", sex: "female", mass: 4000, species: "Gentoo" },
-  { "Île": null, sex: "male", mass: 3500, species: "Adelie" },
+  { Île: "Torgersen", sex: "female", mass: 4000, species: "Gentoo" },
+  { Île: null, sex: "male", mass: 3500, species: "Adelie" },
 ];
 
 let step: FakeStep<unknown> | undefined;
@@ -33,7 +33,14 @@ describe("prep.encode", () => {
         mass: 4000,
         species: "Gentoo",
       },
-      { "Île=Biscoe": 0, "Île=Dream": 0, "sex=female": 0, "sex=male": 1, mass: 3500, species: "Adelie" },
+      {
+        "Île=Biscoe": 0,
+        "Île=Dream": 0,
+        "sex=female": 0,
+        "sex=male": 1,
+        mass: 3500,
+        species: "Adelie",
+      },
     ]);
     expect((await step.rows(out.train)).map((r) => r["Île=Biscoe"])).toEqual([1, 0, 1]);
     expect(await step.json(out.state)).toEqual({
@@ -80,8 +87,8 @@ describe("prep.encode", () => {
         train: {
           rows: [
             ...train,
-            { "Île": "Torgersen", sex: "male", mass: 1, species: "Adelie" },
-            { "Île": "Dream", sex: "male", mass: 1, species: "Adelie" },
+            { Île: "Torgersen", sex: "male", mass: 1, species: "Adelie" },
+            { Île: "Dream", sex: "male", mass: 1, species: "Adelie" },
           ],
         },
       },

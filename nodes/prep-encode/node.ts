@@ -28,5 +28,7 @@ export const prepEncode = defineNode({
       help: "The most frequent ones; the rest count as unknown.",
     }),
   }),
+  // The one-hot columns depend on the categories the train split holds: known after a run.
+  serving: "fitted",
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 2, heartbeatMs: null, gpu: false },
 });

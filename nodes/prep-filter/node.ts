@@ -49,6 +49,7 @@ export const prepFilter = defineNode({
         help: '[{"column": "species", "op": "=", "value": "Adelie"}]',
       }),
   }),
+  outputColumns: ({ input }) => ({ dataset: input }),
   runtime: { taskQueue: "cpu", timeoutMs: 600_000, retries: 2, heartbeatMs: null, gpu: false },
   eject: { language: "typescript" },
 });

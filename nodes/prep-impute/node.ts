@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { splitInputs, splitOutputs } from "../split-ports";
+import { isNumericType, splitColumns, splitInputs, splitOutputs } from "../split-ports";
 import { defineNode } from "../types";
 
 export const prepImpute = defineNode({
@@ -23,5 +23,15 @@ export const prepImpute = defineNode({
     }),
     constant: z.union([z.string(), z.number()]).optional().meta({ label: "Constant" }),
   }),
+  // A mean or median of whole numbers is fractional: those columns become DOUBLE.
+  outputColumns: (inputs, p) =>
+    splitColumns(inputs, (c) =>
+      (p.strategy === "mean" || p.strategy === "median") &&
+      isNumericType(c.type) &&
+      (p.columns.length === 0 || p.columns.includes(c.name))
+        ? "DOUBLE"
+        : c.type,
+    ),
+  serving: "fitted",
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 2, heartbeatMs: null, gpu: false },
 });

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { splitInputs, splitOutputs } from "../split-ports";
+import { isNumericType, splitColumns, splitInputs, splitOutputs } from "../split-ports";
 import { defineNode } from "../types";
 
 export const prepScale = defineNode({
@@ -24,5 +24,13 @@ export const prepScale = defineNode({
       help: "Columns to leave as they are, e.g. the label.",
     }),
   }),
+  outputColumns: (inputs, p) =>
+    splitColumns(inputs, (c) =>
+      (p.columns.length ? p.columns.includes(c.name) : isNumericType(c.type)) &&
+      !p.exclude.includes(c.name)
+        ? "DOUBLE"
+        : c.type,
+    ),
+  serving: "fitted",
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 2, heartbeatMs: null, gpu: false },
 });

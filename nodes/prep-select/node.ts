@@ -25,6 +25,14 @@ export const prepSelect = defineNode({
       help: 'Old name to new name, e.g. {"Body Mass (g)": "mass"}.',
     }),
   }),
+  outputColumns: ({ input }, p) => {
+    const listed = new Set(p.columns);
+    const kept = input?.filter(
+      (c) => p.columns.length === 0 || (p.mode === "keep") === listed.has(c.name),
+    );
+    return { dataset: kept?.map((c) => ({ name: p.rename[c.name] ?? c.name, type: c.type })) };
+  },
+  serving: "row",
   runtime: { taskQueue: "cpu", timeoutMs: 600_000, retries: 2, heartbeatMs: null, gpu: false },
   eject: { language: "typescript" },
 });

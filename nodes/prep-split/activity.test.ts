@@ -33,7 +33,10 @@ const count = (r: Record<string, unknown>[], species: string) =>
 describe("prep.split", () => {
   it("splits at random, every row in exactly one split, the same for the same seed", async () => {
     const recorded = { raw: [{ name: "Espèce", type: "VARCHAR" }], steps: [{ op: "impute" }] };
-    const first = await split({ validation: 0.25, test: 0.25, seed: 7 }, { preprocessing: recorded });
+    const first = await split(
+      { validation: 0.25, test: 0.25, seed: 7 },
+      { preprocessing: recorded },
+    );
     expect([...first.train, ...first.validation, ...first.test].sort()).toEqual(
       rows.map((r) => r["Individual ID"]).sort(),
     );
@@ -54,7 +57,12 @@ describe("prep.split", () => {
   });
 
   it("stratifies by a column: each split has each class in proportion", async () => {
-    const { out } = await split({ method: "stratified", column: "Espèce", validation: 0.2, test: 0.2 });
+    const { out } = await split({
+      method: "stratified",
+      column: "Espèce",
+      validation: 0.2,
+      test: 0.2,
+    });
     for (const [port, n] of [
       ["train", 6],
       ["validation", 2],
@@ -66,7 +74,12 @@ describe("prep.split", () => {
   });
 
   it("splits by time: train before validation before test", async () => {
-    const { out, test } = await split({ method: "time", column: "Date Egg", validation: 0.2, test: 0.2 });
+    const { out, test } = await split({
+      method: "time",
+      column: "Date Egg",
+      validation: 0.2,
+      test: 0.2,
+    });
     const days = async (port: string) =>
       (await step!.rows(out[port])).map((r) => String(r["Date Egg"])).sort();
     const [train, validation, testDays] = [

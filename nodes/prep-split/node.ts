@@ -34,5 +34,6 @@ export const prepSplit = defineNode({
       message: "this method needs a column",
       path: ["column"],
     }),
+  outputColumns: ({ input }) => ({ train: input, validation: input, test: input }),
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 2, heartbeatMs: null, gpu: false },
 });

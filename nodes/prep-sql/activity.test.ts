@@ -39,9 +39,7 @@ describe("prep.sql", () => {
   });
 
   it("names a column that does not exist", async () => {
-    await expect(query('SELECT "Store" FROM input')).rejects.toThrow(
-      /^SQL: .*"Store" not found/,
-    );
+    await expect(query('SELECT "Store" FROM input')).rejects.toThrow(/^SQL: .*"Store" not found/);
   });
 
   it("runs one SELECT only, and reads no file", async () => {

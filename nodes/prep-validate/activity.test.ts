@@ -20,7 +20,10 @@ const validate = async (params: Record<string, unknown>) => {
 describe("prep.validate", () => {
   it("passes the data through unchanged when every check holds, with a report", async () => {
     const out = await validate({
-      columns: [{ name: "Espèce", type: "varchar" }, { name: "Date Egg", type: "DATE" }],
+      columns: [
+        { name: "Espèce", type: "varchar" },
+        { name: "Date Egg", type: "DATE" },
+      ],
       ranges: [{ column: "Body Mass (g)", min: 0, max: 10_000 }],
       maxNullRate: { sex: 0.25 },
     });

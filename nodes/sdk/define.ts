@@ -30,7 +30,7 @@ export function defineActivity<S extends z.ZodType>(
   return {
     definition,
     run,
-    activity: (ctx) => {
+    activity: async (ctx) => {
       const params = definition.params.parse(ctx.params);
       return run({ ...ctx, params }, params);
     },

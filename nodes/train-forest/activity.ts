@@ -1,3 +1,4 @@
+import { featureImportance } from "../../lib/ml/train";
 import { defineTrainer } from "../sdk/train-step";
 import { trainForest as fitForest } from "./forest";
 import { trainForest } from "./node";
@@ -14,10 +15,6 @@ export const trainForestActivity = defineTrainer(trainForest, async (params, dat
     },
     { validation: data.validation, signal: hooks.signal, onTree: hooks.onIteration },
   );
-  const importance = data.features.map((feature, j) => ({
-    feature,
-    gain: forest.importance.gain[j] ?? 0,
-    splits: forest.importance.split[j] ?? 0,
-  }));
+  const importance = featureImportance(data.features, forest.importance);
   return { trained: trainedForest(forest), curve: forest.curve, importance, provider: "cpu" };
 });

@@ -1,13 +1,5 @@
 import { z } from "zod";
-import {
-  seedParam,
-  targetParams,
-  taskParam,
-  trainInputs,
-  trainOutputs,
-  trainRuntime,
-} from "../train-ports";
-import { defineNode } from "../types";
+import { defineTrainNode, seedParam, targetParams, taskParam } from "../train-ports";
 
 export const forestParams = {
   trees: z.number().int().min(1).max(5_000).default(100).meta({ label: "Trees" }),
@@ -31,16 +23,11 @@ export const forestParams = {
   seed: seedParam,
 };
 
-export const trainForest = defineNode({
+export const trainForest = defineTrainNode({
   type: "train.forest",
-  category: "train",
   title: "Random forest",
   description:
     "Many deep decision trees on random rows and features, averaged: for classes or numbers, with feature importance.",
-  version: 1,
-  internal: false,
-  inputs: trainInputs,
-  outputs: trainOutputs,
   params: z.object({ ...targetParams, task: taskParam, ...forestParams }),
   trainer: {
     algorithm: "forest",
@@ -53,7 +40,5 @@ export const trainForest = defineNode({
       resource: "trees",
     },
   },
-  serving: "model",
-  runtime: trainRuntime,
   docs: "Each tree grows depth first on a bootstrap sample of the rows, splitting on 255-bin feature histograms (Gini impurity for classes, variance for numbers) among a random subset of the features at every node; the forest averages the trees' class probabilities or values. Missing values learn their own direction, so Impute is optional. The loss curve is out-of-bag (each row scored by the trees that did not see it) when bootstrapping, else on the training rows. Exports to ONNX as one TreeEnsembleRegressor.",
 });

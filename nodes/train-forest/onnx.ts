@@ -1,5 +1,6 @@
 import type { TrainedModel } from "../../lib/ml/export";
 import type { GraphBuilder } from "../../lib/ml/onnx/builder";
+import { treeEnsemble } from "../../lib/ml/onnx/trees";
 import { predictForest, type ForestModel } from "./forest";
 
 /**
@@ -9,67 +10,23 @@ import { predictForest, type ForestModel } from "./forest";
  * TypeScript model compares with, so BRANCH_LEQ routes every row the same way.
  */
 function exportForest(g: GraphBuilder, x: string, m: ForestModel): string {
-  const a = {
-    treeIds: [] as number[],
-    nodeIds: [] as number[],
-    features: [] as number[],
-    modes: [] as string[],
-    values: [] as number[],
-    trueIds: [] as number[],
-    falseIds: [] as number[],
-    missingTrue: [] as number[],
-    tTree: [] as number[],
-    tNode: [] as number[],
-    tIds: [] as number[],
-    tWeights: [] as number[],
-  };
   const T = m.trees.length;
   const K = m.outputs;
-  m.trees.forEach((t, tree) => {
-    for (let n = 0; n < t.feature.length; n++) {
-      const leaf = t.isLeaf[n] === 1;
-      a.treeIds.push(tree);
-      a.nodeIds.push(n);
-      a.features.push(leaf ? 0 : t.feature[n]!);
-      a.modes.push(leaf ? "LEAF" : "BRANCH_LEQ");
-      a.values.push(leaf ? 0 : t.threshold[n]!);
-      a.trueIds.push(leaf ? 0 : t.left[n]!);
-      a.falseIds.push(leaf ? 0 : t.right[n]!);
-      a.missingTrue.push(leaf ? 0 : t.missingLeft[n]!);
-      if (!leaf) continue;
+  return treeEnsemble(
+    g,
+    x,
+    m.trees,
+    (tree, node) => {
+      const value = m.trees[tree]!.value;
+      const targets: [number, number][] = [];
       for (let k = 0; k < K; k++) {
-        const v = t.value[n * K + k]!;
+        const v = value[node * K + k]!;
         // A class the leaf never saw adds nothing: leave the entry out.
-        if (v === 0 && K > 1) continue;
-        a.tTree.push(tree);
-        a.tNode.push(n);
-        a.tIds.push(k);
-        a.tWeights.push(v / T);
+        if (v !== 0 || K === 1) targets.push([k, v / T]);
       }
-    }
-  });
-  return g.op(
-    "TreeEnsembleRegressor",
-    [x],
-    {
-      n_targets: { i: K },
-      nodes_treeids: { is: a.treeIds },
-      nodes_nodeids: { is: a.nodeIds },
-      nodes_featureids: { is: a.features },
-      nodes_modes: { ss: a.modes },
-      nodes_values: { fs: a.values },
-      nodes_truenodeids: { is: a.trueIds },
-      nodes_falsenodeids: { is: a.falseIds },
-      nodes_missing_value_tracks_true: { is: a.missingTrue },
-      target_treeids: { is: a.tTree },
-      target_nodeids: { is: a.tNode },
-      target_ids: { is: a.tIds },
-      target_weights: { fs: a.tWeights },
-      base_values: { fs: new Array<number>(K).fill(0) },
-      aggregate_function: { s: "SUM" },
-      post_transform: { s: "NONE" },
+      return targets;
     },
-    { domain: "ai.onnx.ml" },
+    K,
   );
 }
 

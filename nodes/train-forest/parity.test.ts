@@ -1,10 +1,4 @@
-import { describe, expect, it } from "vitest";
-import {
-  parityCheck,
-  useParityDatabase,
-  type ClassificationMetrics,
-  type RegressionMetrics,
-} from "../sdk/testing/parity";
+import { describeParity, type Floors } from "../sdk/testing/parity";
 import { trainForestActivity } from "./activity";
 
 const params = {
@@ -30,39 +24,11 @@ const floor = {
   "breast-cancer": { accuracy: 0.93, rocAuc: 0.985 },
   wine: { accuracy: 0.93, rocAuc: 0.99 },
   diabetes: { r2: 0.44 },
-};
+} satisfies Floors;
 
-useParityDatabase();
-
-describe("random forest on the scikit-learn fixtures, exported model equal to the TypeScript one", () => {
-  it.each([
-    ["breast-cancer", "diagnosis"],
-    ["wine", "cultivar"],
-  ] as const)("classifies %s", async (name, label) => {
-    const m = (await parityCheck(trainer, name, label, params, false)) as ClassificationMetrics;
-    expect(m.accuracy).toBeGreaterThanOrEqual(floor[name].accuracy);
-    expect(m.rocAuc!).toBeGreaterThanOrEqual(floor[name].rocAuc);
-  });
-
-  it("regresses diabetes", async () => {
-    const m = (await parityCheck(
-      trainer,
-      "diabetes",
-      "progression",
-      params,
-      false,
-    )) as RegressionMetrics;
-    expect(m.r2).toBeGreaterThanOrEqual(floor.diabetes.r2);
-  });
-
-  it("routes standardized features the same way once the scaling is inside the model", async () => {
-    const m = (await parityCheck(
-      trainer,
-      "wine",
-      "cultivar",
-      params,
-      true,
-    )) as ClassificationMetrics;
-    expect(m.accuracy).toBeGreaterThanOrEqual(floor.wine.accuracy);
-  });
+describeParity("random forest", trainer, { params, scaled: false, floors: floor });
+describeParity("random forest on standardized features", trainer, {
+  params,
+  scaled: true,
+  floors: { wine: floor.wine },
 });

@@ -1,3 +1,4 @@
+import { featureImportance } from "../../lib/ml/train";
 import { trainGbdt as fitGbdt } from "../../lib/ml/gbdt";
 import { defineTrainer } from "../sdk/train-step";
 import { trainGbdt } from "./node";
@@ -9,15 +10,13 @@ export const trainGbdtActivity = defineTrainer(trainGbdt, async (params, data, h
     data.train.y,
     {
       ...params,
+      // Early stopping watches the validation split; without one, every tree is grown.
+      earlyStoppingRounds: data.validation ? params.earlyStoppingRounds : 0,
       objective: data.task,
       numClasses: data.task === "multiclass" ? (data.classes?.length ?? 1) : 1,
     },
     { validation: data.validation, signal: hooks.signal, onRound: hooks.onIteration },
   );
-  const importance = data.features.map((feature, j) => ({
-    feature,
-    gain: gbdt.importance.gain[j] ?? 0,
-    splits: gbdt.importance.split[j] ?? 0,
-  }));
+  const importance = featureImportance(data.features, gbdt.importance);
   return { trained: trainedGbdt(gbdt), curve: gbdt.curve, importance, provider: "cpu" };
 });

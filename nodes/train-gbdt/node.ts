@@ -1,13 +1,5 @@
 import { z } from "zod";
-import {
-  seedParam,
-  targetParams,
-  taskParam,
-  trainInputs,
-  trainOutputs,
-  trainRuntime,
-} from "../train-ports";
-import { defineNode } from "../types";
+import { defineTrainNode, seedParam, targetParams, taskParam } from "../train-ports";
 
 export const gbdtParams = {
   trees: z.number().int().min(1).max(10_000).default(100).meta({ label: "Trees" }),
@@ -34,16 +26,11 @@ export const gbdtParams = {
   seed: seedParam,
 };
 
-export const trainGbdt = defineNode({
+export const trainGbdt = defineTrainNode({
   type: "train.gbdt",
-  category: "train",
   title: "Gradient-boosted trees",
   description:
     "Histogram-based boosted trees (like LightGBM) for classes or numbers, with feature importance.",
-  version: 1,
-  internal: false,
-  inputs: trainInputs,
-  outputs: trainOutputs,
   params: z.object({ ...targetParams, task: taskParam, ...gbdtParams }),
   trainer: {
     algorithm: "gbdt",
@@ -57,8 +44,6 @@ export const trainGbdt = defineNode({
       resource: "trees",
     },
   },
-  serving: "model",
-  runtime: trainRuntime,
   eject: { language: "python" },
   docs: "Grows trees leaf by leaf on 255-bin feature histograms; missing values learn their own direction, so Impute is optional. Exports to ONNX as a TreeEnsembleRegressor followed by sigmoid or softmax.",
 });

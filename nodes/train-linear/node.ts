@@ -1,16 +1,10 @@
 import { z } from "zod";
-import { targetParams, trainInputs, trainOutputs, trainRuntime } from "../train-ports";
-import { defineNode } from "../types";
+import { defineTrainNode, targetParams } from "../train-ports";
 
-export const trainLinear = defineNode({
+export const trainLinear = defineTrainNode({
   type: "train.linear",
-  category: "train",
   title: "Linear regression",
   description: "Ridge regression (L2), solved exactly; predicts a number.",
-  version: 1,
-  internal: false,
-  inputs: trainInputs,
-  outputs: trainOutputs,
   params: z.object({
     ...targetParams,
     alpha: z
@@ -25,8 +19,6 @@ export const trainLinear = defineNode({
     task: "regression",
     tunable: { space: { alpha: { min: 0.001, max: 100, log: true, int: false } } },
   },
-  serving: "model",
-  runtime: trainRuntime,
   eject: { language: "python" },
   docs: "Fits `y ≈ Xw + b` minimizing squared error plus `alpha·|w|²`. Features must be numbers without missing values: put Impute, Encode and Scale before it. The exported ONNX model applies that preprocessing itself and takes raw rows.",
 });

@@ -1,17 +1,11 @@
 import { z } from "zod";
-import { seedParam, targetParams, trainInputs, trainOutputs, trainRuntime } from "../train-ports";
-import { defineNode } from "../types";
+import { defineTrainNode, seedParam, targetParams } from "../train-ports";
 
-export const trainLogistic = defineNode({
+export const trainLogistic = defineTrainNode({
   type: "train.logistic",
-  category: "train",
   title: "Logistic regression",
   description: "A linear classifier (binary or multi-class) with L2, trained by onnxruntime.",
-  version: 1,
-  internal: false,
   gpuCapable: true,
-  inputs: trainInputs,
-  outputs: trainOutputs,
   params: z.object({
     ...targetParams,
     l2: z
@@ -40,8 +34,6 @@ export const trainLogistic = defineNode({
       resource: "epochs",
     },
   },
-  serving: "model",
-  runtime: trainRuntime,
   eject: { language: "python" },
   docs: "Softmax (or sigmoid for two classes) over a linear function of the features, trained with Adam. Every training step is an ONNX graph (forward, backward and update) run by onnxruntime, so a GPU worker trains it with CUDA or WebGPU.",
 });

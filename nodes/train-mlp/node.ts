@@ -1,24 +1,11 @@
 import { z } from "zod";
-import {
-  seedParam,
-  targetParams,
-  taskParam,
-  trainInputs,
-  trainOutputs,
-  trainRuntime,
-} from "../train-ports";
-import { defineNode } from "../types";
+import { defineTrainNode, seedParam, targetParams, taskParam } from "../train-ports";
 
-export const trainMlp = defineNode({
+export const trainMlp = defineTrainNode({
   type: "train.mlp",
-  category: "train",
   title: "Neural network (MLP)",
   description: "A multilayer perceptron with ReLU layers, trained by onnxruntime on CPU or GPU.",
-  version: 1,
-  internal: false,
   gpuCapable: true,
-  inputs: trainInputs,
-  outputs: trainOutputs,
   params: z.object({
     ...targetParams,
     task: taskParam,
@@ -50,7 +37,5 @@ export const trainMlp = defineNode({
       resource: "epochs",
     },
   },
-  serving: "model",
-  runtime: trainRuntime,
   docs: "Dense layers with ReLU, softmax/sigmoid for classes or a linear output for numbers, trained with Adam on mini-batches. Scale the features first. Training runs as ONNX graphs in onnxruntime: on a GPU worker through CUDA or WebGPU.",
 });

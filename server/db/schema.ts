@@ -191,7 +191,6 @@ export const runs = pgTable(
   (t) => [index("runs_pipeline_idx").on(t.pipelineId, t.createdAt)],
 );
 
-
 export const runSteps = pgTable(
   "run_steps",
   {

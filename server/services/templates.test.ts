@@ -96,21 +96,18 @@ describe("templates", () => {
     "parallel",
     "penguins-classifier",
     "production-deploy",
-  ])(
-    "creates a new pipeline from %s whose version 1 is the file",
-    async (id) => {
-      const file = await readExample(id);
-      const { pipelineId } = await createFromTemplate(getDb(), id, WS);
-      const version = await getPipelineVersion(getDb(), pipelineId);
-      expect(version.version).toBe(1);
-      expect(version.graph).toEqual(file);
-      expect(await listVersions(getDb(), pipelineId)).toHaveLength(1);
-      // A second creation is another pipeline, not a new version of the first.
-      const again = await createFromTemplate(getDb(), id, WS);
-      expect(again.pipelineId).not.toBe(pipelineId);
-      expect((await getPipelineVersion(getDb(), again.pipelineId)).version).toBe(1);
-    },
-  );
+  ])("creates a new pipeline from %s whose version 1 is the file", async (id) => {
+    const file = await readExample(id);
+    const { pipelineId } = await createFromTemplate(getDb(), id, WS);
+    const version = await getPipelineVersion(getDb(), pipelineId);
+    expect(version.version).toBe(1);
+    expect(version.graph).toEqual(file);
+    expect(await listVersions(getDb(), pipelineId)).toHaveLength(1);
+    // A second creation is another pipeline, not a new version of the first.
+    const again = await createFromTemplate(getDb(), id, WS);
+    expect(again.pipelineId).not.toBe(pipelineId);
+    expect((await getPipelineVersion(getDb(), again.pipelineId)).version).toBe(1);
+  });
 
   it("compiles the parallel and approval templates as intended", async () => {
     const parallel = compilePipeline(await readExample("parallel"));

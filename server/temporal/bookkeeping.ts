@@ -247,4 +247,3 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore): Bookk
     },
   };
 }
-

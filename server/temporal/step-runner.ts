@@ -5,12 +5,7 @@ import { getTemporalClient, WORKFLOW_TASK_QUEUE } from "./client";
 import { ZodError } from "zod";
 import { StepInputError } from "../../lib/errors";
 import { and, DrizzleQueryError, eq } from "drizzle-orm";
-import {
-  childActivities,
-  nodeImplementations,
-  prepOnnx,
-  trainers,
-} from "../../nodes/activities";
+import { childActivities, nodeImplementations, prepOnnx, trainers } from "../../nodes/activities";
 import { stepServices } from "./step-services";
 import type { StepContext } from "../../nodes/sdk/context";
 import type { ArtifactRef, StepActivityInput, StepOutputs } from "../../workflows/plan";

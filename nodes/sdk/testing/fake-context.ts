@@ -192,18 +192,22 @@ export async function fakeStep<P>(options: {
         `SELECT * FROM read_parquet(${quoteLiteral(output(ref).file)})`,
       );
       // Plain values for assertions: whole numbers as numbers, dates and decimals as text.
-      return reader.getRowObjects().map((row) =>
-        Object.fromEntries(
-          Object.entries(row).map(([k, v]) => [
-            k,
-            typeof v === "bigint"
-              ? Number(v)
-              : v !== null && typeof v === "object"
-                ? (v as { toString(): string }).toString()
-                : v,
-          ]),
-        ),
-      );
+      return reader
+        .getRowObjects()
+        .map((row) =>
+          Object.fromEntries(
+            Object.entries(row).map(([k, v]) => [
+              k,
+              typeof v === "bigint"
+                ? Number.isSafeInteger(Number(v))
+                  ? Number(v)
+                  : v.toString()
+                : v !== null && typeof v === "object"
+                  ? (v as { toString(): string }).toString()
+                  : v,
+            ]),
+          ),
+        );
     },
     json: async (ref) => JSON.parse(await readFile(output(ref).file, "utf8")) as unknown,
     async dispose() {

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
-import { afterAll, beforeAll, expect } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ColumnSchema } from "../../../lib/data/dataset";
 import type { Preprocessing } from "../../../lib/data/preprocessing";
 import { quoteIdent, quoteLiteral } from "../../../lib/data/sandbox";
@@ -158,3 +158,62 @@ export function useParityDatabase() {
 }
 
 export type { ClassificationMetrics, RegressionMetrics };
+
+export type Fixture = "breast-cancer" | "wine" | "diabetes";
+const labels: Record<Fixture, string> = {
+  "breast-cancer": "diagnosis",
+  wine: "cultivar",
+  diabetes: "progression",
+};
+/** The lowest test metrics a trainer must reach on each fixture it is checked on. */
+export type Floors = Partial<Record<Fixture, { accuracy?: number; rocAuc?: number; r2?: number }>>;
+
+/** Floors from scikit-learn's figures for its equivalent estimator, less the tolerance. */
+export function sklearnFloors(estimator: string, fixtures: Fixture[]): Floors {
+  return Object.fromEntries(
+    fixtures.map((f) => {
+      const sk = expected[f]![estimator]!;
+      return [
+        f,
+        f === "diabetes"
+          ? { r2: sk.r2! - TOLERANCE.r2 }
+          : {
+              accuracy: sk.accuracy! - TOLERANCE.accuracy,
+              rocAuc: sk.rocAuc! - TOLERANCE.accuracy,
+            },
+      ];
+    }),
+  );
+}
+
+/**
+ * A trainer's parity suite: on each fixture with a floor, the exported model equals the
+ * TypeScript one to 1e-5 on the raw test rows and its test metrics reach the floor.
+ */
+export function describeParity(
+  title: string,
+  trainer: Trainer,
+  options: {
+    params: Record<string, unknown>;
+    /** Standardize the features first (with the scaling recorded in front of the model). */
+    scaled: boolean;
+    floors: Floors;
+    /** Params that differ on one fixture. */
+    paramsFor?: Partial<Record<Fixture, Record<string, unknown>>>;
+  },
+) {
+  describe(`${title}: exported model equal to the TypeScript one, metrics at their floor`, () => {
+    useParityDatabase();
+    const fixtures = Object.keys(options.floors) as Fixture[];
+    it.each(fixtures)("%s", async (fixture) => {
+      const params = { ...options.params, ...options.paramsFor?.[fixture] };
+      const m = await parityCheck(trainer, fixture, labels[fixture], params, options.scaled);
+      const floor = options.floors[fixture]!;
+      if ("r2" in m) expect(m.r2).toBeGreaterThanOrEqual(floor.r2 ?? -Infinity);
+      else {
+        expect(m.accuracy).toBeGreaterThanOrEqual(floor.accuracy ?? 0);
+        expect(m.rocAuc ?? 0).toBeGreaterThanOrEqual(floor.rocAuc ?? 0);
+      }
+    });
+  });
+}

@@ -50,6 +50,8 @@ export async function fakeStep<P>(options: {
   inputs?: Record<string, FakeInput>;
   services?: Partial<StepServices>;
   stepId?: string;
+  /** Runs a child activity (tune's trials) in place of a workflow of its own. */
+  runChild?: StepContext["runChild"];
 }): Promise<FakeStep<P>> {
   const root = await mkdtemp(path.join(os.tmpdir(), "flowforge-node-test-"));
   const workDir = path.join(root, "work");
@@ -172,7 +174,7 @@ export async function fakeStep<P>(options: {
       tracked.push(entry);
       return Promise.resolve();
     },
-    runChild: unavailable("runChild"),
+    runChild: options.runChild ?? unavailable("runChild"),
     services,
   };
   const output = (ref: ArtifactRef | undefined) => {

@@ -2,6 +2,12 @@ import path from "node:path";
 import { z } from "zod";
 import { ConfigError } from "./errors";
 
+// Server-only: every server module reads its configuration here, so a browser bundle that pulls
+// one in fails at load instead of shipping secrets' names and server code. (Next's `server-only`
+// package throws in plain Node, where the worker, the CLI and the tests run these modules.)
+if (typeof window !== "undefined")
+  throw new Error("lib/env.ts is server-only: a browser bundle imports server code");
+
 /**
  * The one place environment variables are read. Every variable is documented in the README's
  * configuration table; keep the two in step.

@@ -43,7 +43,7 @@ describe("declared output columns", () => {
     };
     const declared = impl.definition.outputColumns!(
       inputs,
-      impl.definition.params.parse(params) as never,
+      impl.definition.params.parse(params),
     );
     const written = await impl.activity(step.ctx);
     for (const [out, columns] of Object.entries(declared)) {

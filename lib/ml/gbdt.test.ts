@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { mulberry32 } from "./random";
 import type { Features } from "./features";
+import { binUpperBounds } from "./binning";
 import {
-  binUpperBounds,
   deserializeGbdt,
   predict,
   predictRaw,

@@ -1,4 +1,16 @@
 import type { Features } from "./features";
+import {
+  binColumn,
+  binUpperBounds,
+  checkAbort,
+  checkFeatures,
+  checkTarget,
+  countMissing,
+  leafOf,
+  nextTick,
+  sampleRows,
+  sampleValues,
+} from "./binning";
 import { mulberry32 } from "./random";
 
 export type GbdtObjective = "regression" | "binary" | "multiclass";
@@ -72,18 +84,9 @@ export interface GbdtOptions {
   onRound?: (round: number, total: number, train: number, validation?: number) => void;
 }
 
-const SAMPLE_ROWS = 200_000;
 const PROB_EPS = 1e-15;
 // Guards the leaf and gain denominators when lambda and minSumHessianInLeaf are both 0.
 const MIN_HESSIAN = 1e-12;
-
-const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function checkAbort(signal: AbortSignal | undefined) {
-  if (!signal?.aborted) return;
-  const reason: unknown = signal.reason;
-  throw reason instanceof Error ? reason : new Error("aborted", { cause: reason });
-}
 
 const outputsOf = (objective: GbdtObjective, numClasses: number) =>
   objective === "multiclass" ? numClasses : 1;
@@ -115,106 +118,6 @@ function checkParams(p: GbdtParams) {
   if (!Number.isFinite(p.seed)) fail(`seed must be a number`);
 }
 
-function checkFeatures(X: Features, what: string, width?: number) {
-  if (X.columns.length !== X.names.length)
-    throw new Error(`${what}: ${X.names.length} feature names but ${X.columns.length} columns`);
-  if (width !== undefined && X.columns.length !== width)
-    throw new Error(`${what}: expected ${width} features, got ${X.columns.length}`);
-  X.columns.forEach((c, j) => {
-    if (c.length !== X.rows)
-      throw new Error(`${what}: column ${X.names[j]} has ${c.length} values for ${X.rows} rows`);
-  });
-}
-
-function checkTarget(y: Float64Array, rows: number, p: GbdtParams, what: string) {
-  if (y.length !== rows) throw new Error(`${what}: ${y.length} targets for ${rows} rows`);
-  for (let i = 0; i < rows; i++) {
-    const v = y[i]!;
-    if (p.objective === "regression") {
-      if (!Number.isFinite(v)) throw new Error(`${what}: target at row ${i} is not finite (${v})`);
-    } else if (!Number.isInteger(v) || v < 0 || v >= Math.max(2, p.numClasses)) {
-      const k = Math.max(2, p.numClasses);
-      throw new Error(`${what}: class at row ${i} is ${v}, expected an integer in 0..${k - 1}`);
-    }
-  }
-}
-
-/** The float32 threshold t between adjacent distinct values with lo <= t < hi. */
-function cut(lo: number, hi: number): number {
-  const t = Math.fround(lo / 2 + hi / 2);
-  return t >= lo && t < hi ? t : lo;
-}
-
-/**
- * Upper bounds (float32) of the value bins for sorted non-missing values: one bin per distinct
- * value when there are few, else quantile bins; the last bound is +Infinity.
- */
-export function binUpperBounds(sorted: Float32Array, maxBins: number): Float64Array {
-  const n = sorted.length;
-  const values = new Float64Array(n);
-  const counts = new Uint32Array(n);
-  let m = 0;
-  for (let i = 0; i < n; i++) {
-    const v = sorted[i]!;
-    if (m > 0 && v === values[m - 1]) counts[m - 1]!++;
-    else {
-      values[m] = v;
-      counts[m++] = 1;
-    }
-  }
-  const bounds: number[] = [];
-  if (m <= maxBins) {
-    for (let i = 0; i + 1 < m; i++) bounds.push(cut(values[i]!, values[i + 1]!));
-  } else {
-    let remaining = n;
-    let acc = 0;
-    for (let i = 0; i + 1 < m && bounds.length < maxBins - 1; i++) {
-      const target = remaining / (maxBins - bounds.length);
-      const c = counts[i]!;
-      // A heavy value (say half the rows are 0) gets a bin of its own rather than sharing one.
-      if (acc > 0 && c >= target) {
-        bounds.push(cut(values[i - 1]!, values[i]!));
-        remaining -= acc;
-        acc = 0;
-        if (bounds.length >= maxBins - 1) break;
-      }
-      acc += c;
-      if (acc >= remaining / (maxBins - bounds.length)) {
-        bounds.push(cut(values[i]!, values[i + 1]!));
-        remaining -= acc;
-        acc = 0;
-      }
-    }
-  }
-  bounds.push(Infinity);
-  return Float64Array.from(bounds);
-}
-
-/**
- * Bin index of each value: the first bin whose upper bound is >= the value (so `x <= upper[b]`
- * holds exactly for the bins up to b); NaN gets the missing bin, upper.length.
- */
-function binColumn(col: Float32Array, upper: Float64Array, out: Uint8Array) {
-  // A branch-free search over the bounds padded to 256 with +Infinity: the branches of a binary
-  // search (V8 compiles a ternary to one too) are unpredictable and made it four times slower.
-  const pad = new Float64Array(256).fill(Infinity);
-  pad.set(upper);
-  const missing = upper.length;
-  const n = col.length;
-  for (let r = 0; r < n; r++) {
-    const x = col[r]!;
-    let b = +(pad[127]! < x) << 7;
-    b += +(pad[b + 63]! < x) << 6;
-    b += +(pad[b + 31]! < x) << 5;
-    b += +(pad[b + 15]! < x) << 4;
-    b += +(pad[b + 7]! < x) << 3;
-    b += +(pad[b + 3]! < x) << 2;
-    b += +(pad[b + 1]! < x) << 1;
-    b += +(pad[b]! < x);
-    out[r] = x === x ? b : missing;
-  }
-}
-
 interface Binned {
   /** Value bins per feature; the missing bin's index is this. */
   valueBins: Int32Array;
@@ -236,43 +139,6 @@ interface Binned {
   shiftOf: Int32Array;
   /** Per group byte: the histogram index (offset * 2) of its feature, or of the dummy bin. */
   slots: Int32Array;
-}
-
-/** A seeded sample of SAMPLE_ROWS row indices (sorted), or undefined to use every row. */
-function sampleRows(n: number, rng: () => number): Uint32Array | undefined {
-  if (n <= SAMPLE_ROWS) return undefined;
-  const perm = new Uint32Array(n);
-  for (let i = 0; i < n; i++) perm[i] = i;
-  for (let i = 0; i < SAMPLE_ROWS; i++) {
-    const j = i + Math.floor(rng() * (n - i));
-    const t = perm[i]!;
-    perm[i] = perm[j]!;
-    perm[j] = t;
-  }
-  return perm.slice(0, SAMPLE_ROWS).sort();
-}
-
-/** Copies the non-missing values of the sampled rows into out; returns how many. */
-function sampleValues(col: Float32Array, sample: Uint32Array | undefined, out: Float32Array) {
-  let k = 0;
-  if (sample) {
-    for (let i = 0; i < sample.length; i++) {
-      const v = col[sample[i]!]!;
-      if (v === v) out[k++] = v;
-    }
-  } else {
-    for (let i = 0; i < col.length; i++) {
-      const v = col[i]!;
-      if (v === v) out[k++] = v;
-    }
-  }
-  return k;
-}
-
-function countMissing(col: Float32Array): number {
-  let missing = 0;
-  for (let i = 0; i < col.length; i++) if (col[i] !== col[i]) missing++;
-  return missing;
 }
 
 function packBins(bins: Uint8Array, words: Uint32Array, shift: number) {
@@ -898,18 +764,9 @@ function addTree(
   out: Float64Array,
   K: number,
 ) {
-  const { feature, threshold, left, right, missingLeft, isLeaf, value } = tree;
+  const { value } = tree;
   const c = tree.classIndex;
-  for (let r = 0; r < rows; r++) {
-    let nd = 0;
-    while (isLeaf[nd] === 0) {
-      const x = columns[feature[nd]!]![r]!;
-      if (x <= threshold[nd]!) nd = left[nd]!;
-      else if (x !== x && missingLeft[nd] === 1) nd = left[nd]!;
-      else nd = right[nd]!;
-    }
-    out[r * K + c]! += value[nd]!;
-  }
+  for (let r = 0; r < rows; r++) out[r * K + c]! += value[leafOf(tree, columns, r)]!;
 }
 
 function baseScores(objective: GbdtObjective, K: number, y: Float64Array): number[] {
@@ -970,11 +827,21 @@ export async function trainGbdtDetailed(
   if (X.rows <= 0) throw new Error("GBDT training: no rows");
   checkFeatures(X, "GBDT training data");
   if (X.columns.length === 0) throw new Error("GBDT training data: no feature columns");
-  checkTarget(y, X.rows, params, "GBDT training data");
+  checkTarget(
+    y,
+    X.rows,
+    params.objective === "regression" ? null : Math.max(2, params.numClasses),
+    "GBDT training data",
+  );
   if (validation) {
     if (validation.X.rows <= 0) throw new Error("GBDT validation data: no rows");
     checkFeatures(validation.X, "GBDT validation data", X.columns.length);
-    checkTarget(validation.y, validation.X.rows, params, "GBDT validation data");
+    checkTarget(
+      validation.y,
+      validation.X.rows,
+      params.objective === "regression" ? null : Math.max(2, params.numClasses),
+      "GBDT validation data",
+    );
   }
   if (params.earlyStoppingRounds > 0 && !validation)
     throw new Error("GBDT parameters: earlyStoppingRounds needs a validation set");

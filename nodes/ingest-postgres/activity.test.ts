@@ -72,6 +72,24 @@ describe("ingest.postgres", () => {
     expect(schema.map((c) => isNumeric(c.type))).toEqual([true, true]);
   });
 
+  it("keeps numbers numbers across cursor batches", async () => {
+    step = await fakeStep({
+      params: {
+        connection: "warehouse",
+        query:
+          "SELECT g::bigint AS id, (g * 1.5)::numeric(12,2) AS amount FROM generate_series(1, 12000) g",
+      },
+      services: { connections: connections().service },
+    });
+    const out = await ingestPostgresActivity.activity(step.ctx);
+    const { schema, rows } = step.output(out.dataset).metadata as {
+      schema: { type: string }[];
+      rows: number;
+    };
+    expect(rows).toBe(12000);
+    expect(schema.map((c) => isNumeric(c.type))).toEqual([true, true]);
+  });
+
   it("runs the query read-only", async () => {
     step = await fakeStep({
       params: {

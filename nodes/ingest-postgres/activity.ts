@@ -34,17 +34,19 @@ export const ingestPostgresActivity = defineActivity(ingestPostgres, async (ctx,
   const file = path.join(ctx.workDir, "rows.jsonl");
   const out = createWriteStream(file);
   let rows = 0;
+  let numeric = new Set<string>();
   try {
     await sql.begin("read only", async (tx) => {
       await tx.unsafe(`SET LOCAL statement_timeout = ${p.timeoutSeconds * 1000}`);
       await tx.unsafe(p.query).cursor(BATCH, (batch) => {
         // postgres.js gives int8 and numeric values as text (they may not fit a double): they are
         // written as JSON numbers, digit for digit, so DuckDB reads numbers, not categories.
-        // The driver types a cursor batch as plain rows; it is a RowList, with its columns.
-        const { columns = [] } = batch as unknown as { columns?: { name: string; type: number }[] };
-        const numeric = new Set(
-          columns.filter((c) => EXACT_NUMBERS.has(c.type)).map((c) => c.name),
-        );
+        // The driver types a cursor batch as plain rows; it is a RowList, and the first one
+        // carries the columns.
+        const columns = (batch as unknown as { columns?: { name: string; type: number }[] | null })
+          .columns;
+        if (columns)
+          numeric = new Set(columns.filter((c) => EXACT_NUMBERS.has(c.type)).map((c) => c.name));
         for (const row of batch) out.write(`${jsonLine(row, numeric)}\n`);
         rows += batch.length;
         ctx.progress({ done: rows, total: 0, unit: "rows" });

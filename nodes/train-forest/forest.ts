@@ -1,5 +1,16 @@
 import type { Features } from "../../lib/ml/features";
-import { binUpperBounds } from "../../lib/ml/gbdt";
+import {
+  binColumn,
+  binUpperBounds,
+  checkAbort,
+  checkFeatures,
+  checkTarget,
+  countMissing,
+  leafOf,
+  nextTick,
+  sampleRows,
+  sampleValues,
+} from "../../lib/ml/binning";
 import { mulberry32 } from "../../lib/ml/random";
 
 export type ForestTask = "binary" | "multiclass" | "regression";
@@ -66,16 +77,7 @@ export interface ForestOptions {
   onTree?: (done: number, total: number, train: number, validation?: number) => void;
 }
 
-const SAMPLE_ROWS = 200_000;
 const PROB_EPS = 1e-15;
-
-const nextTick = () => new Promise<void>((resolve) => setImmediate(resolve));
-
-function checkAbort(signal: AbortSignal | undefined) {
-  if (!signal?.aborted) return;
-  const reason: unknown = signal.reason;
-  throw reason instanceof Error ? reason : new Error("aborted", { cause: reason });
-}
 
 const outputsOf = (task: ForestTask, numClasses: number) =>
   task === "multiclass" ? numClasses : 1;
@@ -104,30 +106,6 @@ function checkParams(p: ForestParams) {
   if (!Number.isFinite(p.seed)) fail(`seed must be a number`);
 }
 
-function checkFeatures(X: Features, what: string, width?: number) {
-  if (X.columns.length !== X.names.length)
-    throw new Error(`${what}: ${X.names.length} feature names but ${X.columns.length} columns`);
-  if (width !== undefined && X.columns.length !== width)
-    throw new Error(`${what}: expected ${width} features, got ${X.columns.length}`);
-  X.columns.forEach((c, j) => {
-    if (c.length !== X.rows)
-      throw new Error(`${what}: column ${X.names[j]} has ${c.length} values for ${X.rows} rows`);
-  });
-}
-
-function checkTarget(y: Float64Array, rows: number, p: ForestParams, what: string) {
-  if (y.length !== rows) throw new Error(`${what}: ${y.length} targets for ${rows} rows`);
-  for (let i = 0; i < rows; i++) {
-    const v = y[i]!;
-    if (p.task === "regression") {
-      if (!Number.isFinite(v)) throw new Error(`${what}: target at row ${i} is not finite (${v})`);
-    } else if (!Number.isInteger(v) || v < 0 || v >= p.numClasses)
-      throw new Error(
-        `${what}: class at row ${i} is ${v}, expected an integer in 0..${p.numClasses - 1}`,
-      );
-  }
-}
-
 /** Features tried per split for `F` features. */
 export function featuresPerSplit(rule: MaxFeatures, task: ForestTask, F: number): number {
   const r = rule === "auto" ? (task === "regression" ? "third" : "sqrt") : rule;
@@ -152,27 +130,6 @@ interface Binned {
   usable: Int32Array;
 }
 
-/** First bin whose upper bound is >= x (so `x <= upper[b]` exactly for bins up to b); NaN: missing. */
-function binColumn(col: Float32Array, upper: Float64Array, out: Uint8Array) {
-  const missing = upper.length;
-  const last = upper.length - 1;
-  for (let r = 0; r < col.length; r++) {
-    const x = col[r]!;
-    if (x !== x) {
-      out[r] = missing;
-      continue;
-    }
-    let lo = 0;
-    let hi = last;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (upper[mid]! < x) lo = mid + 1;
-      else hi = mid;
-    }
-    out[r] = lo;
-  }
-}
-
 async function binFeatures(
   X: Features,
   maxBins: number,
@@ -180,18 +137,7 @@ async function binFeatures(
   signal?: AbortSignal,
 ): Promise<Binned> {
   const n = X.rows;
-  let sample: Uint32Array | undefined;
-  if (n > SAMPLE_ROWS) {
-    const perm = new Uint32Array(n);
-    for (let i = 0; i < n; i++) perm[i] = i;
-    for (let i = 0; i < SAMPLE_ROWS; i++) {
-      const j = i + Math.floor(rng() * (n - i));
-      const t = perm[i]!;
-      perm[i] = perm[j]!;
-      perm[j] = t;
-    }
-    sample = perm.slice(0, SAMPLE_ROWS).sort();
-  }
+  const sample = sampleRows(n, rng);
   const buffer = new Float32Array(sample ? sample.length : n);
   const bins: Uint8Array[] = [];
   const upper: Float64Array[] = [];
@@ -200,23 +146,11 @@ async function binFeatures(
     await nextTick();
     checkAbort(signal);
     const col = X.columns[f]!;
-    let k = 0;
-    if (sample) {
-      for (let i = 0; i < sample.length; i++) {
-        const v = col[sample[i]!]!;
-        if (v === v) buffer[k++] = v;
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        const v = col[i]!;
-        if (v === v) buffer[k++] = v;
-      }
-    }
+    const k = sampleValues(col, sample, buffer);
     const ub = binUpperBounds(buffer.subarray(0, k).sort(), maxBins);
     const b = new Uint8Array(n);
     binColumn(col, ub, b);
-    let missing = 0;
-    for (let i = 0; i < n; i++) if (col[i] !== col[i]) missing++;
+    const missing = countMissing(col);
     upper.push(ub);
     bins.push(b);
     if (ub.length > 1 || (missing > 0 && missing < n)) usable.push(f);
@@ -589,17 +523,10 @@ function addTree(
   inBag?: Float64Array,
   count?: Float64Array,
 ) {
-  const { feature, threshold, left, right, missingLeft, isLeaf, value } = tree;
+  const { value } = tree;
   for (let r = 0; r < rows; r++) {
     if (inBag && inBag[r] !== 0) continue;
-    let nd = 0;
-    while (isLeaf[nd] === 0) {
-      const x = columns[feature[nd]!]![r]!;
-      if (x <= threshold[nd]!) nd = left[nd]!;
-      else if (x !== x && missingLeft[nd] === 1) nd = left[nd]!;
-      else nd = right[nd]!;
-    }
-    const o = nd * outputs;
+    const o = leafOf(tree, columns, r) * outputs;
     const ro = r * outputs;
     for (let k = 0; k < outputs; k++) out[ro + k]! += value[o + k]!;
     if (count) count[r]!++;
@@ -645,11 +572,21 @@ export async function trainForest(
   if (X.rows <= 0) throw new Error("Random forest training: no rows");
   checkFeatures(X, "Random forest training data");
   if (X.columns.length === 0) throw new Error("Random forest training data: no feature columns");
-  checkTarget(y, X.rows, params, "Random forest training data");
+  checkTarget(
+    y,
+    X.rows,
+    params.task === "regression" ? null : params.numClasses,
+    "Random forest training data",
+  );
   if (validation) {
     if (validation.X.rows <= 0) throw new Error("Random forest validation data: no rows");
     checkFeatures(validation.X, "Random forest validation data", X.columns.length);
-    checkTarget(validation.y, validation.X.rows, params, "Random forest validation data");
+    checkTarget(
+      validation.y,
+      validation.X.rows,
+      params.task === "regression" ? null : params.numClasses,
+      "Random forest validation data",
+    );
   }
   checkAbort(signal);
 

@@ -2,12 +2,6 @@ from pandas.api.types import is_float_dtype
 from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
 
-def features(df, p):
-    """Numeric columns but the label and the excluded ones (missing values are fine for trees)."""
-    drop = [c for c in [p["label"], *p["exclude"]] if c in df.columns]
-    return df.drop(columns=drop).select_dtypes("number")
-
-
 def is_classification(y, task):
     if task != "auto":
         return task == "classification"
@@ -16,8 +10,9 @@ def is_classification(y, task):
 
 def run(ctx):
     p = ctx.params
-    train = ctx.input("train").dropna(subset=[p["label"]])
-    X, y = features(train, p), train[p["label"]]
+    train = ctx.labelled("train", p["label"])
+    # Trees take missing values as they are.
+    X, y = ctx.features(train, p["label"], p["exclude"]), train[p["label"]]
     Model = HistGradientBoostingClassifier if is_classification(y, p["task"]) else HistGradientBoostingRegressor
     model = Model(
         max_iter=p["trees"],
@@ -31,9 +26,5 @@ def run(ctx):
     ).fit(X, y)
     ctx.log(f"{Model.__name__}: {model.n_iter_} trees on {len(train)} rows, {X.shape[1]} features")
     ctx.metric("train_score", float(model.score(X, y)))
-    try:
-        val = ctx.input("validation").dropna(subset=[p["label"]])
-        ctx.metric("validation_score", float(model.score(features(val, p)[X.columns], val[p["label"]])))
-    except KeyError:
-        pass  # no validation split connected
+    ctx.validation_metric("validation_score", model, X, p["label"], p["exclude"])
     ctx.output_model(model, X, p["label"])

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { nodeDefinitions } from "../index";
-import type { StepContext } from "../sdk/context";
 import { useFakeSteps } from "../sdk/testing/steps";
 import { tuneSearchActivity } from "./activity";
 import { tuneTrialActivity, type TrialInput } from "./trial";
@@ -23,7 +22,7 @@ async function tuneStep(params: Record<string, unknown>) {
     runChild: async (activity, _key, input) => {
       expect(activity).toBe("tune.trial");
       trials.push(input as TrialInput);
-      return tuneTrialActivity({ ...step.ctx, params: input } as StepContext);
+      return tuneTrialActivity({ ...step.ctx, params: input });
     },
   });
   return { step, trials };

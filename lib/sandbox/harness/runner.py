@@ -112,6 +112,27 @@ class Context:
                 f,
             )
 
+    def labelled(self, port, label):
+        """An input's rows that have a value in the label column."""
+        return self.input(port).dropna(subset=[label])
+
+    def features(self, frame, label, exclude=(), fill=None):
+        """The numeric columns of a frame but the label and the excluded ones; missing values
+        replaced by `fill` when given (trees take them as they are)."""
+        drop = [c for c in [label, *exclude] if c in frame.columns]
+        X = frame.drop(columns=drop).select_dtypes("number")
+        return X if fill is None else X.fillna(fill)
+
+    def validation_metric(self, name, model, X_train, label, exclude=(), fill=None, port="validation"):
+        """`model.score` on the validation input's rows, with the training features' columns,
+        recorded as metric `name`; None when no validation input is connected."""
+        if port not in spec["inputs"]:
+            return None
+        rows = self.labelled(port, label)
+        score = float(model.score(self.features(rows, label, exclude, fill)[X_train.columns], rows[label]))
+        self.metric(name, score)
+        return score
+
     def metric(self, name, value):
         self._metrics[str(name)] = value
 

@@ -18,7 +18,11 @@ export const trainOutputs: PortDefinition[] = [
 ];
 
 export const targetParams = {
-  label: z.string().min(1).meta({ label: "Label column", widget: "column" }),
+  label: z.string().default("").meta({
+    label: "Label column",
+    widget: "column",
+    help: "Empty: the label chosen at the Split.",
+  }),
   exclude: z.array(z.string().min(1)).default([]).meta({
     label: "Exclude columns",
     widget: "columns",

@@ -1,4 +1,5 @@
 import { columnsOf, requireColumns } from "../../lib/data/columns";
+import { notFeatures } from "../../lib/data/roles";
 import { quoteIdent, quoteLiteral } from "../../lib/data/sandbox";
 import { fitTransformStep } from "../sdk/dataset-step";
 import { defineActivity } from "../sdk/define";
@@ -17,13 +18,14 @@ export const prepEncodeActivity = defineActivity(
   async (ctx, p) => {
     return fitTransformStep<EncodeState>(
       ctx,
-      async (c) => {
+      async (c, roles) => {
         const cols = await columnsOf(c, "train");
         requireColumns(cols, [...p.columns, ...p.exclude], "Encode categories");
+        const skip = new Set([...p.exclude, ...(p.columns.length ? [] : notFeatures(roles))]);
         const targets = cols.filter(
           (col) =>
             (p.columns.length ? p.columns.includes(col.name) : col.type === "VARCHAR") &&
-            !p.exclude.includes(col.name),
+            !skip.has(col.name),
         );
         const columns: EncodeState["columns"] = [];
         for (const col of targets) {

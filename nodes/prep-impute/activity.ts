@@ -1,4 +1,5 @@
 import { columnsOf, requireColumns } from "../../lib/data/columns";
+import { notFeatures } from "../../lib/data/roles";
 import { isNumeric } from "../../lib/data/dataset";
 import { quoteIdent, quoteLiteral } from "../../lib/data/sandbox";
 import { fitTransformStep } from "../sdk/dataset-step";
@@ -24,12 +25,17 @@ export const prepImputeActivity = defineActivity(
       throw new StepInputError("Impute: the constant strategy needs a constant");
     return fitTransformStep<ImputeState>(
       ctx,
-      async (c) => {
+      async (c, roles) => {
         const cols = await columnsOf(c, "train");
         requireColumns(cols, p.columns, "Impute");
         const numericOnly = p.strategy === "mean" || p.strategy === "median";
+        // By default every feature: never the label (filling it would invent training targets),
+        // ids or ignored columns.
+        const skip = new Set(notFeatures(roles));
         const targets = cols.filter((col) =>
-          p.columns.length ? p.columns.includes(col.name) : !numericOnly || isNumeric(col.type),
+          p.columns.length
+            ? p.columns.includes(col.name)
+            : !skip.has(col.name) && (!numericOnly || isNumeric(col.type)),
         );
         const bad = targets.filter((col) => numericOnly && !isNumeric(col.type));
         if (bad.length)

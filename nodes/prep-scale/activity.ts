@@ -1,4 +1,5 @@
 import { columnsOf, requireColumns } from "../../lib/data/columns";
+import { notFeatures } from "../../lib/data/roles";
 import { isNumeric } from "../../lib/data/dataset";
 import { quoteIdent } from "../../lib/data/sandbox";
 import { fitTransformStep } from "../sdk/dataset-step";
@@ -19,13 +20,14 @@ export const prepScaleActivity = defineActivity(
   async (ctx, p) => {
     return fitTransformStep<ScaleState>(
       ctx,
-      async (c) => {
+      async (c, roles) => {
         const cols = await columnsOf(c, "train");
         requireColumns(cols, [...p.columns, ...p.exclude], "Scale");
+        const skip = new Set([...p.exclude, ...(p.columns.length ? [] : notFeatures(roles))]);
         const targets = cols.filter(
           (col) =>
             (p.columns.length ? p.columns.includes(col.name) : isNumeric(col.type)) &&
-            !p.exclude.includes(col.name),
+            !skip.has(col.name),
         );
         const bad = targets.filter((col) => !isNumeric(col.type));
         if (bad.length)

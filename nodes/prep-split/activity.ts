@@ -18,7 +18,27 @@ export const prepSplitActivity = defineActivity(prepSplit, async (ctx, p) => {
   try {
     const c = box.connection;
     await loadDataset(c, await ctx.inputPath("input"), "input");
-    if (p.column) requireColumns(await columnsOf(c, "input"), [p.column], "Split");
+    const named = [p.column, p.label, ...p.ids, ...p.ignored].filter(Boolean);
+    const all = await columnsOf(c, "input");
+    requireColumns(all, named, "Split");
+    const roles = { label: p.label || undefined, ids: p.ids, ignored: p.ignored };
+    let source = "input";
+    if (p.label) {
+      // A row without a label teaches nothing and scores nothing: it is left out, and counted.
+      const [row] = (
+        await c.runAndReadAll(
+          `SELECT count(*)::INTEGER AS n FROM input WHERE ${quoteIdent(p.label)} IS NULL`,
+        )
+      ).getRowObjects();
+      const unlabelled = Number(row?.n ?? 0);
+      if (unlabelled > 0) {
+        ctx.log(`${unlabelled} rows without a label ("${p.label}") left out of every split`);
+        await c.run(
+          `CREATE VIEW labelled AS SELECT * FROM input WHERE ${quoteIdent(p.label)} IS NOT NULL`,
+        );
+        source = "labelled";
+      }
+    }
     const trainCut = 1 - p.validation - p.test;
     const valCut = 1 - p.test;
     const key = `hash(row_number() OVER () || ':' || ${Number(p.seed)})`;
@@ -31,7 +51,7 @@ export const prepSplitActivity = defineActivity(prepSplit, async (ctx, p) => {
     // A random split's position streams (a row's number and the seed), so each split re-reads the
     // input rather than holding a keyed copy of it; the others rank rows and need the copy.
     await c.run(
-      `CREATE ${p.method === "random" ? "VIEW" : "TABLE"} keyed AS SELECT * EXCLUDE (__key), ${position} AS __pos FROM (SELECT *, ${key} AS __key FROM input)`,
+      `CREATE ${p.method === "random" ? "VIEW" : "TABLE"} keyed AS SELECT * EXCLUDE (__key), ${position} AS __pos FROM (SELECT *, ${key} AS __key FROM ${source})`,
     );
     const outputs: Record<string, Awaited<ReturnType<typeof ctx.writeFile>>> = {};
     const parts = {
@@ -45,7 +65,7 @@ export const prepSplitActivity = defineActivity(prepSplit, async (ctx, p) => {
       );
       const file = path.join(ctx.workDir, `${port}.parquet`);
       const metadata = await writeDataset(c, port, file);
-      outputs[port] = await ctx.writeFile("dataset", file, { ...metadata, preprocessing });
+      outputs[port] = await ctx.writeFile("dataset", file, { ...metadata, preprocessing, roles });
     }
     return outputs;
   } finally {

@@ -9,6 +9,7 @@ import {
   type PrepStep,
   type Preprocessing,
 } from "../../lib/data/preprocessing";
+import { rolesFor, rolesOf, type ColumnRoles } from "../../lib/data/roles";
 import { openSandbox } from "../../lib/data/sandbox";
 
 /**
@@ -40,7 +41,14 @@ export async function datasetStep(
     ctx.log(`${metadata.rows} rows, ${metadata.schema.length} columns`);
     const preprocessing = upstream && carry?.(upstream);
     const file = typeof result === "string" ? out : result.written;
-    return await ctx.writeFile("dataset", file, { ...metadata, preprocessing });
+    // Column roles travel on with the columns that still exist.
+    const roles = first
+      ? rolesFor(
+          rolesOf(await ctx.inputMetadata(first)),
+          metadata.schema.map((c) => c.name),
+        )
+      : undefined;
+    return await ctx.writeFile("dataset", file, { ...metadata, preprocessing, roles });
   } finally {
     box.close();
   }
@@ -56,15 +64,18 @@ export type SplitPort = (typeof splitPorts)[number];
  */
 export async function fitTransformStep<S extends PrepStep>(
   ctx: StepContext,
-  fit: (c: DuckDBConnection) => Promise<S>,
+  /** Learns the state on `train`; `roles` says which columns are not features (leave them be). */
+  fit: (c: DuckDBConnection, roles: ColumnRoles) => Promise<S>,
   apply: (c: DuckDBConnection, input: SplitPort, output: string, state: S) => Promise<void>,
 ): Promise<Record<string, ArtifactRef>> {
-  const upstream = preprocessingOf(await ctx.inputMetadata("train"));
+  const trainMetadata = await ctx.inputMetadata("train");
+  const upstream = preprocessingOf(trainMetadata);
+  const roles = rolesOf(trainMetadata);
   const box = await openSandbox(ctx.workDir);
   try {
     const present = splitPorts.filter((p) => ctx.inputs[p]);
     for (const port of present) await loadDataset(box.connection, await ctx.inputPath(port), port);
-    const state = await fit(box.connection);
+    const state = await fit(box.connection, roles);
     const outputs: Record<string, ArtifactRef> = {};
     for (const port of present) {
       const relation = `${port}_out`;
@@ -74,6 +85,10 @@ export async function fitTransformStep<S extends PrepStep>(
       outputs[port] = await ctx.writeFile("dataset", file, {
         ...metadata,
         preprocessing: withStep(upstream, state),
+        roles: rolesFor(
+          roles,
+          metadata.schema.map((c) => c.name),
+        ),
       });
     }
     outputs.state = await ctx.writeJson("json", state);

@@ -8,6 +8,7 @@ import type { NodeDefinition } from "../types";
 import { ExportError, StepInputError } from "../../lib/errors";
 import type { ArtifactRef } from "../../workflows/plan";
 import { loadDataset } from "../../lib/data/dataset";
+import { notFeatures, rolesOf } from "../../lib/data/roles";
 import { preprocessingOf } from "../../lib/data/preprocessing";
 import { openSandbox } from "../../lib/data/sandbox";
 import { loadTrainingData, type TrainingData } from "../../lib/ml/data";
@@ -22,6 +23,18 @@ export async function loadSplits(
   target: TargetParams,
   what: string,
 ): Promise<TrainingData> {
+  // The label and the columns that are not features come from the split's roles unless named.
+  const roles = rolesOf(await ctx.inputMetadata("train"));
+  const label = target.label || roles.label;
+  if (!label)
+    throw new StepInputError(
+      `${what}: choose the label column, here or as the Split's label (target)`,
+    );
+  target = {
+    ...target,
+    label,
+    exclude: [...new Set([...target.exclude, ...notFeatures(roles)])].filter((c) => c !== label),
+  };
   const box = await openSandbox(ctx.workDir);
   try {
     await loadDataset(box.connection, await ctx.inputPath("train"), "train");

@@ -99,6 +99,15 @@ export class GraphBuilder {
     return name;
   }
 
+  /** Puts the graph's inputs in the order of `names` (those it has; the rest after them). */
+  orderInputs(names: string[]): void {
+    const rank = (v: object) => {
+      const i = names.indexOf((v as { name: string }).name);
+      return i < 0 ? names.length : i;
+    };
+    this.inputs.sort((a, b) => rank(a) - rank(b));
+  }
+
   input(name: string, type: ElemType, shape: (number | string)[]): string {
     this.used.add(name);
     this.inputs.push(valueInfo(name, type, shape));

@@ -15,12 +15,21 @@ export interface ModelInput {
 /** A column inside the graph: a double tensor, or a string tensor (with its recorded fill). */
 export type OnnxValue = { kind: "num"; v: string } | { kind: "str"; v: string; missing?: string };
 
-/** What a recorded prep step sees while it writes itself into the graph. */
+/** A column's value, built into the graph only when something needs it. */
+export type LazyValue = () => OnnxValue;
+
+/**
+ * What a recorded prep step sees while it writes itself into the graph. Values are lazy: a step
+ * wraps the value it transforms, and nothing is built (no model input is added) unless a
+ * trained feature depends on it, so a column the model does not use, such as the label, never
+ * becomes an input even when a step transformed it.
+ */
 export interface PrepOnnxScope {
   g: GraphBuilder;
-  /** A column's value so far; a raw column becomes a model input the first time it is used. */
-  get(column: string): OnnxValue;
-  set(column: string, value: OnnxValue): void;
+  /** A column's value so far, or undefined when no earlier step produced it. */
+  column(name: string): LazyValue | undefined;
+  /** Sets a column's value; the function runs at most once, when a feature needs it. */
+  set(column: string, value: LazyValue): void;
   delete(column: string): void;
   /** Keeps only these columns, renamed `from` → `to`; a column not produced is left out. */
   select(columns: { from: string; to: string }[]): void;
@@ -28,11 +37,23 @@ export interface PrepOnnxScope {
   double(x: number): string;
 }
 
+/** Runs `fn` once, on first call. */
+export function once<T>(fn: () => T): () => T {
+  let done = false;
+  let value: T;
+  return () => {
+    if (!done) {
+      value = fn();
+      done = true;
+    }
+    return value;
+  };
+}
+
 /** How one recorded op (`PrepStep.op`) runs per record inside an exported model. */
 export type PrepOnnxOp = (scope: PrepOnnxScope, step: PrepStep) => void;
 export type PrepOnnxOps = Readonly<Record<string, PrepOnnxOp>>;
 
-type Value = { kind: "raw"; column: ColumnSchema } | OnnxValue;
 
 const inputName = (column: string, taken: Set<string>) => {
   const base = column.replace(/[^A-Za-z0-9_]/g, "_").replace(/^(?=\d)/, "_") || "col";
@@ -56,37 +77,32 @@ export function buildPreprocessing(
 ): { inputs: ModelInput[]; features: string } {
   const inputs: ModelInput[] = [];
   const taken = new Set<string>();
-  let columns = new Map<string, Value>(pre.raw.map((c) => [c.name, { kind: "raw", column: c }]));
-
-  const materialize = (name: string): OnnxValue => {
-    const value = columns.get(name);
-    if (!value) throw new ExportError(`column "${name}" is not produced by the recorded steps`);
-    if (value.kind !== "raw") return value;
-    const { column } = value;
-    const text = column.type === "VARCHAR";
-    if (!text && !isNumeric(column.type) && column.type !== "BOOLEAN")
-      throw new ExportError(
-        `column "${name}" has type ${column.type}; a model takes numbers and text only`,
-      );
-    const input: ModelInput = {
-      name: inputName(name, taken),
-      column: name,
-      type: text ? "string" : "double",
-      sourceType: column.type,
-    };
-    inputs.push(input);
-    g.input(input.name, input.type, ["N", 1]);
-    const v: OnnxValue = text ? { kind: "str", v: input.name } : { kind: "num", v: input.name };
-    columns.set(name, v);
-    return v;
-  };
+  // A raw column becomes a model input the first time a feature needs it.
+  const raw = (column: ColumnSchema): LazyValue =>
+    once(() => {
+      const text = column.type === "VARCHAR";
+      if (!text && !isNumeric(column.type) && column.type !== "BOOLEAN")
+        throw new ExportError(
+          `column "${column.name}" has type ${column.type}; a model takes numbers and text only`,
+        );
+      const input: ModelInput = {
+        name: inputName(column.name, taken),
+        column: column.name,
+        type: text ? "string" : "double",
+        sourceType: column.type,
+      };
+      inputs.push(input);
+      g.input(input.name, input.type, ["N", 1]);
+      return text ? { kind: "str", v: input.name } : { kind: "num", v: input.name };
+    });
+  let columns = new Map<string, LazyValue>(pre.raw.map((c) => [c.name, raw(c)]));
   const scope: PrepOnnxScope = {
     g,
-    get: materialize,
-    set: (name, value) => void columns.set(name, value),
+    column: (name) => columns.get(name),
+    set: (name, value) => void columns.set(name, once(value)),
     delete: (name) => void columns.delete(name),
     select: (selected) => {
-      const next = new Map<string, Value>();
+      const next = new Map<string, LazyValue>();
       for (const { from, to } of selected) {
         const v = columns.get(from);
         if (v) next.set(to, v);
@@ -102,6 +118,11 @@ export function buildPreprocessing(
     op(scope, step);
   }
 
+  const materialize = (name: string): OnnxValue => {
+    const value = columns.get(name);
+    if (!value) throw new ExportError(`column "${name}" is not produced by the recorded steps`);
+    return value();
+  };
   const parts = featureNames.map((name) => {
     const v = materialize(name);
     if (v.kind === "str")
@@ -111,5 +132,9 @@ export function buildPreprocessing(
     return v.v;
   });
   const joined = parts.length === 1 ? parts[0]! : g.op("Concat", parts, { axis: { i: 1 } });
+  // Inputs in the order of the file's columns, whatever order the features needed them in.
+  const order = pre.raw.map((c) => c.name);
+  inputs.sort((a, b) => order.indexOf(a.column) - order.indexOf(b.column));
+  g.orderInputs(inputs.map((i) => i.name));
   return { inputs, features: g.op("Cast", [joined], { to: { i: 1 } }) };
 }

@@ -14,5 +14,5 @@ export function proxy(request: NextRequest) {
 }
 
 export const config = {
-  matcher: ["/((?!api/|v2/|_next/|sign-in|icon.svg|favicon.ico).*)"],
+  matcher: ["/((?!api/|v2/|v2$|_next/|sign-in|icon.svg|favicon.ico).*)"],
 };

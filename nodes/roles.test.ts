@@ -42,7 +42,7 @@ describe("column roles", () => {
   it("keep fitted steps off the label and ids by default, and trainers take the label", async () => {
     const { step: s, out: splits } = await split({ label: "price", ids: ["Listing ID"], seed: 3 });
     const chain = async (
-      impl: typeof prepImputeActivity,
+      impl: { activity: typeof prepImputeActivity.activity },
       params: Record<string, unknown>,
       inputs: Record<string, unknown>,
     ) => {

@@ -8,6 +8,13 @@ import { predictions } from "../db/schema";
 import { hashApiKey } from "../services/registry";
 import { PayloadError } from "../../lib/errors";
 import type { PredictionLogger } from "./logger";
+import {
+  decodeInferRequest,
+  encodeInferResponse,
+  requestedOutputs,
+  type InferRequest,
+  type OutputTensor,
+} from "./binary";
 import { columnsFromInfer, columnsFromRecords, rowRecord, type Columns } from "./payload";
 import type { Scored } from "./scorer";
 import type { Endpoint, LoadedVersion, ServingState } from "./state";
@@ -26,12 +33,13 @@ function rowOutputs(v: LoadedVersion, s: Scored, r: number): Record<string, unkn
 const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /**
- * The request's JSON body. Under `npm run serve` it is read straight from Node's request, which
- * costs the HTTP thread less than going through a web Request; mounted in the web app, through it.
+ * The request's body, at most MAX_BODY_BYTES. Under `npm run serve` it is read straight from
+ * Node's request, which costs the HTTP thread less than going through a web Request; mounted in
+ * the web app, through it.
  */
-async function readJson(c: Context): Promise<unknown> {
+async function readBody(c: Context): Promise<Buffer> {
   const incoming = (c.env as Partial<HttpBindings> | undefined)?.incoming;
-  if (!incoming) return readLimitedJson(c.req.raw);
+  if (!incoming) return readLimited(c.req.raw);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -42,20 +50,18 @@ async function readJson(c: Context): Promise<unknown> {
     incoming.on("error", reject);
     incoming.on("end", () => {
       if (size > MAX_BODY_BYTES) return reject(tooLarge());
-      try {
-        const text = (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks)).toString("utf8");
-        resolve(JSON.parse(text) as unknown);
-      } catch (err) {
-        reject(err instanceof Error ? err : new Error(String(err)));
-      }
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks));
     });
   });
 }
 
+const readJson = async (c: Context): Promise<unknown> =>
+  JSON.parse((await readBody(c)).toString("utf8")) as unknown;
+
 const tooLarge = () => new PayloadError("body", `larger than ${MAX_BODY_BYTES / 1024 / 1024} MiB`);
 
-/** A web Request's JSON body (the web app's /v2), with the same limit as `npm run serve`. */
-async function readLimitedJson(request: Request): Promise<unknown> {
+/** A web Request's body (the web app's /v2), with the same limit as `npm run serve`. */
+async function readLimited(request: Request): Promise<Buffer> {
   if (Number(request.headers.get("content-length") ?? 0) > MAX_BODY_BYTES) throw tooLarge();
   const reader = request.body?.getReader();
   const chunks: Uint8Array[] = [];
@@ -70,7 +76,7 @@ async function readLimitedJson(request: Request): Promise<unknown> {
     }
     chunks.push(next.value);
   }
-  return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+  return Buffer.concat(chunks);
 }
 
 const httpError = (c: Context, status: 400 | 401 | 403 | 404 | 429 | 503, error: string) =>
@@ -92,7 +98,11 @@ export function createServingApp(deps: { db: Db; state: ServingState; logger: Pr
     state.ready ? c.json({ ready: true }) : c.json({ ready: false, error: state.lastError }, 503),
   );
   app.get("/v2", (c) =>
-    c.json({ name: "flowforge", version: "1", extensions: ["records", "feedback"] }),
+    c.json({
+      name: "flowforge",
+      version: "1",
+      extensions: ["binary_tensor_data", "records", "feedback"],
+    }),
   );
 
   /** The endpoint a request names, after its API key and rate limit are checked. */
@@ -242,40 +252,45 @@ export function createServingApp(deps: { db: Db; state: ServingState; logger: Pr
   app.post(
     "/v2/models/:name/infer",
     guard(async (c, e) => {
-      const body = (await readJson(c)) as { id?: unknown };
+      // JSON, or JSON and raw tensor bytes (the binary data extension, tritonclient's default).
+      const body = decodeInferRequest(
+        await readBody(c),
+        c.req.header("inference-header-content-length"),
+      ) as InferRequest;
       const { answering, scored, ids, rows } = await predict(e, (v) =>
         columnsFromInfer(v.signature, body),
       );
       const classes = answering.signature.classes ?? [];
-      const outputs = scored.prediction
-        ? [
-            {
-              name: "prediction",
-              datatype: "FP32",
-              shape: [rows],
-              data: Array.from(scored.prediction),
-            },
-          ]
+      const all: OutputTensor[] = scored.prediction
+        ? [{ name: "prediction", datatype: "FP32", shape: [rows], data: scored.prediction }]
         : [
             {
               name: "label",
               datatype: classes.every((k) => typeof k === "number") ? "INT64" : "BYTES",
               shape: [rows],
-              data: scored.label,
+              data: scored.label!,
             },
             {
               name: "probabilities",
               datatype: "FP32",
               shape: [rows, classes.length],
-              data: Array.from(scored.probabilities!),
+              data: scored.probabilities!,
             },
           ];
-      return c.json({
+      const { outputs, binary } = requestedOutputs(body, all);
+      const response = {
         model_name: e.name,
         model_version: String(answering.version),
         id: typeof body.id === "string" ? body.id : ids[0],
         parameters: { prediction_ids: ids },
         outputs,
+      };
+      if (!outputs.some((o) => binary(o.name)))
+        return c.json(encodeInferResponse(response, () => false).json);
+      const { body: bytes, headerLength } = encodeInferResponse(response, binary);
+      return c.body(new Uint8Array(bytes), 200, {
+        "content-type": "application/octet-stream",
+        "inference-header-content-length": String(headerLength),
       });
     }),
   );

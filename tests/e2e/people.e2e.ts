@@ -127,6 +127,16 @@ void test("an analyst's production deploy waits until a manager approves it", as
   );
   await manager.goto(`${BASE_URL}/deployments`);
   await manager.getByText("penguin-species").first().waitFor();
+  // Open Inference Protocol clients reach the web app's /v2 without a session: server metadata,
+  // and a protocol error (not the sign-in page) for a request without a key.
+  const server = await fetch(`${BASE_URL}/v2`, { redirect: "manual" });
+  assert.equal(server.status, 200);
+  const meta = (await server.json()) as { name: string; extensions: string[] };
+  assert.equal(meta.name, "flowforge");
+  assert.ok(meta.extensions.includes("binary_tensor_data"));
+  const keyless = await fetch(`${BASE_URL}/v2/models/penguin-species`, { redirect: "manual" });
+  assert.equal(keyless.status, 401);
+  assert.match(((await keyless.json()) as { error: string }).error, /missing API key/);
   await manager.goto(`${BASE_URL}/audit`);
   const approval = manager.getByRole("row").filter({ hasText: "run.approve" });
   await approval.first().waitFor();

@@ -1,3 +1,6 @@
+import { execFile } from "node:child_process";
+import path from "node:path";
+import { promisify } from "node:util";
 import fc from "fast-check";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -6,6 +9,9 @@ import { closeDb } from "../../server/db/client";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
 import { startServing, type Serving } from "../serving";
+import { ensurePythonPackages } from "../../lib/sandbox/python-packages";
+
+const execFileAsync = promisify(execFile);
 import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
 
 const api = callerAs("admin");
@@ -240,6 +246,54 @@ describe("deploy and serve over HTTP", () => {
     expect(row!.feedback.label).toBe("Gentoo");
     expect(row!.inputs.island).toBe("Biscoe");
   }, 300_000);
+
+  it("answers NVIDIA's Open Inference Protocol client: metadata, readiness, JSON and binary infer", async () => {
+    const tritonclient = {
+      dir: path.resolve(".data/tools/tritonclient"),
+      requirements: ["tritonclient[http]>=2.40", "numpy"],
+      markers: ["tritonclient/http/__init__.py", "numpy/__init__.py"],
+      what: "tritonclient[http] (the standard Open Inference Protocol client)",
+    };
+    await ensurePythonPackages({ ...tritonclient, log: () => undefined });
+    const rows = [penguin, { ...penguin, island: "Torgersen", bill_length_mm: 38, sex: null }];
+    const { stdout } = await execFileAsync(
+      "python3",
+      [
+        path.resolve("tests/integration/oip_client.py"),
+        serving.base.replace(/^http:\/\//, ""),
+        endpoint,
+        key,
+        JSON.stringify(rows),
+      ],
+      { env: { ...process.env, PYTHONPATH: tritonclient.dir }, timeout: 60_000 },
+    );
+    const got = JSON.parse(stdout) as {
+      server: { name: string; extensions: string[] };
+      server_ready: boolean;
+      model_ready: boolean;
+      model: { inputs: { name: string; parameters: { column: string } }[] };
+      binary: { label: string[]; probabilities: number[][] };
+      json: { label: string[]; probabilities: number[][] };
+      unknown_model: string;
+    };
+    expect(got.server.name).toBe("flowforge");
+    expect(got.server.extensions).toContain("binary_tensor_data");
+    expect([got.server_ready, got.model_ready]).toEqual([true, true]);
+    expect(got.model.inputs.map((i) => i.parameters.column)).not.toContain("species");
+    // Both encodings answer what /predict answers for the same rows.
+    const records = await predict(rows as never);
+    const labels = records.predictions.map((p) => p.label);
+    expect(got.binary.label).toEqual(labels);
+    expect(got.json.label).toEqual(labels);
+    const classes = Object.keys(records.predictions[0]!.probabilities);
+    got.binary.probabilities.forEach((row, r) =>
+      row.forEach((v, k) =>
+        expect(v).toBeCloseTo(records.predictions[r]!.probabilities[classes[k]!]!, 5),
+      ),
+    );
+    expect(got.json.probabilities).toEqual(got.binary.probabilities);
+    expect(got.unknown_model).toMatch(/no deployed model "no-such-model"/);
+  });
 
   it("answers random and mutated requests with a result or a 400 naming the field, never a 500", async () => {
     // A key of its own, so these requests do not count against the next tests' rate limit.

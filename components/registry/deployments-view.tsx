@@ -12,6 +12,7 @@ export function DeploymentsView() {
   const trpc = useTRPC();
   const list = useQuery(trpc.deployments.list.queryOptions(undefined, { refetchInterval: 5000 }));
   const [key, setKey] = useState<{ name: string; apiKey: string } | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
   const refetch = () => void list.refetch();
   const promote = useMutation(trpc.deployments.promote.mutationOptions({ onSuccess: refetch }));
   const rollback = useMutation(trpc.deployments.rollback.mutationOptions({ onSuccess: refetch }));
@@ -80,18 +81,41 @@ export function DeploymentsView() {
                 Roll back to v{d.previousVersion}
               </Button>
             )}
-            <Button
-              size="sm"
-              variant="secondary"
-              onClick={() =>
-                rotate.mutate(
-                  { deploymentId: d.id },
-                  { onSuccess: ({ apiKey }) => setKey({ name: d.name, apiKey }) },
-                )
-              }
+            {confirming === d.id ? (
+              <span className="flex items-center gap-2 text-sm" role="alertdialog">
+                A new key retires the current one.
+                <Button
+                  size="sm"
+                  variant="danger"
+                  onClick={() =>
+                    rotate.mutate(
+                      { deploymentId: d.id },
+                      {
+                        onSuccess: ({ apiKey }) => {
+                          setConfirming(null);
+                          setKey({ name: d.name, apiKey });
+                        },
+                      },
+                    )
+                  }
+                >
+                  Create new key
+                </Button>
+                <Button size="sm" variant="secondary" onClick={() => setConfirming(null)}>
+                  Cancel
+                </Button>
+              </span>
+            ) : (
+              <Button size="sm" variant="secondary" onClick={() => setConfirming(d.id)}>
+                New API key…
+              </Button>
+            )}
+            <Link
+              href={`/deployments/${d.id}`}
+              className="self-center text-sm text-sky-700 hover:underline"
             >
-              New API key
-            </Button>
+              How to call it
+            </Link>
           </div>
         </section>
       ))}

@@ -137,6 +137,31 @@ void test("an analyst's production deploy waits until a manager approves it", as
   const keyless = await fetch(`${BASE_URL}/v2/models/penguin-species`, { redirect: "manual" });
   assert.equal(keyless.status, 401);
   assert.match(((await keyless.json()) as { error: string }).error, /missing API key/);
+  // The endpoint's page says how to call it, and a manager tries it: a new key (confirmed), then
+  // the example row sent with that key, typed in.
+  await manager
+    .locator('[data-deployment="penguin-species"]')
+    .getByRole("link", { name: "How to call it" })
+    .click();
+  await manager.getByRole("heading", { name: "How to call penguin-species" }).waitFor();
+  const inputs = manager.getByRole("table", { name: "Inputs" });
+  await inputs.getByText("bill_length_mm").waitFor();
+  assert.equal(await inputs.getByText("species", { exact: true }).count(), 0);
+  await manager.getByRole("button", { name: "New API key…" }).click();
+  await manager.getByRole("button", { name: "Create new key" }).click();
+  const apiKey = (await manager.getByTestId("api-key").locator("code").textContent()) ?? "";
+  assert.match(apiKey, /^ffk_/);
+  const tryIt = manager.getByRole("form", { name: "Try it" });
+  const keyField = tryIt.getByLabel("API key");
+  await keyField.fill("");
+  await keyField.pressSequentially(apiKey);
+  await keyField.press("Enter");
+  await manager.getByTestId("try-answer").filter({ hasText: /^200 / }).waitFor();
+  assert.match(
+    (await manager.getByTestId("try-answer").textContent()) ?? "",
+    /"label": "(Adelie|Chinstrap|Gentoo)"/,
+  );
+  await manager.screenshot({ path: `${shots}/endpoint-usage.png`, fullPage: true });
   await manager.goto(`${BASE_URL}/audit`);
   const approval = manager.getByRole("row").filter({ hasText: "run.approve" });
   await approval.first().waitFor();

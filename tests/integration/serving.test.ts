@@ -247,6 +247,18 @@ describe("deploy and serve over HTTP", () => {
     expect(row!.inputs.island).toBe("Biscoe");
   }, 300_000);
 
+  it("shows how to call an endpoint: its inputs and a real training row that it answers", async () => {
+    const usage = await api.deployments.usage({ deploymentId: (await deployment()).id });
+    expect(usage.label).toBe("species");
+    const columns = usage.inputs.map((i) => i.column);
+    expect(columns).not.toContain("species");
+    expect(Object.keys(usage.example ?? {})).toEqual(columns);
+    // A penguin from the training rows, every input present, sent as a caller would.
+    expect(Object.values(usage.example!).every((v) => v !== null)).toBe(true);
+    const answer = await predict([usage.example as never]);
+    expect(["Adelie", "Chinstrap", "Gentoo"]).toContain(answer.predictions[0]!.label);
+  });
+
   it("answers NVIDIA's Open Inference Protocol client: metadata, readiness, JSON and binary infer", async () => {
     const tritonclient = {
       dir: path.resolve(".data/tools/tritonclient"),
@@ -413,6 +425,10 @@ describe("deploy and serve over HTTP", () => {
     const done = await finish(started);
     expect(done.steps.find((s) => s.stepId === "deploy")!.approval?.approved).toBe(true);
     expect((await deployment()).alias).toBe("production");
+    // A key for production is a manager's to create; an analyst's request is refused.
+    await expect(
+      callerAs("analyst").deployments.rotateKey({ deploymentId: (await deployment()).id }),
+    ).rejects.toThrow(/Only a manager may create a key for ".*": it serves production/);
 
     // No side door: a staging deploy (replace or canary) onto the production endpoint is refused
     // at once, and what production serves is unchanged.

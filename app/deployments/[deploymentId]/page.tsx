@@ -1,3 +1,4 @@
+import { EndpointUsage } from "@/components/registry/endpoint-usage";
 import { MonitoringView } from "@/components/registry/monitoring-view";
 
 export default async function DeploymentMonitoringPage({
@@ -7,9 +8,12 @@ export default async function DeploymentMonitoringPage({
 }) {
   const { deploymentId } = await params;
   return (
-    <div className="space-y-4">
-      <h1 className="text-xl font-semibold">Monitoring</h1>
-      <MonitoringView deploymentId={deploymentId} />
+    <div className="space-y-8">
+      <EndpointUsage deploymentId={deploymentId} />
+      <section className="space-y-4">
+        <h2 className="text-lg font-semibold">Monitoring</h2>
+        <MonitoringView deploymentId={deploymentId} />
+      </section>
     </div>
   );
 }

@@ -2,7 +2,10 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { assertDeployment, assertModel } from "../../auth/access";
 import { audit } from "../../auth/audit";
-import type { Principal } from "../../../common/roles";
+import { atLeast, type Principal } from "../../../common/roles";
+import { ForbiddenError } from "../../../lib/errors";
+import { endpointUsage } from "../../services/endpoint-usage";
+import { defaultArtifactStore as artifactStore } from "../../artifacts/default-store";
 import type { Db } from "../../db/client";
 import {
   endChallenge,
@@ -77,11 +80,29 @@ export const deploymentsRouter = router({
         endChallenge(ctx.getDb(), input.deploymentId, ctx.principal.email, randomUUID()),
       ),
     ),
-  rotateKey: managerProcedure
+  /**
+   * A new key retires the old one. Who may deploy to the endpoint's alias may do it: analysts for
+   * staging (their runs deploy there), managers for production (they approve what goes there).
+   */
+  rotateKey: analystProcedure.input(id).mutation(async ({ ctx, input }) => {
+    const usage = await endpointUsage(
+      ctx.getDb(),
+      artifactStore(),
+      ctx.principal.workspaceId,
+      input.deploymentId,
+    );
+    if (usage.alias === "production" && !atLeast(ctx.principal.role, "manager"))
+      throw new ForbiddenError(
+        `Only a manager may create a key for "${usage.name}": it serves production`,
+      );
+    return change(ctx.getDb(), ctx.principal, input.deploymentId, "rotate_key", () =>
+      rotateKey(ctx.getDb(), input.deploymentId, ctx.principal.email),
+    );
+  }),
+  /** How to call the endpoint: its input schema and a real training row for the examples. */
+  usage: analystProcedure
     .input(id)
-    .mutation(({ ctx, input }) =>
-      change(ctx.getDb(), ctx.principal, input.deploymentId, "rotate_key", () =>
-        rotateKey(ctx.getDb(), input.deploymentId, ctx.principal.email),
-      ),
+    .query(({ ctx, input }) =>
+      endpointUsage(ctx.getDb(), artifactStore(), ctx.principal.workspaceId, input.deploymentId),
     ),
 });

@@ -30,7 +30,7 @@ void test("open a node's code, edit it, run the node alone, see its logs and out
   await page
     .getByTestId("node-source")
     .locator(".view-lines")
-    .filter({ hasText: "NodeActivity" })
+    .filter({ hasText: "defineActivity" })
     .waitFor();
   await page.getByRole("tab", { name: "Settings" }).click();
 

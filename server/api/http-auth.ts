@@ -17,6 +17,8 @@ export const httpRoutes = {
   "/api/uploads/[uploadId]": "analyst",
   "/api/uploads/[uploadId]/complete": "analyst",
   "/api/artifacts/[hash]": "analyst",
+  // Server metadata: what any Open Inference Protocol client asks first, before it sends a key.
+  "/v2": "public",
   "/v2/[...path]": "api-key",
 } as const satisfies Record<string, "public" | "per-procedure" | "api-key" | Role>;
 

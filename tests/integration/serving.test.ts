@@ -79,6 +79,7 @@ describe("deploy and serve over HTTP", () => {
   let worker: WorkerProcess;
   let serving: Serving;
   let key: string;
+  let firstRunId: string;
   let sql: postgres.Sql;
 
   beforeAll(async () => {
@@ -116,7 +117,9 @@ describe("deploy and serve over HTTP", () => {
   };
 
   it("deploys v1 and answers OIP v2 and records requests, validating against the signature", async () => {
-    await finish(await deployRun(10, {}));
+    const started = await deployRun(10, {});
+    await finish(started);
+    firstRunId = started.runId;
     key = (await api.deployments.rotateKey({ deploymentId: (await deployment()).id })).apiKey;
     // A refresh already under way may predate the new key: the second one reads it.
     await serving.state.refresh();
@@ -257,6 +260,48 @@ describe("deploy and serve over HTTP", () => {
     expect(Object.values(usage.example!).every((v) => v !== null)).toBe(true);
     const answer = await predict([usage.example as never]);
     expect(["Adelie", "Chinstrap", "Gentoo"]).toContain(answer.predictions[0]!.label);
+  });
+
+  it("registers a finished run's model, then deploys that version from the registry", async () => {
+    const name = `registered-${crypto.randomUUID().slice(0, 8)}`;
+    const registered = await api.models.register({
+      runId: firstRunId,
+      stepId: "gbdt",
+      modelName: name,
+    });
+    expect(registered).toMatchObject({ modelName: name, version: 1 });
+    // The same model again is the same version.
+    expect(
+      await api.models.register({ runId: firstRunId, stepId: "gbdt", modelName: name }),
+    ).toMatchObject({ versionId: registered.versionId });
+    await expect(
+      api.models.register({ runId: firstRunId, stepId: "split", modelName: name }),
+    ).rejects.toThrow(/no trained model to register/);
+    await expect(
+      callerAs("analyst").models.deploy({
+        versionId: registered.versionId,
+        endpoint: name,
+        alias: "production",
+      }),
+    ).rejects.toThrow(/Only a manager may deploy to production/);
+    const deployed = await callerAs("analyst").models.deploy({
+      versionId: registered.versionId,
+      endpoint: name,
+    });
+    expect(deployed.apiKey).toMatch(/^ffk_/);
+    for (let i = 0; i < 100 && !serving.state.get(name); i++) {
+      await serving.state.refresh();
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const r = await fetch(`${serving.base}/v2/models/${name}/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${deployed.apiKey}` },
+      body: JSON.stringify({ records: [penguin] }),
+    });
+    expect(r.status).toBe(200);
+    const body = (await r.json()) as { model: string; predictions: { label: string }[] };
+    expect(body.model).toBe(name);
+    expect(body.predictions[0]!.label).toBe("Gentoo");
   });
 
   it("answers NVIDIA's Open Inference Protocol client: metadata, readiness, JSON and binary infer", async () => {

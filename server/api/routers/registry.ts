@@ -5,6 +5,7 @@ import { audit } from "../../auth/audit";
 import { atLeast, type Principal } from "../../../common/roles";
 import { ForbiddenError } from "../../../lib/errors";
 import { endpointUsage } from "../../services/endpoint-usage";
+import { deployVersion, registerFromRun } from "../../services/register-model";
 import { defaultArtifactStore as artifactStore } from "../../artifacts/default-store";
 import type { Db } from "../../db/client";
 import {
@@ -21,8 +22,44 @@ import { analystProcedure, managerProcedure, router } from "../trpc";
 
 const id = z.object({ deploymentId: z.string().uuid() });
 
+const slug = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,62}$/, "lower-case letters, digits and dashes, up to 63");
+
 export const modelsRouter = router({
   list: analystProcedure.query(({ ctx }) => listModels(ctx.getDb(), ctx.principal.workspaceId)),
+  /** A finished run's trained model as a registered version, without serving it. */
+  register: analystProcedure
+    .input(z.object({ runId: z.string().uuid(), stepId: z.string().min(1), modelName: slug }))
+    .mutation(async ({ ctx, input }) => {
+      const r = await registerFromRun(ctx.getDb(), ctx.principal, input);
+      await audit(ctx.getDb(), ctx.principal, {
+        action: "model.register",
+        targetType: "model",
+        targetId: r.modelId,
+        detail: { version: r.version, runId: input.runId, stepId: input.stepId },
+      });
+      return r;
+    }),
+  /** Serves a registered version on an endpoint: analysts to staging, managers to production. */
+  deploy: analystProcedure
+    .input(
+      z.object({
+        versionId: z.string().uuid(),
+        endpoint: slug,
+        alias: z.enum(["staging", "production"]).default("staging"),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const r = await deployVersion(ctx.getDb(), ctx.principal, input);
+      await audit(ctx.getDb(), ctx.principal, {
+        action: "deployment.deploy",
+        targetType: "deployment",
+        targetId: r.deploymentId,
+        detail: { versionId: input.versionId, alias: input.alias },
+      });
+      return r;
+    }),
   history: analystProcedure
     .input(z.object({ modelId: z.string().uuid().optional() }).optional())
     .query(async ({ ctx, input }) => {

@@ -1,7 +1,9 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useState } from "react";
+import { Button } from "@/components/ui/button";
 import { useTRPC } from "@/components/trpc";
 
 interface Scores {
@@ -38,6 +40,7 @@ export function ModelsView() {
                 <th>Train</th>
                 <th>Lineage</th>
                 <th>Registered</th>
+                <th />
               </tr>
             </thead>
             <tbody>
@@ -79,6 +82,9 @@ export function ModelsView() {
                     <td className="text-xs text-slate-500">
                       {new Date(v.createdAt).toLocaleString()}
                     </td>
+                    <td className="text-right">
+                      <DeployVersion versionId={v.id} model={m.name} version={v.version} />
+                    </td>
                   </tr>
                 );
               })}
@@ -101,5 +107,65 @@ export function ModelsView() {
         </section>
       ))}
     </div>
+  );
+}
+
+/** Serves a registered version on an endpoint; a new endpoint's key is shown once. */
+function DeployVersion(props: { versionId: string; model: string; version: number }) {
+  const trpc = useTRPC();
+  const deploy = useMutation(trpc.models.deploy.mutationOptions());
+  const [endpoint, setEndpoint] = useState<string | null>(null);
+  const [alias, setAlias] = useState<"staging" | "production">("staging");
+  if (deploy.data)
+    return (
+      <span className="text-xs">
+        <Link
+          className="text-emerald-700 hover:underline"
+          href={`/deployments/${deploy.data.deploymentId}`}
+        >
+          Serving on {endpoint}
+        </Link>
+        {deploy.data.apiKey && (
+          <span className="block" data-testid="api-key">
+            key (shown once): <code className="font-mono">{deploy.data.apiKey}</code>
+          </span>
+        )}
+      </span>
+    );
+  if (endpoint === null)
+    return (
+      <Button size="sm" variant="secondary" onClick={() => setEndpoint(props.model)}>
+        Deploy…
+      </Button>
+    );
+  return (
+    <form
+      className="inline-flex flex-wrap items-center justify-end gap-2 text-xs"
+      aria-label={`Deploy ${props.model} v${props.version}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        deploy.mutate({ versionId: props.versionId, endpoint, alias });
+      }}
+    >
+      <input
+        aria-label="Endpoint name"
+        className="w-36 rounded border border-slate-300 px-2 py-1"
+        value={endpoint}
+        onChange={(e) => setEndpoint(e.target.value)}
+      />
+      <select
+        aria-label="Alias"
+        className="rounded border border-slate-300 px-1 py-1"
+        value={alias}
+        onChange={(e) => setAlias(e.target.value as "staging" | "production")}
+      >
+        <option value="staging">staging</option>
+        <option value="production">production</option>
+      </select>
+      <Button size="sm" type="submit" disabled={!endpoint || deploy.isPending}>
+        Deploy
+      </Button>
+      {deploy.error && <span className="text-rose-700">{deploy.error.message}</span>}
+    </form>
   );
 }

@@ -35,7 +35,13 @@ function formatBytes(n: number): string {
 }
 
 /** Every artifact the run's steps produced or reused, each downloadable. */
-function Artifacts({ steps }: { steps: { stepId: string; outputs?: unknown }[] }) {
+function Artifacts({
+  runId,
+  steps,
+}: {
+  runId: string;
+  steps: { stepId: string; outputs?: unknown }[];
+}) {
   const rows = steps.flatMap((s) =>
     isOutputs(s.outputs)
       ? Object.entries(s.outputs).map(([port, ref]) => ({ stepId: s.stepId, port, ...ref }))
@@ -66,7 +72,8 @@ function Artifacts({ steps }: { steps: { stepId: string; outputs?: unknown }[] }
               <td className="font-mono text-xs text-slate-500" title={a.hash}>
                 {a.hash.slice(0, 12)}
               </td>
-              <td className="text-right">
+              <td className="space-x-3 text-right">
+                {a.kind === "model" && <RegisterModel runId={runId} stepId={a.stepId} />}
                 <a
                   href={`/api/artifacts/${a.hash}`}
                   className="text-sky-700 hover:underline"
@@ -81,6 +88,46 @@ function Artifacts({ steps }: { steps: { stepId: string; outputs?: unknown }[] }
         </tbody>
       </table>
     </section>
+  );
+}
+
+/** Registers a trained model as a version without deploying it; the Models page deploys it. */
+function RegisterModel({ runId, stepId }: { runId: string; stepId: string }) {
+  const trpc = useTRPC();
+  const register = useMutation(trpc.models.register.mutationOptions());
+  const [name, setName] = useState<string | null>(null);
+  if (register.data)
+    return (
+      <Link href="/models" className="text-emerald-700 hover:underline">
+        Registered as {register.data.modelName} v{register.data.version}
+      </Link>
+    );
+  if (name === null)
+    return (
+      <Button size="sm" variant="secondary" onClick={() => setName(stepId.toLowerCase())}>
+        Register…
+      </Button>
+    );
+  return (
+    <form
+      className="inline-flex items-center gap-2"
+      aria-label={`Register the model of ${stepId}`}
+      onSubmit={(e) => {
+        e.preventDefault();
+        register.mutate({ runId, stepId, modelName: name });
+      }}
+    >
+      <input
+        aria-label="Model name"
+        className="w-40 rounded border border-slate-300 px-2 py-1 text-sm"
+        value={name}
+        onChange={(e) => setName(e.target.value)}
+      />
+      <Button size="sm" type="submit" disabled={!name || register.isPending}>
+        Register
+      </Button>
+      {register.error && <span className="text-rose-700">{register.error.message}</span>}
+    </form>
   );
 }
 
@@ -415,7 +462,7 @@ export function RunView({ runId }: { runId: string }) {
         <RunDag nodes={graph.data.nodes} edges={graph.data.edges} statuses={statuses} />
       )}
       <Timeline steps={r.steps} />
-      <Artifacts steps={r.steps} />
+      <Artifacts runId={runId} steps={r.steps} />
       {graph.data && (
         <Changes pipelineId={r.pipelineId} version={r.version} previous={graph.data.previous} />
       )}

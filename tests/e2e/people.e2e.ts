@@ -125,6 +125,28 @@ void test("an analyst's production deploy waits until a manager approves it", as
     (await manager.locator('[data-step-id="deploy"]').textContent()) ?? "",
     /approved by manager@e2e\.test/,
   );
+  // A trained model can be registered from the run without deploying it, then served from the
+  // Models page: the name and the endpoint typed in, Enter to submit.
+  const modelRow = manager
+    .getByRole("region", { name: "Artifacts" })
+    .getByRole("row")
+    .filter({ has: manager.getByRole("button", { name: "Register…" }) })
+    .first();
+  await modelRow.getByRole("button", { name: "Register…" }).click();
+  const modelName = modelRow.getByLabel("Model name");
+  await modelName.fill("");
+  await modelName.pressSequentially("penguin-candidate");
+  await modelName.press("Enter");
+  await modelRow.getByRole("link", { name: "Registered as penguin-candidate v1" }).click();
+  await manager.waitForURL(`${BASE_URL}/models`);
+  const candidate = manager.locator('[data-model="penguin-candidate"]');
+  await candidate.getByRole("button", { name: "Deploy…" }).click();
+  const endpointName = candidate.getByLabel("Endpoint name");
+  await endpointName.fill("");
+  await endpointName.pressSequentially("penguin-candidate");
+  await endpointName.press("Enter");
+  await candidate.getByRole("link", { name: "Serving on penguin-candidate" }).waitFor();
+  assert.match((await candidate.getByTestId("api-key").textContent()) ?? "", /ffk_/);
   await manager.goto(`${BASE_URL}/deployments`);
   await manager.getByText("penguin-species").first().waitFor();
   // Open Inference Protocol clients reach the web app's /v2 without a session: server metadata,

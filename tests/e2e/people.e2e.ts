@@ -130,7 +130,7 @@ void test("an analyst's production deploy waits until a manager approves it", as
   const modelRow = manager
     .getByRole("region", { name: "Artifacts" })
     .getByRole("row")
-    .filter({ has: manager.getByRole("button", { name: "Register…" }) })
+    .filter({ has: manager.getByRole("link", { name: /^Download .+ model$/ }) })
     .first();
   await modelRow.getByRole("button", { name: "Register…" }).click();
   const modelName = modelRow.getByLabel("Model name");

@@ -41,10 +41,7 @@ describe("declared output columns", () => {
     const inputs: Record<string, ColumnInfo[]> = {
       [port]: step.output(step.ctx.inputs[port]).metadata.schema as ColumnInfo[],
     };
-    const declared = impl.definition.outputColumns!(
-      inputs,
-      impl.definition.params.parse(params),
-    );
+    const declared = impl.definition.outputColumns!(inputs, impl.definition.params.parse(params));
     const written = await impl.activity(step.ctx);
     for (const [out, columns] of Object.entries(declared)) {
       if (!written[out]) continue;

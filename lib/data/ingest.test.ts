@@ -16,6 +16,12 @@ describe("reading real and broken files with DuckDB", () => {
   });
   afterEach(() => box.close());
 
+  /** The message a promise rejects with; a promise that resolves fails the test. */
+  const failure = (p: Promise<unknown>) =>
+    p.then(
+      () => "resolved",
+      (e: unknown) => (e instanceof Error ? e.message : "not an Error"),
+    );
   const file = async (name: string, content: string | Buffer) => {
     const p = path.join(dir, name);
     await writeFile(p, content);
@@ -57,8 +63,62 @@ describe("reading real and broken files with DuckDB", () => {
   it("names the file and the line of a ragged row", async () => {
     const p = await file("ragged.csv", "a,b,c\n1,2,3\n4,5\n6,7,8\n");
     await expect(readFileInto(box.connection, p, "ragged.csv")).rejects.toThrow(
-      /^ragged\.csv: cannot read it as CSV \(line 3, column c: Expected Number of Columns: 3 Found: 2\)/,
+      /^ragged\.csv: cannot read it as CSV: line 3, column "c": 2 fields where the header has 3; fix the row, or turn on "Skip malformed rows"/,
     );
+  });
+
+  it("reads Latin-1 and UTF-16 files by themselves, or as told, and says how", async () => {
+    const latin1 = await file(
+      "clients.csv",
+      Buffer.from("name;city\nJos\xe9;Z\xfcrich\n", "latin1"),
+    );
+    const report = await readFileInto(box.connection, latin1, "clients.csv", { delimiter: ";" });
+    expect(report.encoding).toBe("latin-1");
+    expect(await rows()).toEqual([{ name: "José", city: "Zürich" }]);
+    const utf16 = await file(
+      "export.csv",
+      Buffer.concat([
+        Buffer.from([0xff, 0xfe]),
+        Buffer.from("name,city\nAnna,Genève\n", "utf16le"),
+      ]),
+    );
+    expect((await readFileInto(box.connection, utf16, "export.csv")).encoding).toBe("utf-16");
+    expect(await rows()).toEqual([{ name: "Anna", city: "Genève" }]);
+    // Told UTF-8 and it is not: the message names the line and the field of the form, no path.
+    const err = await failure(
+      readFileInto(box.connection, latin1, "clients.csv", { delimiter: ";", encoding: "utf-8" }),
+    );
+    expect(err).toMatch(/clients\.csv: cannot read it as CSV: .*not UTF-8.*Encoding/);
+    expect(err).not.toContain(dir);
+  });
+
+  it("skips malformed rows when asked, counting them and showing the first", async () => {
+    const ragged = await file("ragged.csv", "a,b,c\n1,2,3\n4,5\n6,7,8\n9,10,11,12\n");
+    const err = await failure(readFileInto(box.connection, ragged, "ragged.csv"));
+    expect(err).toMatch(/ragged\.csv: cannot read it as CSV: line 3/);
+    expect(err).not.toContain(dir);
+    const report = await readFileInto(box.connection, ragged, "ragged.csv", {
+      skipMalformed: true,
+    });
+    expect(report.skipped).toBe(2);
+    expect(report.examples[0]).toMatch(/^line 3: 2 fields where the header has 3/);
+    expect(await rows()).toEqual([
+      { a: 1, b: 2, c: 3 },
+      { a: 6, b: 7, c: 8 },
+    ]);
+  });
+
+  it("takes the delimiter, quote and header the form gives", async () => {
+    const semi = await file("prices.csv", "'Store; Nord';12\n'Genève';7\n");
+    await readFileInto(box.connection, semi, "prices.csv", {
+      delimiter: ";",
+      quote: "'",
+      header: false,
+    });
+    expect(await rows()).toEqual([
+      { column0: "Store; Nord", column1: 12 },
+      { column0: "Genève", column1: 7 },
+    ]);
   });
 
   it("refuses an empty file and a truncated Parquet file, naming them", async () => {

@@ -1,6 +1,6 @@
 import { copyFile, link } from "node:fs/promises";
 import path from "node:path";
-import { readFileInto } from "../../lib/data/ingest";
+import { readIngested } from "../ingest-read";
 import { resolveInside } from "../../lib/data/paths";
 import { datasetStep } from "../sdk/dataset-step";
 import { env } from "../../lib/env";
@@ -19,12 +19,7 @@ export const ingestFileActivity = defineActivity(ingestFile, async (ctx, p) => {
   await link(source, local).catch(() => copyFile(source, local));
   return {
     dataset: await datasetStep(ctx, [], async (c, parquet) => {
-      await readFileInto(c, local, p.path, {
-        format: p.format,
-        nullValues: p.nullValues,
-        parquet,
-      });
-      return { written: parquet };
+      return readIngested(ctx, c, { local, name: p.path, parquet }, p);
     }),
   };
 });

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { csvParams } from "../ingest-ports";
 import { defineNode } from "../types";
 
 export const ingestFile = defineNode({
@@ -26,6 +27,7 @@ export const ingestFile = defineNode({
       widget: "columns",
       help: "Text read as missing (CSV and TSV).",
     }),
+    ...csvParams,
   }),
   runtime: { taskQueue: "cpu", timeoutMs: 3_600_000, retries: 2, heartbeatMs: null, gpu: false },
 });

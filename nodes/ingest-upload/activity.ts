@@ -1,4 +1,4 @@
-import { readFileInto } from "../../lib/data/ingest";
+import { readIngested } from "../ingest-read";
 import { datasetStep } from "../sdk/dataset-step";
 import { defineActivity } from "../sdk/define";
 import { StepInputError } from "../../lib/errors";
@@ -14,12 +14,7 @@ export const ingestUploadActivity = defineActivity(ingestUpload, async (ctx, p) 
   const local = await ctx.artifactPath(p.upload.hash, p.upload.filename);
   return {
     dataset: await datasetStep(ctx, [], async (c, parquet) => {
-      await readFileInto(c, local, p.upload.filename, {
-        format: p.format,
-        nullValues: p.nullValues,
-        parquet,
-      });
-      return { written: parquet };
+      return readIngested(ctx, c, { local, name: p.upload.filename, parquet }, p);
     }),
   };
 });

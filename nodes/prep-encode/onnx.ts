@@ -44,13 +44,10 @@ export const encodeOnnx: PrepOnnxOp = (scope, step) => {
       scope.set(e.column, (): OnnxValue => ({ kind: "num", v: index() }));
     else
       e.categories.forEach((cat, i) =>
-        scope.set(
-          `${e.column}=${cat}`,
-          (): OnnxValue => ({
-            kind: "num",
-            v: g.op("Cast", [g.op("Equal", [index(), scope.double(i)])], { to: { i: 11 } }),
-          }),
-        ),
+        scope.set(`${e.column}=${cat}`, (): OnnxValue => ({
+          kind: "num",
+          v: g.op("Cast", [g.op("Equal", [index(), scope.double(i)])], { to: { i: 11 } }),
+        })),
       );
   }
 };

@@ -37,7 +37,7 @@ export async function registerFromRun(
     artifactHash: ref.hash,
     algorithm: meta.algorithm,
     signature: meta.signature as unknown as Record<string, unknown>,
-    metrics: meta.metrics as Record<string, unknown>,
+    metrics: meta.metrics,
     lineage: { ...meta.lineage },
     actor: p.email,
     idempotencyKey: `register:${input.runId}:${input.stepId}:${input.modelName}`,

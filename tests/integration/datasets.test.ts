@@ -278,7 +278,9 @@ describe("ingest.file reads only inside the data directory", () => {
       { name: "Bob", "note, with comma": null },
     ]);
     expect(step("ragged")).toMatchObject({ status: "failed", attempts: 1 });
-    expect(step("ragged").error).toMatch(/ragged\.csv: cannot read it as CSV \(line 3, column c/);
+    expect(step("ragged").error).toMatch(
+      /ragged\.csv: cannot read it as CSV: line 3, column "c": 2 fields where the header has 3/,
+    );
     expect(step("escape").error).toMatch(/may not contain "\.\."/);
     expect(step("absolute").error).toMatch(/must be relative to the data directory/);
   });

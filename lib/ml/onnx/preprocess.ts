@@ -54,7 +54,6 @@ export function once<T>(fn: () => T): () => T {
 export type PrepOnnxOp = (scope: PrepOnnxScope, step: PrepStep) => void;
 export type PrepOnnxOps = Readonly<Record<string, PrepOnnxOp>>;
 
-
 const inputName = (column: string, taken: Set<string>) => {
   const base = column.replace(/[^A-Za-z0-9_]/g, "_").replace(/^(?=\d)/, "_") || "col";
   let name = base;

@@ -60,6 +60,7 @@ export function EndpointUsage({ deploymentId }: { deploymentId: string }) {
   const [key, setKey] = useState("");
   const [values, setValues] = useState<Record<string, string> | null>(null);
   const [answer, setAnswer] = useState<{ status: number; body: string } | null>(null);
+  const [keyCreatedAt, setKeyCreatedAt] = useState<number | null>(null);
   if (usage.isPending) return <p className="text-sm text-slate-500">Loading the endpoint…</p>;
   if (usage.isError) return <p className="text-sm text-rose-700">{usage.error.message}</p>;
   const u = usage.data;
@@ -75,11 +76,19 @@ export function EndpointUsage({ deploymentId }: { deploymentId: string }) {
         return [i.column, v === "" ? null : i.type === "double" ? Number(v) : v];
       }),
     );
-    const r = await fetch(`/v2/models/${u.name}/predict`, {
-      method: "POST",
-      headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
-      body: JSON.stringify({ records: [row] }),
-    });
+    const call = () =>
+      fetch(`/v2/models/${u.name}/predict`, {
+        method: "POST",
+        headers: { "content-type": "application/json", authorization: `Bearer ${key}` },
+        body: JSON.stringify({ records: [row] }),
+      });
+    let r = await call();
+    // A key created here reaches the serving processes on their next refresh, within seconds.
+    while (r.status === 403 && keyCreatedAt && Date.now() - keyCreatedAt < 20_000) {
+      setAnswer({ status: 0, body: "the new key is reaching the endpoint…" });
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      r = await call();
+    }
     setAnswer({ status: r.status, body: JSON.stringify(await r.json(), null, 2) });
   };
   return (
@@ -136,6 +145,7 @@ export function EndpointUsage({ deploymentId }: { deploymentId: string }) {
                     onSuccess: ({ apiKey }) => {
                       setConfirming(false);
                       setKey(apiKey);
+                      setKeyCreatedAt(Date.now());
                     },
                   },
                 )
@@ -155,7 +165,7 @@ export function EndpointUsage({ deploymentId }: { deploymentId: string }) {
         {rotate.error && <p className="text-sm text-rose-700">{rotate.error.message}</p>}
       </div>
 
-      <div className="grid gap-3 lg:grid-cols-3">
+      <div className="space-y-3">
         <Snippet title="curl" text={code.curl} />
         <Snippet title="Python (requests)" text={code.python} />
         <Snippet title="Open Inference Protocol (tritonclient)" text={code.oip} />
@@ -198,10 +208,10 @@ export function EndpointUsage({ deploymentId }: { deploymentId: string }) {
         </Button>
         {answer && (
           <pre
-            className={`overflow-x-auto rounded p-2 text-xs ${answer.status === 200 ? "bg-emerald-50" : "bg-rose-50"}`}
+            className={`overflow-x-auto rounded p-2 text-xs ${answer.status === 200 ? "bg-emerald-50" : answer.status === 0 ? "bg-slate-50" : "bg-rose-50"}`}
             data-testid="try-answer"
           >
-            {answer.status} {answer.body}
+            {answer.status || ""} {answer.body}
           </pre>
         )}
       </form>

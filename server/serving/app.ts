@@ -95,7 +95,9 @@ export function createServingApp(deps: { db: Db; state: ServingState; logger: Pr
 
   app.get("/v2/health/live", (c) => c.json({ live: true }));
   app.get("/v2/health/ready", (c) =>
-    state.ready ? c.json({ ready: true }) : c.json({ ready: false, error: state.lastError }, 503),
+    state.ready
+      ? c.json({ ready: true, endpoints: state.list().length, problems: state.lastError })
+      : c.json({ ready: false, error: state.lastError }, 503),
   );
   app.get("/v2", (c) =>
     c.json({

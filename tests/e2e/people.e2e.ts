@@ -167,7 +167,7 @@ void test("an analyst's production deploy waits until a manager approves it", as
     .click();
   await manager.getByRole("heading", { name: "How to call penguin-species" }).waitFor();
   const inputs = manager.getByRole("table", { name: "Inputs" });
-  await inputs.getByText("bill_length_mm").waitFor();
+  await inputs.getByRole("cell", { name: "bill_length_mm", exact: true }).waitFor();
   assert.equal(await inputs.getByText("species", { exact: true }).count(), 0);
   await manager.getByRole("button", { name: "New API key…" }).click();
   await manager.getByRole("button", { name: "Create new key" }).click();

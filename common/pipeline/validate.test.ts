@@ -29,6 +29,40 @@ describe("validatePipeline", () => {
     ).toEqual([]);
   });
 
+  it("asks for a trainer's label when neither it nor the Split upstream names one", () => {
+    const three = (a: string, b: string) =>
+      ["train", "validation", "test"].map((p) => ({
+        source: a,
+        sourcePort: p,
+        target: b,
+        targetPort: p,
+      }));
+    const pipeline = (split: object, train: object) =>
+      doc(
+        [
+          { id: "raw", type: "ingest.sample", params: { dataset: "penguins" } },
+          { id: "split", type: "prep.split", params: split },
+          { id: "impute", type: "prep.impute", params: {} },
+          { id: "encode", type: "prep.encode", params: {} },
+          { id: "train", type: "train.gbdt", params: train },
+        ],
+        [
+          { source: "raw", sourcePort: "dataset", target: "split", targetPort: "input" },
+          ...three("split", "impute"),
+          ...three("impute", "encode"),
+          { source: "encode", sourcePort: "train", target: "train", targetPort: "train" },
+        ],
+      );
+    expect(codes(pipeline({}, {}))).toEqual([["missing_label", "train", "label"]]);
+    const r = validatePipeline(pipeline({}, {}));
+    expect(r.ok ? "" : r.errors[0]!.message).toBe(
+      'Node "train" — Label column: choose the column to predict, here or as the Split\'s Label (target)',
+    );
+    // Named at the Split, found back through the fitted steps; or named by the trainer itself.
+    expect(codes(pipeline({ label: "species" }, {}))).toEqual([]);
+    expect(codes(pipeline({}, { label: "species" }))).toEqual([]);
+  });
+
   it("lets only GPU-capable nodes ask for the gpu queue, and compiles them onto it", async () => {
     const { compilePipeline } = await import("../../server/compiler/compile");
     const train = { label: "y" };

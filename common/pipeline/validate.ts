@@ -141,11 +141,50 @@ export function validatePipeline(input: unknown): ValidationResult {
     }
   }
 
+  errors.push(...labelErrors(pipeline));
+
   for (const nodeId of findCycle(pipeline)) {
     errors.push({ nodeId, code: "cycle", message: `Node "${nodeId}" is part of a cycle` });
   }
 
   return errors.length ? { ok: false, errors } : { ok: true, pipeline };
+}
+
+/**
+ * A trainer (or tune) with no label of its own learns the Split's label (target), found back
+ * through the fitted steps on its `train` input; with neither, it is flagged now, not at run time.
+ */
+function labelErrors(pipeline: PipelineFile): ValidationError[] {
+  const byId = new Map(pipeline.nodes.map((n) => [n.id, n]));
+  const feeding = (nodeId: string, port: string) =>
+    pipeline.edges.find((e) => e.target === nodeId && e.targetPort === port)?.source;
+  const errors: ValidationError[] = [];
+  for (const node of pipeline.nodes) {
+    const def = getNodeDefinition(node.type);
+    const params = (node.params ?? {}) as { label?: unknown };
+    if (!def || (!def.trainer && node.type !== "tune.search")) continue;
+    if (typeof params.label === "string" && params.label !== "") continue;
+    let source = feeding(node.id, "train");
+    if (!source) continue; // missing_input says it
+    for (let hops = 0; hops < 100; hops++) {
+      const up = byId.get(source);
+      if (!up || getNodeDefinition(up.type)?.serving !== "fitted") break;
+      const next = feeding(up.id, "train");
+      if (!next) break;
+      source = next;
+    }
+    const split = byId.get(source);
+    const splitLabel =
+      split?.type === "prep.split" ? (split.params as { label?: unknown }).label : "";
+    if (typeof splitLabel === "string" && splitLabel !== "") continue;
+    errors.push({
+      nodeId: node.id,
+      param: "label",
+      code: "missing_label",
+      message: `${nodeName(node.id)}Label column: choose the column to predict, here or as the Split's Label (target)`,
+    });
+  }
+  return errors;
 }
 
 /** What a code node declares: its declarations' problems, and its param values against them. */

@@ -28,7 +28,8 @@ export async function datasetStep(
   // A step with no dataset inputs reads data in: its output is profiled now (see DatasetMetadata).
   const profile = inputs.length === 0;
   const first = inputs[0];
-  const upstream = carry && first ? preprocessingOf(await ctx.inputMetadata(first)) : undefined;
+  const firstMetadata = first ? await ctx.inputMetadata(first) : undefined;
+  const upstream = carry && firstMetadata ? preprocessingOf(firstMetadata) : undefined;
   const box = await openSandbox(ctx.workDir);
   try {
     for (const port of inputs) await loadDataset(box.connection, await ctx.inputPath(port), port);
@@ -42,9 +43,9 @@ export async function datasetStep(
     const preprocessing = upstream && carry?.(upstream);
     const file = typeof result === "string" ? out : result.written;
     // Column roles travel on with the columns that still exist.
-    const roles = first
+    const roles = firstMetadata
       ? rolesFor(
-          rolesOf(await ctx.inputMetadata(first)),
+          rolesOf(firstMetadata),
           metadata.schema.map((c) => c.name),
         )
       : undefined;

@@ -3,7 +3,7 @@ import type { StepServices } from "../../nodes/sdk/context";
 import type { Trainer } from "../../nodes/sdk/trainer";
 import { artifactInWorkspace } from "../auth/access";
 import type { Db } from "../db/client";
-import { ConflictError, DeploymentNameTakenError, StepInputError } from "../../lib/errors";
+import { ConflictError, StepInputError } from "../../lib/errors";
 import { monitorConfig, monitorConfigProblem, runMonitorCheck } from "../monitoring/check";
 import { openConnection } from "../services/connections";
 import { deploy, registerVersion, setAlias } from "../services/registry";
@@ -46,8 +46,7 @@ export function stepServices(
       deploy: (input) =>
         // An endpoint name taken elsewhere or a refused change does not resolve by retrying.
         deploy(db, { ...input, workspaceId, actor }).catch((err: unknown) => {
-          if (err instanceof DeploymentNameTakenError || err instanceof ConflictError)
-            throw new StepInputError(`Deploy: ${err.message}`);
+          if (err instanceof ConflictError) throw new StepInputError(`Deploy: ${err.message}`);
           throw err;
         }),
     },

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -56,10 +56,7 @@ export async function fakeStep<P>(options: {
   const root = await mkdtemp(path.join(os.tmpdir(), "flowforge-node-test-"));
   const workDir = path.join(root, "work");
   const store = path.join(root, "store");
-  await Promise.all([
-    import("node:fs/promises").then((fs) => fs.mkdir(workDir)),
-    import("node:fs/promises").then((fs) => fs.mkdir(store)),
-  ]);
+  await Promise.all([mkdir(workDir), mkdir(store)]);
   const artifacts = new Map<string, FakeArtifact>();
   const logs: string[] = [];
   const tracked: TrackedExperiment[] = [];

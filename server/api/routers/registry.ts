@@ -1,5 +1,7 @@
 import { randomUUID } from "node:crypto";
+import { and, eq } from "drizzle-orm";
 import { z } from "zod";
+import { deployments } from "../../db/schema";
 import { assertDeployment, assertModel } from "../../auth/access";
 import { audit } from "../../auth/audit";
 import { atLeast, type Principal } from "../../../common/roles";
@@ -122,15 +124,19 @@ export const deploymentsRouter = router({
    * staging (their runs deploy there), managers for production (they approve what goes there).
    */
   rotateKey: analystProcedure.input(id).mutation(async ({ ctx, input }) => {
-    const usage = await endpointUsage(
-      ctx.getDb(),
-      artifactStore(),
-      ctx.principal.workspaceId,
-      input.deploymentId,
-    );
-    if (usage.alias === "production" && !atLeast(ctx.principal.role, "manager"))
+    const [d] = await ctx
+      .getDb()
+      .select({ name: deployments.name, alias: deployments.alias })
+      .from(deployments)
+      .where(
+        and(
+          eq(deployments.id, input.deploymentId),
+          eq(deployments.workspaceId, ctx.principal.workspaceId),
+        ),
+      );
+    if (d?.alias === "production" && !atLeast(ctx.principal.role, "manager"))
       throw new ForbiddenError(
-        `Only a manager may create a key for "${usage.name}": it serves production`,
+        `Only a manager may create a key for "${d.name}": it serves production`,
       );
     return change(ctx.getDb(), ctx.principal, input.deploymentId, "rotate_key", () =>
       rotateKey(ctx.getDb(), input.deploymentId, ctx.principal.email),

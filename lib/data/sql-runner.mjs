@@ -3,8 +3,10 @@
 // address space with the worker's secrets, and the worker stops it by killing this process.
 //
 // In: one JSON line on stdin (see SqlRequest in user-sql.ts); stdin stays open, and its end (the
-// worker gone) ends this process at once. Out: one JSON line on stdout, {"ok": true} or
-// {"ok": false, "input": boolean, "message": string}; `input` marks the user's mistake.
+// worker gone) ends this process at once. Out: one JSON line on stdout, {"ok": true, "rowWise":
+// boolean, "why"?: string, "sql"?: string} (whether an endpoint can run the query per request,
+// and the query as it ran) or {"ok": false, "input": boolean, "message": string}; `input` marks
+// the user's mistake.
 import { DuckDBInstance } from "@duckdb/node-api";
 
 class InputError extends Error {}
@@ -148,6 +150,45 @@ async function deriveQuery(c, column, expression) {
   return sql;
 }
 
+/**
+ * Whether prep.sql's query maps each row of `input` to one row, so an endpoint can run it on each
+ * request: FROM input alone, no clause that filters, groups, orders or limits, and no aggregate,
+ * window, subquery or unnest in the select list. Otherwise, the clause or function that stops it.
+ */
+async function rowWise(c, sql) {
+  const parsed = await parse(c, sql);
+  const node = parsed.statements?.[0]?.node;
+  if (parsed.statements?.length !== 1 || node?.type !== "SELECT_NODE")
+    return { rowWise: false, why: "a UNION, EXCEPT, INTERSECT or VALUES query" };
+  const extra = extraClause(node, (await parse(c, "SELECT NULL FROM input")).statements[0].node);
+  if (extra) return { rowWise: false, why: extra };
+  const aggregates = new Set(
+    (
+      await c.runAndReadAll(
+        "SELECT DISTINCT function_name FROM duckdb_functions() WHERE function_type = 'aggregate'",
+      )
+    )
+      .getRowObjects()
+      .map((r) => String(r.function_name).toLowerCase()),
+  );
+  let why = null;
+  const visit = (v) => {
+    if (why || !v || typeof v !== "object") return;
+    if (Array.isArray(v)) return v.forEach(visit);
+    if (v.class === "WINDOW") why = "a window function";
+    else if (v.class === "SUBQUERY") why = "a subquery";
+    else if (v.class === "FUNCTION" || v.class === "AGGREGATE") {
+      const name = String(v.function_name ?? "").toLowerCase();
+      if (name === "unnest" || name === "generate_series" || name === "range")
+        why = `${name}() (it adds rows)`;
+      else if (aggregates.has(name)) why = `the aggregate ${name}()`;
+    }
+    Object.values(v).forEach(visit);
+  };
+  visit(node.select_list);
+  return why ? { rowWise: false, why } : { rowWise: true };
+}
+
 async function main(request) {
   const { limits } = request;
   const instance = await DuckDBInstance.create(":memory:", {
@@ -156,7 +197,7 @@ async function main(request) {
   });
   const c = await instance.connect();
   try {
-    await run(c, request);
+    return await run(c, request);
   } finally {
     c.closeSync();
     instance.closeSync();
@@ -188,8 +229,11 @@ async function run(c, { dir, inputs, output, limits, query }) {
   const copy = `COPY (\n${sql}\n) TO ${quoteLiteral(output)} (FORMAT parquet, COMPRESSION snappy)`;
   if ((await statementCount(c, copy, what)) !== 1)
     throw new InputError(`${what}: write exactly one statement`);
+  // Whether an endpoint can run it per request; asked before the query runs.
+  const shape = query.kind === "derive" ? { rowWise: true } : { ...(await rowWise(c, sql)), sql };
   try {
     await c.run(copy);
+    return shape;
   } catch (err) {
     const message = firstLine(err);
     throw new InputError(
@@ -214,7 +258,7 @@ process.stdin.on("data", (chunk) => {
   started = true;
   main(JSON.parse(buffered.slice(0, end)))
     .then(
-      () => reply({ ok: true }),
+      (shape) => reply({ ok: true, ...shape }),
       (err) => reply({ ok: false, input: err instanceof InputError, message: firstLine(err) }),
     )
     .then(() => process.exit(0));

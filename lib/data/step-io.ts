@@ -14,6 +14,8 @@ export interface StepIO {
   workDir: string;
   /** A local copy of an input artifact (a dataset's Parquet file), inside workDir. */
   inputPath(port: string): Promise<string>;
+  /** A local copy, inside workDir, of an artifact by its hash (an upload, a split's rows of the file). */
+  artifactPath(hash: string, filename: string): Promise<string>;
   /** The metadata recorded with an input artifact (a dataset's schema, profile, preprocessing). */
   inputMetadata(port: string): Promise<Record<string, unknown>>;
   /** Stores a local file as an artifact, streaming it, with metadata such as a dataset's schema. */

@@ -11,6 +11,8 @@ import { StepInputError } from "../errors";
 import type { ArtifactRef } from "../../workflows/plan";
 import { env } from "../env";
 import { describeParquet } from "./dataset";
+import { preprocessingOf, withRowStep } from "./preprocessing";
+import type { RowStep } from "./row-steps";
 import { openSandbox } from "./sandbox";
 
 /** SQL text a user wrote: prep.sql's query, or prep.derive's expression for a new column. */
@@ -40,6 +42,14 @@ export function sqlLimits(): SqlLimits {
 }
 
 const runner = fileURLToPath(new URL("./sql-runner.mjs", import.meta.url));
+
+/** Whether an endpoint can run the query on each request (it maps a row to a row), and why not. */
+export interface QueryShape {
+  rowWise: boolean;
+  why?: string;
+  /** prep.sql's query as it ran (without a trailing semicolon). */
+  sql?: string;
+}
 
 /** What the worker sends lib/data/sql-runner.mjs. */
 interface SqlRequest {
@@ -74,7 +84,7 @@ export async function runUserQuery(options: {
   headroomMiB?: number;
   /** Told the pid of the query's process (tests). */
   onStart?: (pid: number | undefined) => void;
-}): Promise<void> {
+}): Promise<QueryShape> {
   const limits = options.limits ?? sqlLimits();
   const what = whatOf(options.query);
   options.signal?.throwIfAborted();
@@ -148,7 +158,7 @@ export async function runUserQuery(options: {
   });
   if (stopped) throw stopped;
   const reply = parseReply(stdout);
-  if (reply?.ok) return;
+  if (reply?.ok) return { rowWise: reply.rowWise === true, why: reply.why, sql: reply.sql };
   if (reply)
     throw reply.input ? new StepInputError(reply.message) : new Error(`${what}: ${reply.message}`);
   const last = stderr.trim().split("\n").at(-1)?.slice(0, 500);
@@ -201,11 +211,12 @@ function replenishSpare(): void {
   for (const s of streams(spare)) s.unref?.();
 }
 
-function parseReply(stdout: string): { ok: boolean; input?: boolean; message: string } | null {
+type Reply = { ok: boolean; input?: boolean; message: string } & Partial<QueryShape>;
+
+function parseReply(stdout: string): Reply | null {
   try {
     const value = JSON.parse(stdout.trim().split("\n").at(-1) ?? "") as unknown;
-    if (value && typeof value === "object" && "ok" in value)
-      return value as { ok: boolean; input?: boolean; message: string };
+    if (value && typeof value === "object" && "ok" in value) return value as Reply;
   } catch {
     // no answer
   }
@@ -243,7 +254,7 @@ export async function userSqlStep(ctx: StepIO, query: UserQuery): Promise<Artifa
   const limitMs = attemptTimeLimitMs();
   const input = await ctx.inputPath("input");
   const output = path.join(ctx.workDir, "output.parquet");
-  await runUserQuery({
+  const shape = await runUserQuery({
     dir: ctx.workDir,
     inputs: { input },
     output,
@@ -258,7 +269,22 @@ export async function userSqlStep(ctx: StepIO, query: UserQuery): Promise<Artifa
   try {
     const metadata = await describeParquet(box.connection, output);
     ctx.log(`${metadata.rows} rows, ${metadata.schema.length} columns`);
-    return await ctx.writeFile("dataset", output, { ...metadata });
+    const step: RowStep | undefined = !shape.rowWise
+      ? undefined
+      : query.kind === "derive"
+        ? { op: "derive", column: query.column, expression: query.expression, what: whatOf(query) }
+        : { op: "sql", sql: shape.sql ?? query.sql, what: "SQL" };
+    const upstream = preprocessingOf(await ctx.inputMetadata("input"));
+    const carried = step && withRowStep(upstream, step, ctx.inputs.input!, metadata.schema);
+    if (!step)
+      ctx.log(
+        `the query has ${shape.why ?? "a clause that changes rows"}, so it cannot run on each request: a model trained after it takes the columns it outputs`,
+      );
+    else if (!carried)
+      ctx.log(
+        "a fitted prep step comes before this one, so a model trained after it takes the columns it outputs",
+      );
+    return await ctx.writeFile("dataset", output, { ...metadata, preprocessing: carried });
   } finally {
     box.close();
   }

@@ -1,4 +1,6 @@
+import type { ColumnSchema } from "../data/dataset";
 import type { Preprocessing } from "../data/preprocessing";
+import type { RowStep } from "../data/row-steps";
 import type { Features } from "./features";
 import { GraphBuilder } from "./onnx/builder";
 import { buildPreprocessing, type ModelInput, type PrepOnnxOps } from "./onnx/preprocess";
@@ -12,8 +14,20 @@ export interface Signature {
   /** Classifiers: the class values, in the order of the probability columns. */
   classes?: (string | number)[];
   features: string[];
+  /** What a client sends: the file's columns (before any row step), less the label and ids. */
   inputs: ModelInput[];
+  /** The row steps that run, in DuckDB, between what a client sends and the ONNX graph. */
+  transform?: ServedTransform;
   outputs: { name: string; type: "float" | "int64" | "string"; shape: (number | string)[] }[];
+}
+
+/** Row steps (derived columns, SQL) that run on each request before the graph. */
+export interface ServedTransform {
+  /** Every column of the file, as the steps take them; one a client does not send is null. */
+  source: ColumnSchema[];
+  steps: RowStep[];
+  /** The graph's own inputs: columns the steps output. */
+  graphInputs: ModelInput[];
 }
 
 /**
@@ -45,6 +59,8 @@ export function exportModel(opts: {
   /** How each recorded prep step runs inside the model, by op. */
   prepOnnx: PrepOnnxOps;
   metadata?: Record<string, string>;
+  /** What clients send when row steps run before the graph (see lib/ml/served.ts). */
+  served?: { inputs: ModelInput[]; transform: ServedTransform };
 }): { bytes: Uint8Array; signature: Signature } {
   const g = new GraphBuilder(opts.name);
   const { inputs, features } = buildPreprocessing(
@@ -90,7 +106,8 @@ export function exportModel(opts: {
     label: opts.label,
     classes: opts.classes,
     features: opts.features,
-    inputs,
+    inputs: opts.served?.inputs ?? inputs,
+    transform: opts.served?.transform,
     outputs,
   };
   return {

@@ -1,5 +1,6 @@
 import { columnsOf } from "../../lib/data/columns";
 import { loadDataset } from "../../lib/data/dataset";
+import { preprocessingOf } from "../../lib/data/preprocessing";
 import { openSandbox, quoteIdent } from "../../lib/data/sandbox";
 import type { ModelMetadata } from "../../lib/ml/model-metadata";
 import { categoricalReference, numericReference, type FeatureReference } from "../../lib/ml/drift";
@@ -14,7 +15,13 @@ async function reference(ctx: StepContext, meta: ModelMetadata) {
   const box = await openSandbox(ctx.workDir);
   try {
     const c = box.connection;
-    await loadDataset(c, await ctx.inputPath("reference"), "ref");
+    // A model that takes the file's columns compares live inputs with the file's rows behind the
+    // reference (recorded by the split), not with the columns the row steps made of them.
+    const fileRows = preprocessingOf(await ctx.inputMetadata("reference")).source?.rows;
+    const local = fileRows
+      ? await ctx.artifactPath(fileRows.hash, "reference-file.parquet")
+      : await ctx.inputPath("reference");
+    await loadDataset(c, local, "ref");
     const have = new Set((await columnsOf(c, "ref")).map((col) => col.name));
     const missing = meta.signature.inputs.find((input) => !have.has(input.column));
     if (missing)

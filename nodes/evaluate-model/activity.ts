@@ -9,11 +9,11 @@ import { evaluateModel } from "./node";
  * run and step; a retry overwrites that row.
  */
 export const evaluateModelActivity = defineActivity(evaluateModel, async (ctx) => {
-  const { model, meta, set } = await loadScoringSet(ctx, "model", "test", "Evaluate model");
+  const { model, meta, sig, set } = await loadScoringSet(ctx, "model", "test", "Evaluate model");
   const { session, provider } = await openSession(model, { gpu: ctx.gpu });
   try {
-    const predicted = await runModel(session, meta.signature, set.inputs, set.rows);
-    const metrics = score(meta.signature.task, meta.signature.classes, set.truth, predicted);
+    const predicted = await runModel(session, sig, set.inputs, set.rows);
+    const metrics = score(sig.task, sig.classes, set.truth, predicted);
     ctx.log(`scored ${set.rows} rows with onnxruntime (${provider})`);
     await ctx.track({
       algorithm: `evaluate:${meta.algorithm}`,

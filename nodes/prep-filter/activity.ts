@@ -1,5 +1,6 @@
 import type { DuckDBValue } from "@duckdb/node-api";
 import { columnsOf, requireColumns } from "../../lib/data/columns";
+import { withRowsChanged } from "../../lib/data/preprocessing";
 import { quoteIdent } from "../../lib/data/sandbox";
 import { datasetStep } from "../sdk/dataset-step";
 import { defineActivity } from "../sdk/define";
@@ -58,7 +59,8 @@ export const prepFilterActivity = defineActivity(prepFilter, async (ctx, p) => {
         await c.run(`CREATE TABLE result AS SELECT * FROM input WHERE ${where}`, values);
         return "result";
       },
-      (pre) => pre,
+      // Rows it drops do not reach the model; a request is one row it would have kept.
+      (pre) => withRowsChanged(pre, "Filter rows drops rows before the split"),
     ),
   };
 });

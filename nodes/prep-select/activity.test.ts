@@ -10,7 +10,11 @@ const rows = [
 let step: FakeStep<unknown> | undefined;
 afterEach(() => step?.dispose());
 
-type Recorded = { raw: { name: string }[]; steps: Record<string, unknown>[] };
+type Recorded = {
+  raw: { name: string }[];
+  steps: Record<string, unknown>[];
+  source?: { columns: { name: string }[]; steps: Record<string, unknown>[] };
+};
 
 describe("prep.select", () => {
   it("keeps the listed columns in the input's order, renamed, and records the step", async () => {
@@ -27,17 +31,21 @@ describe("prep.select", () => {
       { mass: null, species: null },
     ]);
     const recorded = step.output(out.dataset).metadata.preprocessing as Recorded;
-    expect(recorded.steps).toEqual([
+    // Before any fitted step, a select is a row step on the file's side (see Preprocessing.source).
+    expect(recorded.steps).toEqual([]);
+    expect(recorded.source?.steps).toEqual([
       {
         op: "select",
+        what: "Select columns",
         columns: [
           { from: "Body Mass (g)", to: "mass" },
           { from: "Espèce", to: "species" },
         ],
       },
     ]);
+    expect(recorded.raw.map((c) => c.name)).toEqual(["mass", "species"]);
     // The raw columns a model's caller supplies are the input's.
-    expect(recorded.raw.map((c) => c.name)).toEqual([
+    expect(recorded.source?.columns.map((c) => c.name)).toEqual([
       "Individual ID",
       "Body Mass (g)",
       "Espèce",

@@ -1,5 +1,5 @@
 import { columnsOf, requireColumns } from "../../lib/data/columns";
-import { withStep } from "../../lib/data/preprocessing";
+import { withRowStep, withStep } from "../../lib/data/preprocessing";
 import { quoteIdent } from "../../lib/data/sandbox";
 import { datasetStep } from "../sdk/dataset-step";
 import { defineActivity } from "../sdk/define";
@@ -45,9 +45,14 @@ export const prepSelectActivity = defineActivity(
           );
           return "result";
         },
-        (pre) => {
+        (pre, input, output) => {
           const step: SelectStep = { op: "select", columns };
-          return withStep(pre, step);
+          // Before any fitted step, a select is a row step, so a split can trace its rows back to
+          // the file; after one, it runs in the graph.
+          return (
+            withRowStep(pre, { op: "select", columns, what: "Select columns" }, input, output) ??
+            withStep(pre, step, input)
+          );
         },
       ),
     };

@@ -85,8 +85,6 @@ export interface StepContext<P = unknown> extends StepIO {
   attempt: number;
   /** The node's params as stored; `defineActivity` hands the activity the parsed ones. */
   params: P;
-  /** A local copy, inside workDir, of an artifact named by a param (an uploaded file). */
-  artifactPath(hash: string, filename: string): Promise<string>;
   /** True when the step runs on the gpu task queue: it should use the best GPU provider. */
   gpu: boolean;
   /** Records a training step's or a trial's params, metrics and curve (experiment tracking). */

@@ -2,7 +2,12 @@ import path from "node:path";
 import type { DuckDBConnection } from "@duckdb/node-api";
 import type { StepContext } from "./context";
 import type { ArtifactRef } from "../../workflows/plan";
-import { describeParquet, loadDataset, writeDataset } from "../../lib/data/dataset";
+import {
+  describeParquet,
+  loadDataset,
+  writeDataset,
+  type ColumnSchema,
+} from "../../lib/data/dataset";
 import {
   preprocessingOf,
   withStep,
@@ -22,8 +27,8 @@ export async function datasetStep(
   inputs: string[],
   /** Returns the relation to write, or `{ written }` when it wrote the output file itself. */
   body: (c: DuckDBConnection, output: string) => Promise<string | { written: string }>,
-  /** How the first input's recorded preprocessing carries over; by default the output starts anew. */
-  carry?: (p: Preprocessing) => Preprocessing,
+  /** How the first input's recorded preprocessing carries over (given that input and the output's columns); by default the output starts anew. */
+  carry?: (p: Preprocessing, input: ArtifactRef, output: ColumnSchema[]) => Preprocessing,
 ): Promise<ArtifactRef> {
   // A step with no dataset inputs reads data in: its output is profiled now (see DatasetMetadata).
   const profile = inputs.length === 0;
@@ -40,7 +45,7 @@ export async function datasetStep(
         ? await writeDataset(box.connection, result, out, { profile })
         : await describeParquet(box.connection, result.written, { profile });
     ctx.log(`${metadata.rows} rows, ${metadata.schema.length} columns`);
-    const preprocessing = upstream && carry?.(upstream);
+    const preprocessing = upstream && first && carry?.(upstream, ctx.inputs[first]!, metadata.schema);
     const file = typeof result === "string" ? out : result.written;
     // Column roles travel on with the columns that still exist.
     const roles = firstMetadata
@@ -79,13 +84,15 @@ export async function fitTransformStep<S extends PrepStep>(
     const state = await fit(box.connection, roles);
     const outputs: Record<string, ArtifactRef> = {};
     for (const port of present) {
+      // Each split keeps its own rows of the file (see RowSource.rows); the steps are train's.
+      const own = port === "train" ? upstream : preprocessingOf(await ctx.inputMetadata(port));
       const relation = `${port}_out`;
       await apply(box.connection, port, relation, state);
       const file = path.join(ctx.workDir, `${port}.parquet`);
       const metadata = await writeDataset(box.connection, relation, file);
       outputs[port] = await ctx.writeFile("dataset", file, {
         ...metadata,
-        preprocessing: withStep(upstream, state),
+        preprocessing: withStep({ ...upstream, source: own.source }, state),
         roles: rolesFor(
           roles,
           metadata.schema.map((c) => c.name),

@@ -9,14 +9,26 @@ import { ExportError, StepInputError } from "../../lib/errors";
 import type { ArtifactRef } from "../../workflows/plan";
 import { loadDataset } from "../../lib/data/dataset";
 import { notFeatures, rolesOf } from "../../lib/data/roles";
-import { preprocessingOf } from "../../lib/data/preprocessing";
+import { preprocessingOf, type Preprocessing } from "../../lib/data/preprocessing";
 import { openSandbox } from "../../lib/data/sandbox";
 import { loadTrainingData, type TrainingData } from "../../lib/ml/data";
 import { exportModel } from "../../lib/ml/export";
+import { servedInputs } from "../../lib/ml/served";
 import type { ModelMetadata, TargetParams } from "../../lib/ml/model-metadata";
 export type { ModelMetadata, TargetParams } from "../../lib/ml/model-metadata";
 import { headline } from "../../lib/ml/metrics";
 import { predictTrained, score } from "../../lib/ml/train";
+
+/** Row steps that are all selects run in the graph, as ONNX ops: the endpoint needs no DuckDB. */
+function servedInGraph(p: Preprocessing): Preprocessing {
+  const { source } = p;
+  if (!source?.steps.every((s) => s.op === "select")) return p;
+  const selects = source.steps.map((s) => ({
+    op: "select",
+    columns: s.op === "select" ? s.columns : [],
+  }));
+  return { raw: source.columns, steps: [...selects, ...p.steps] };
+}
 
 export async function loadSplits(
   ctx: StepContext,
@@ -98,10 +110,23 @@ export async function trainAndExport(
       )
     : undefined;
 
-  const preprocessing = preprocessingOf(await ctx.inputMetadata("train"));
+  const trainMetadata = await ctx.inputMetadata("train");
+  const preprocessing = servedInGraph(preprocessingOf(trainMetadata));
   let exported: ReturnType<typeof exportModel>;
   try {
+    const { source } = preprocessing;
+    // Row steps before the split run beside the graph: clients send the file's columns.
+    const served = source
+      ? await servedInputs(
+          { ...preprocessing, source },
+          data.features,
+          ctx.services.prepOnnx,
+          new Set([data.label, ...notFeatures(rolesOf(trainMetadata))]),
+          (message) => ctx.log(`warning: ${message}`),
+        )
+      : undefined;
     exported = exportModel({
+      served,
       name: `${ctx.stepId}-${algorithm}`,
       preprocessing,
       features: data.features,

@@ -4,13 +4,14 @@ import path from "node:path";
 import { and, eq } from "drizzle-orm";
 import { getNodeDefinition } from "../../nodes/index";
 import { loadDataset } from "../../lib/data/dataset";
+import { preprocessingOf } from "../../lib/data/preprocessing";
 import { openSandbox, quoteIdent } from "../../lib/data/sandbox";
 import type { Signature } from "../../lib/ml/export";
 import { NotFoundError } from "../../lib/errors";
 import type { Plan, StepOutputs } from "../../workflows/plan";
 import type { ArtifactStore } from "../artifacts/store";
 import type { Db } from "../db/client";
-import { deployments, modelVersions, runs, runSteps } from "../db/schema";
+import { artifacts, deployments, modelVersions, runs, runSteps } from "../db/schema";
 
 export interface EndpointUsage {
   name: string;
@@ -94,7 +95,13 @@ async function exampleRow(
   const dir = await mkdtemp(path.join(os.tmpdir(), "flowforge-example-"));
   try {
     const file = path.join(dir, "data.parquet");
-    await store.downloadTo(hash, file);
+    // The file's rows behind the split, when row steps ran: what a client has.
+    const [artifact] = await db
+      .select({ metadata: artifacts.metadata })
+      .from(artifacts)
+      .where(eq(artifacts.hash, hash));
+    const fileRows = preprocessingOf(artifact?.metadata).source?.rows?.hash;
+    await store.downloadTo(fileRows ?? hash, file);
     const box = await openSandbox(dir, { threads: 1, memoryLimit: "256MB" });
     try {
       await loadDataset(box.connection, file, "data");

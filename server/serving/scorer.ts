@@ -1,4 +1,7 @@
+import { PayloadError } from "../../lib/errors";
+import { RowStepsInputError } from "../../lib/data/row-steps";
 import type { Signature } from "../../lib/ml/export";
+import { graphColumns } from "../../lib/ml/served";
 import { openSession } from "../../lib/ml/ort";
 import { inputTensor } from "../../lib/ml/scoring";
 import type { Columns } from "./payload";
@@ -41,3 +44,31 @@ export const localScorers: ScorerFactory = {
   },
   close: () => Promise.resolve(),
 };
+
+/**
+ * Opens a model whose row steps (derived columns, SQL) run before its graph: each request's
+ * columns go through them (out of process, lib/data/row-steps.ts), then to the graph's session.
+ */
+export async function openScorer(
+  factory: ScorerFactory,
+  model: Uint8Array,
+  signature: Signature,
+): Promise<Scorer> {
+  const t = signature.transform;
+  if (!t) return factory.open(model, signature);
+  const graph = await factory.open(model, {
+    ...signature,
+    inputs: t.graphInputs,
+    transform: undefined,
+  });
+  return {
+    async run(rows, columns) {
+      const g = await graphColumns(signature, rows, columns).catch((err: unknown) => {
+        if (err instanceof RowStepsInputError) throw new PayloadError("inputs", err.message);
+        throw err;
+      });
+      return graph.run(rows, g.columns);
+    },
+    release: () => graph.release(),
+  };
+}

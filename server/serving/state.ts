@@ -3,7 +3,7 @@ import type { ArtifactStore } from "../artifacts/store";
 import type { Db } from "../db/client";
 import { deployments, models, modelVersions } from "../db/schema";
 import type { Signature } from "../../lib/ml/export";
-import { localScorers, type Scorer, type ScorerFactory } from "./scorer";
+import { localScorers, openScorer, type Scorer, type ScorerFactory } from "./scorer";
 
 export interface LoadedVersion {
   versionId: string;
@@ -93,7 +93,11 @@ export class ServingState {
           .where(eq(modelVersions.id, id));
         if (!row) throw new Error(`model version ${id} is not registered`);
         const signature = row.v.signature as unknown as Signature;
-        const scorer = await this.scorers.open(await this.store.get(row.v.artifactHash), signature);
+        const scorer = await openScorer(
+          this.scorers,
+          await this.store.get(row.v.artifactHash),
+          signature,
+        );
         return {
           versionId: id,
           version: row.v.version,

@@ -54,7 +54,8 @@ export function once<T>(fn: () => T): () => T {
 export type PrepOnnxOp = (scope: PrepOnnxScope, step: PrepStep) => void;
 export type PrepOnnxOps = Readonly<Record<string, PrepOnnxOp>>;
 
-const inputName = (column: string, taken: Set<string>) => {
+/** A model input's name for a column: letters, digits and _, unique among `taken`. */
+export const inputName = (column: string, taken: Set<string>) => {
   const base = column.replace(/[^A-Za-z0-9_]/g, "_").replace(/^(?=\d)/, "_") || "col";
   let name = base;
   for (let i = 2; taken.has(name); i++) name = `${base}_${i}`;

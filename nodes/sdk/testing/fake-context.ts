@@ -45,6 +45,9 @@ const unavailable = (what: string) => () => {
  * fixtures (rows, a CSV beside the test, JSON), artifacts are files in a temporary directory, and
  * services are fakes the test passes. DuckDB, onnxruntime and the node's own code are real.
  */
+/** Every artifact fake steps wrote in this process, as the artifact store holds them. */
+const everyArtifact = new Map<string, FakeArtifact>();
+
 export async function fakeStep<P>(options: {
   params: P;
   inputs?: Record<string, FakeInput>;
@@ -73,6 +76,7 @@ export async function fakeStep<P>(options: {
     await copyFile(source, file);
     const artifact = { hash, kind, sizeBytes: (await stat(file)).size, file, metadata };
     artifacts.set(hash, artifact);
+    everyArtifact.set(hash, artifact);
     return artifact;
   };
   const instance = await DuckDBInstance.create(":memory:");
@@ -88,7 +92,10 @@ export async function fakeStep<P>(options: {
 
   const inputs: Record<string, FakeArtifact> = {};
   for (const [port, input] of Object.entries(options.inputs ?? {})) {
-    if ("hash" in input) inputs[port] = input;
+    if ("hash" in input) {
+      inputs[port] = input;
+      everyArtifact.set(input.hash, input);
+    }
     else if ("json" in input) {
       const file = path.join(root, `${port}.json`);
       await writeFile(file, JSON.stringify(input.json));
@@ -151,7 +158,8 @@ export async function fakeStep<P>(options: {
       return local;
     },
     async artifactPath(hash, filename) {
-      const a = artifacts.get(hash);
+      // As the real store: any artifact written before, by this step or an earlier one.
+      const a = artifacts.get(hash) ?? everyArtifact.get(hash);
       if (!a) throw new Error(`no artifact ${hash}`);
       const local = path.join(workDir, `artifact-${filename}`);
       await copyFile(a.file, local);

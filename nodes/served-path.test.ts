@@ -137,6 +137,26 @@ describe("the served path", () => {
     expect(Array.from(served.prediction!)).toEqual(
       Array.from(evaluatedPath, (x) => Math.fround(x)),
     );
+    // Evaluate's predictions are the endpoint's answers for the same rows of the file.
+    const scoredRows = await evaluated.s.rows(evaluated.out.predictions!);
+    expect(scoredRows.length).toBeGreaterThan(30);
+    const picked = scoredRows.map((r) => file[Number(r.file_row)]!);
+    const pickedColumns = Object.fromEntries(
+      sig.inputs.map((i) => [
+        i.name,
+        i.type === "string"
+          ? picked.map((r) => String(r[i.column as keyof typeof r] ?? ""))
+          : Float64Array.from(picked, (r) => Number(r[i.column as keyof typeof r] ?? NaN)),
+      ]),
+    );
+    const endpoint = await openScorer(localScorers, bytes, sig);
+    const answers = await endpoint.run(picked.length, pickedColumns);
+    await endpoint.release();
+    // Equal up to float32 summation order (onnxruntime's threads and batch sizes).
+    Array.from(answers.prediction!).forEach((answer, k) =>
+      expect(answer).toBeCloseTo(Number(scoredRows[k]!.predicted), 4),
+    );
+    expect(scoredRows.map((r) => r.actual)).toEqual(picked.map((r) => r["Miles per gallon"]));
     // The derived year matters to the model: a wrong date changes the answer, a bad one is named.
     expect(new Set(Array.from(served.prediction!)).size).toBeGreaterThan(5);
     const bad = { ...columns, [sig.inputs[0]!.name]: rows.map(() => "not a date") };

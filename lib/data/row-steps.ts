@@ -25,7 +25,7 @@ export interface RowSource {
   steps: RowStep[];
   /** That dataset. */
   dataset: ArtifactRef;
-  /** The rows of `dataset` behind this dataset's rows, once a split picked them (same columns). */
+  /** The rows of `dataset` behind this dataset's rows, once a split picked them: its columns and __ff_row, each row's position in it. */
   rows?: ArtifactRef;
   /** Why this dataset's rows cannot be traced back to `dataset` (a step dropped rows). */
   untraceable?: string;

@@ -22,6 +22,8 @@ export interface ScoringSet {
   inputs: InputColumns;
   /** Class index or target per row. */
   truth: Float64Array;
+  /** Each row's position in the file (0 for its first row), when the rows are the file's. */
+  fileRows?: Float64Array;
 }
 
 const BATCH = 65_536;
@@ -175,6 +177,8 @@ async function fileScoringSet(
     t.columns.map((col) => ({ column: col.name, text: textType(col.type) })),
   );
   const total = (Object.values(all)[0] ?? []).length;
+  const positions = (await readColumns(c, "data", [{ column: "__ff_row", text: false }]))
+    .__ff_row as Float64Array;
   const label = await applyRowSteps({
     source: t.columns,
     steps: t.steps,
@@ -213,6 +217,7 @@ async function fileScoringSet(
     rows: keep.length,
     inputs,
     truth: Float64Array.from(truth),
+    fileRows: Float64Array.from(keep, (r) => positions[r]!),
     dropped: total - keep.length,
   };
 }

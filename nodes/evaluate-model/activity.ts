@@ -1,8 +1,60 @@
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { writeDataset } from "../../lib/data/dataset";
+import { openSandbox, quoteLiteral } from "../../lib/data/sandbox";
+import type { Signature } from "../../lib/ml/export";
 import { openSession } from "../../lib/ml/ort";
-import { loadScoringSet, runModel } from "../../lib/ml/scoring";
+import { loadScoringSet, runModel, type ScoringSet } from "../../lib/ml/scoring";
 import { score } from "../../lib/ml/train";
+import type { StepContext } from "../sdk/context";
 import { defineActivity } from "../sdk/define";
 import { evaluateModel } from "./node";
+
+/**
+ * Each scored row: its position in the file (when the rows are the file's), the true value and
+ * the prediction (classifiers: the class and its probability), as the endpoint would answer.
+ */
+async function predictionsDataset(
+  ctx: StepContext,
+  sig: Signature,
+  set: ScoringSet,
+  predicted: Float64Array,
+) {
+  const classes = sig.classes;
+  const width = classes?.length ?? 1;
+  const lines: string[] = [];
+  for (let r = 0; r < set.rows; r++) {
+    const row: Record<string, unknown> = {};
+    if (set.fileRows) row.file_row = set.fileRows[r];
+    if (classes) {
+      let best = 0;
+      for (let k = 1; k < width; k++)
+        if (predicted[r * width + k]! > predicted[r * width + best]!) best = k;
+      row.actual = String(classes[set.truth[r]!]);
+      row.predicted = String(classes[best]);
+      row.probability = predicted[r * width + best];
+    } else {
+      row.actual = set.truth[r];
+      row.predicted = predicted[r];
+    }
+    lines.push(JSON.stringify(row));
+  }
+  const json = path.join(ctx.workDir, "predictions.jsonl");
+  await writeFile(json, lines.join("\n"));
+  const box = await openSandbox(ctx.workDir, { threads: 1 });
+  try {
+    const text = classes ? "VARCHAR" : "DOUBLE";
+    const columns = `{${set.fileRows ? "file_row: 'BIGINT', " : ""}actual: '${text}', predicted: '${text}'${classes ? ", probability: 'DOUBLE'" : ""}}`;
+    await box.connection.run(
+      `CREATE VIEW predictions AS SELECT * FROM read_json(${quoteLiteral(json)}, format = 'newline_delimited', columns = ${columns})`,
+    );
+    const file = path.join(ctx.workDir, "predictions.parquet");
+    const metadata = await writeDataset(box.connection, "predictions", file);
+    return await ctx.writeFile("dataset", file, { ...metadata });
+  } finally {
+    box.close();
+  }
+}
 
 /**
  * Idempotent: writes a content-addressed metrics artifact and upserts its experiment row, keyed by
@@ -25,6 +77,7 @@ export const evaluateModelActivity = defineActivity(evaluateModel, async (ctx) =
     });
     return {
       metrics: await ctx.writeJson("metrics", { task: meta.signature.task, test: metrics }),
+      predictions: await predictionsDataset(ctx, sig, set, predicted),
     };
   } finally {
     await session.release();

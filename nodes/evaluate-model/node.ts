@@ -13,7 +13,10 @@ export const evaluateModel = defineNode({
     { name: "model", kind: "model", label: "Model", required: true },
     { name: "test", kind: "dataset", label: "Test (raw rows)", required: true },
   ],
-  outputs: [{ name: "metrics", kind: "metrics", label: "Metrics", required: true }],
+  outputs: [
+    { name: "metrics", kind: "metrics", label: "Metrics", required: true },
+    { name: "predictions", kind: "dataset", label: "Predictions", required: false },
+  ],
   params: z.object({}),
   runtime: { taskQueue: "cpu", timeoutMs: 3_600_000, retries: 2, heartbeatMs: null, gpu: false },
   docs: "Runs the model exactly as it will be served: the ONNX file, with its preprocessing, in onnxruntime, on raw rows. Connect the test split from before the prep steps (the Split node's test output).",

@@ -28,7 +28,8 @@ export const prepSplitActivity = defineActivity(prepSplit, async (ctx, p) => {
     requireColumns(all, named, "Split");
     const roles = { label: p.label || undefined, ids: p.ids, ignored: p.ignored };
     // With row steps upstream, each row keeps its position in the file so that each split can
-    // also be written as the file's rows (what a client sends), for evaluation and references.
+    // also be written as the file's rows (what a client sends), for evaluation and references;
+    // those rows keep the position too, as __ff_row (0 for the file's first row).
     let source = "input";
     if (traced)
       await c.run(
@@ -81,7 +82,7 @@ export const prepSplitActivity = defineActivity(prepSplit, async (ctx, p) => {
       let own = preprocessing;
       if (traced) {
         await c.run(
-          `CREATE VIEW ${quoteIdent(`${port}_file`)} AS SELECT * EXCLUDE (__ff_row) FROM file WHERE __ff_row IN (SELECT __ff_row FROM keyed WHERE ${where})`,
+          `CREATE VIEW ${quoteIdent(`${port}_file`)} AS SELECT * FROM file WHERE __ff_row IN (SELECT __ff_row FROM keyed WHERE ${where})`,
         );
         const rawFile = path.join(ctx.workDir, `${port}-file.parquet`);
         const rows = await ctx.writeFile("dataset", rawFile, {

@@ -138,7 +138,7 @@ describe("the served path", () => {
       Array.from(evaluatedPath, (x) => Math.fround(x)),
     );
     // Evaluate's predictions are the endpoint's answers for the same rows of the file.
-    const scoredRows = await evaluated.s.rows(evaluated.out.predictions!);
+    const scoredRows = await evaluated.s.rows(evaluated.out.predictions);
     expect(scoredRows.length).toBeGreaterThan(30);
     const picked = scoredRows.map((r) => file[Number(r.file_row)]!);
     const pickedColumns = Object.fromEntries(

@@ -5,14 +5,15 @@ import { getDb } from "../server/db/client";
 import { createServingApp } from "../server/serving/app";
 import { PredictionLogger } from "../server/serving/logger";
 import { ServingState } from "../server/serving/state";
+import type { ScorerFactory } from "../server/serving/scorer";
 import { threadScorers } from "../server/serving/thread-scorers";
 
 /**
  * The serving API on a free loopback port, refreshing deployments every 200 ms, with its sessions
- * in an inference thread as `npm run serve` runs them.
+ * in an inference thread as `npm run serve` runs them (or in the calling thread, as the web app's
+ * /v2 route runs them: `localScorers`).
  */
-export async function startServing() {
-  const scorers = threadScorers();
+export async function startServing(scorers: ScorerFactory = threadScorers()) {
   const state = new ServingState(getDb(), defaultArtifactStore(), 200, scorers).start();
   const logger = new PredictionLogger(getDb(), 30);
   const app = createServingApp({ db: getDb(), state, logger });

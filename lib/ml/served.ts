@@ -12,9 +12,9 @@ import {
 
 /**
  * What a model trained on `pre` takes when row steps ran before it: the file's columns that its
- * features are computed from, less those in `notInputs` (the label, ids, ignored columns), and
+ * features are computed from, less those in `notInputs` (the label), and
  * the steps that turn them into the graph's inputs. `warn` hears of a feature computed from a
- * column no client sends (a leak of the label, say).
+ * column no client sends (a leak of the label).
  */
 export async function servedInputs(
   pre: Preprocessing & { source: NonNullable<Preprocessing["source"]> },
@@ -33,7 +33,7 @@ export async function servedInputs(
   const leaked = needs.filter((n) => notInputs.has(n));
   if (leaked.length)
     warn(
-      `features are computed from ${leaked.map((n) => `"${n}"`).join(", ")}, which a client does not send (the label, an id or an ignored column): the endpoint will see it missing`,
+      `features are computed from ${leaked.map((n) => `"${n}"`).join(", ")}, the label, which a client does not send: the endpoint will see it missing, and evaluation scores what it then answers`,
     );
   const taken = new Set<string>();
   const types = new Map(pre.source.columns.map((c) => [c.name, c.type]));

@@ -121,7 +121,9 @@ export async function trainAndExport(
           { ...preprocessing, source },
           data.features,
           ctx.services.prepOnnx,
-          new Set([data.label, ...notFeatures(rolesOf(trainMetadata))]),
+          // Ids and ignored columns are sent only when a feature is computed from them (a date
+          // ignored as such, its month a feature); the label never is.
+          new Set([data.label]),
           (message) => ctx.log(`warning: ${message}`),
         )
       : undefined;

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { decodeInferRequest, encodeInferResponse, requestedOutputs } from "./binary";
+import {
+  decodeInferRequest,
+  encodeInferResponse,
+  parseInferJson,
+  requestedOutputs,
+} from "./binary";
 
 /** A request as tritonclient builds one: the JSON header, then each binary tensor's bytes. */
 function request(header: object, ...tensors: Buffer[]) {
@@ -100,5 +105,12 @@ describe("binary tensor data", () => {
     expect(() => requestedOutputs({ outputs: [{ name: "score" }] }, all)).toThrow(
       /outputs\[0\]\.name: the model has no output "score" \(outputs: label, probabilities\)/,
     );
+  });
+
+  it("reads the bare NaN Python's json writes as null, never inside a string", () => {
+    expect(parseInferJson('{"data":[1.5,NaN,-NaN,"NaN","a \\"NaN\\" b"]}')).toEqual({
+      data: [1.5, null, null, "NaN", 'a "NaN" b'],
+    });
+    expect(() => parseInferJson('{"data":[NaNa]}')).toThrow(SyntaxError);
   });
 });

@@ -58,18 +58,38 @@ function decodeTensor(datatype: string, bytes: Buffer, at: string): (number | st
 }
 
 /**
+ * JSON, and the bare NaN that Python's json (so tritonclient) writes for a missing number: read as
+ * null, outside strings only, and only when the text is not JSON as it is.
+ */
+export function parseInferJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (err) {
+    if (!text.includes("NaN")) throw err;
+    const nulls = text.replace(/"(?:[^"\\]|\\.)*"|(?<![\w.])-?NaN(?![\w.])/g, (token) =>
+      token.startsWith('"') ? token : "null",
+    );
+    try {
+      return JSON.parse(nulls) as unknown;
+    } catch {
+      throw err;
+    }
+  }
+}
+
+/**
  * The request as JSON infer takes it: with `headerLength` (the Inference-Header-Content-Length
  * header), each binary input's bytes become its `data`; without, the body is all JSON.
  */
 export function decodeInferRequest(body: Buffer, headerLength: string | undefined): unknown {
-  if (headerLength === undefined) return JSON.parse(body.toString("utf8")) as unknown;
+  if (headerLength === undefined) return parseInferJson(body.toString("utf8"));
   const n = Number(headerLength);
   if (!Number.isInteger(n) || n < 0 || n > body.length)
     throw new PayloadError(
       "Inference-Header-Content-Length",
       `expected the JSON header's length, at most the body's ${body.length} bytes (got ${JSON.stringify(headerLength)})`,
     );
-  const header = JSON.parse(body.toString("utf8", 0, n)) as { inputs?: unknown };
+  const header = parseInferJson(body.toString("utf8", 0, n)) as { inputs?: unknown };
   let offset = n;
   if (Array.isArray(header.inputs))
     header.inputs.forEach((tensor: unknown, t) => {

@@ -32,7 +32,8 @@ function cell(type: "double" | "string", v: unknown, field: () => string): numbe
     if (typeof v === "number" || typeof v === "boolean") return String(v);
     throw new PayloadError(field(), `expected text, got ${JSON.stringify(v)?.slice(0, 40)}`);
   }
-  if (typeof v === "number" && Number.isFinite(v)) return v;
+  // NaN is how a binary FP tensor (and numpy) says missing; infinities are refused.
+  if (typeof v === "number" && (Number.isFinite(v) || Number.isNaN(v))) return v;
   if (v === null || v === undefined) return NaN;
   if (typeof v === "boolean") return v ? 1 : 0;
   throw new PayloadError(

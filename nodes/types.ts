@@ -64,10 +64,11 @@ export interface TrainerDeclaration {
 
 /**
  * Where a node runs when its pipeline's model is served: "row" (a row-wise step the served model
- * replays per record), "fitted" (state fitted on training data, applied per record), "model" (the
- * model itself), or "none" (training time only: splits, reports, deploys).
+ * replays per record), "rows" (it drops rows: skipped, a request is a row it would keep),
+ * "fitted" (state fitted on training data, applied per record), "model" (the model itself), or
+ * "none" (training time only: splits, reports, deploys).
  */
-export type ServingRole = "row" | "fitted" | "model" | "none";
+export type ServingRole = "row" | "rows" | "fitted" | "model" | "none";
 
 export interface NodeDefinition<P extends z.ZodType = z.ZodType> {
   type: string;

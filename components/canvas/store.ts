@@ -14,6 +14,7 @@ import { getNodeDefinition } from "@/nodes/index";
 import type { PipelineDiff } from "@/common/pipeline/diff";
 import type { PipelineFile } from "@/common/pipeline/schema";
 import { validatePipeline, type ValidationError } from "@/common/pipeline/validate";
+import { servingNotes } from "@/common/pipeline/serving-notes";
 import {
   connectionProblem,
   nextNodeId,
@@ -52,6 +53,8 @@ interface EditorState extends Snapshot {
   future: Snapshot[];
   errors: ValidationError[];
   errorsByNode: Record<string, ValidationError[]>;
+  /** What the pipeline's endpoints will take, where a step before a model cannot run per request. */
+  notes: ValidationError[];
   connectionHint: string | null;
   clipboard: Snapshot | null;
   runStatus: Record<string, StepLiveStatus>;
@@ -90,12 +93,12 @@ const snapshot = (s: Snapshot): Snapshot => ({
   edges: s.edges,
 });
 
-function validated(s: Snapshot): Pick<EditorState, "errors" | "errorsByNode"> {
+function validated(s: Snapshot): Pick<EditorState, "errors" | "errorsByNode" | "notes"> {
   const result = validatePipeline(toDocument(s, s.nodes, s.edges));
   const errors = result.ok ? [] : result.errors;
   const errorsByNode: Record<string, ValidationError[]> = {};
   for (const e of errors) if (e.nodeId) (errorsByNode[e.nodeId] ??= []).push(e);
-  return { errors, errorsByNode };
+  return { errors, errorsByNode, notes: result.ok ? servingNotes(result.pipeline) : [] };
 }
 
 /** Changes that are not edits of the document: selection, measured size, drag in progress. */
@@ -125,6 +128,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     future: [],
     errors: [],
     errorsByNode: {},
+    notes: [],
     connectionHint: null,
     clipboard: null,
     runStatus: {},

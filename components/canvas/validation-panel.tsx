@@ -4,6 +4,7 @@ import { useEditor } from "./store";
 
 export function ValidationPanel({ onFocus }: { onFocus: (nodeId: string) => void }) {
   const errors = useEditor((s) => s.errors);
+  const notes = useEditor((s) => s.notes);
   return (
     <section
       aria-label="Validation"
@@ -36,6 +37,21 @@ export function ValidationPanel({ onFocus }: { onFocus: (nodeId: string) => void
             ))}
           </ul>
         </>
+      )}
+      {notes.length > 0 && (
+        <ul className="mt-1 space-y-0.5" aria-label="Endpoint notes">
+          {notes.map((n) => (
+            <li key={n.nodeId}>
+              <button
+                type="button"
+                className="text-left text-amber-800 underline-offset-2 hover:underline focus-visible:outline-2 focus-visible:outline-sky-500"
+                onClick={() => onFocus(n.nodeId!)}
+              >
+                ⓘ {n.message}
+              </button>
+            </li>
+          ))}
+        </ul>
       )}
     </section>
   );

@@ -92,6 +92,14 @@ export const deployEndpointActivity = defineActivity(deployEndpoint, async (ctx,
     idempotencyKey: key,
   });
   ctx.log(`${p.endpoint}: ${model.name} v${version.version} (${p.strategy}, alias ${p.alias})`);
+  const sig = meta.signature;
+  ctx.log(
+    `it takes ${sig.inputs.length} columns: ${sig.inputs.map((i) => `"${i.column}"`).join(", ")}${
+      sig.transform
+        ? `; on each request it first runs ${sig.transform.steps.map((s) => s.what ?? s.op).join(", ")}`
+        : ""
+    }`,
+  );
   return {
     deployment: await ctx.writeJson("deployment", {
       deploymentId,

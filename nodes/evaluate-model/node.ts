@@ -19,5 +19,5 @@ export const evaluateModel = defineNode({
   ],
   params: z.object({}),
   runtime: { taskQueue: "cpu", timeoutMs: 3_600_000, retries: 2, heartbeatMs: null, gpu: false },
-  docs: "Runs the model exactly as it will be served: the ONNX file, with its preprocessing, in onnxruntime, on raw rows. Connect the test split from before the prep steps (the Split node's test output).",
+  docs: "Runs the model exactly as it will be served: the file's rows behind the test split, through the row steps and the ONNX file (with its preprocessing) in onnxruntime. Connect a test split: the Split node's, or one a fitted step wrote. Predictions lists each scored row's position in the file, the actual and the predicted value.",
 });

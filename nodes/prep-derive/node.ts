@@ -19,6 +19,7 @@ export const prepDerive = defineNode({
       help: 'SQL over the row\'s columns; quote odd names: "Body Mass (g)" / 1000',
     }),
   }),
+  serving: "row",
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 2, heartbeatMs: null, gpu: false },
   eject: { language: "typescript" },
 });

@@ -50,6 +50,7 @@ export const prepFilter = defineNode({
       }),
   }),
   outputColumns: ({ input }) => ({ dataset: input }),
+  serving: "rows",
   runtime: { taskQueue: "cpu", timeoutMs: 600_000, retries: 2, heartbeatMs: null, gpu: false },
   eject: { language: "typescript" },
 });

@@ -18,6 +18,7 @@ export const prepSql = defineNode({
       help: "A single SELECT; the input is the table `input`.",
     }),
   }),
+  serving: "row",
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 0, heartbeatMs: null, gpu: false },
   eject: { language: "typescript" },
 });

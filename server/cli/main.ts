@@ -18,6 +18,7 @@ import { pipelineJsonSchema } from "../../common/pipeline/json-schema";
 import { PipelineFileError } from "../../common/pipeline/parse";
 import { readPipelineFile } from "../pipeline/load";
 import type { PipelineFile } from "../../common/pipeline/schema";
+import { servingNotes } from "../../common/pipeline/serving-notes";
 import { validatePipeline, type ValidationError } from "../../common/pipeline/validate";
 import { checkHealth } from "../services/health";
 import {
@@ -243,7 +244,11 @@ async function main(argv: string[]): Promise<number> {
     case "validate": {
       const result = validatePipeline(await readPipelineFile(arg("file")));
       if (!result.ok) throw new InvalidInput(result.errors);
-      print({ ok: true, errors: [] }, `${rest[0]}: valid`);
+      const notes = servingNotes(result.pipeline);
+      print(
+        { ok: true, errors: [], notes },
+        [`${rest[0]}: valid`, ...notes.map((n) => `note: ${n.message}`)].join("\n"),
+      );
       return 0;
     }
     case "schema":

@@ -11,7 +11,7 @@ import { evaluateExplain } from "./node";
  * seeded, and writes only a content-addressed metrics artifact.
  */
 export const evaluateExplainActivity = defineActivity(evaluateExplain, async (ctx, p) => {
-  const { model, meta, sig, set } = await loadScoringSet(ctx, "model", "test", "Explain model");
+  const { model, sig, set } = await loadScoringSet(ctx, "model", "test", "Explain model");
   const rand = mulberry32(p.seed);
   const rows = Math.min(set.rows, p.maxRows);
   const sample = shuffledIndex(set.rows, rand).subarray(0, rows);

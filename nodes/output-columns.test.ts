@@ -28,6 +28,8 @@ const cases: { type: keyof typeof nodeImplementations; params: unknown; split?: 
   { type: "prep.impute", params: { strategy: "median", columns: [] }, split: true },
   { type: "prep.impute", params: { strategy: "mode", columns: ["species"] }, split: true },
   { type: "prep.scale", params: { method: "standard", columns: [], exclude: ["id"] }, split: true },
+  { type: "prep.derive", params: { column: "kg", expression: '"Body Mass (g)" / 1000' } },
+  { type: "prep.derive", params: { column: "species", expression: "upper(species)" } },
 ];
 
 let step: FakeStep<unknown> | undefined;
@@ -46,7 +48,11 @@ describe("declared output columns", () => {
     for (const [out, columns] of Object.entries(declared)) {
       if (!written[out]) continue;
       const schema = step.output(written[out]).metadata.schema as ColumnInfo[];
-      expect(columns, out).toEqual(schema.map((c) => ({ name: c.name, type: c.type })));
+      // An empty type is one the node cannot know before running (an expression's): names only.
+      expect(
+        columns?.map((c, k) => ({ name: c.name, type: c.type || schema[k]?.type })),
+        out,
+      ).toEqual(schema.map((c) => ({ name: c.name, type: c.type })));
     }
   });
 });

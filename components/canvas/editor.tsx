@@ -30,6 +30,7 @@ import { RunControls } from "./run-controls";
 import { SAVE_EVENT } from "./param-form";
 import { useEditor } from "./store";
 import { isTyping, useTextFocus } from "./typing";
+import { useDesignColumns } from "./use-design-columns";
 import { ValidationPanel } from "./validation-panel";
 
 const nodeTypes = { pipeline: NodeCard };
@@ -57,6 +58,7 @@ function download(filename: string, text: string, type: string) {
 
 function EditorInner({ pipelineId }: { pipelineId: string | null }) {
   const trpc = useTRPC();
+  const design = useDesignColumns();
   const flow = useReactFlow<PipelineFlowNode, Edge>();
   const s = useEditor();
   const [panel, setPanel] = useState<"inspector" | "history">("inspector");
@@ -444,7 +446,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
         {panel === "history" && s.pipelineId ? (
           <HistoryPanel pipelineId={s.pipelineId} onClose={() => setPanel("inspector")} />
         ) : (
-          <Inspector />
+          <Inspector design={design} />
         )}
       </div>
       <ValidationPanel onFocus={focusNode} />

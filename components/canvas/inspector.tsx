@@ -6,6 +6,7 @@ import { Button } from "@/components/ui/button";
 import { MetricsView, ModelSummary } from "@/components/charts/metrics-view";
 import { useShallow } from "zustand/react/shallow";
 import { useTRPC } from "@/components/trpc";
+import type { useDesignColumns } from "./use-design-columns";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { CodeEditor } from "@/components/code/code-editor";
 import { ejectProblem } from "@/nodes/eject";
@@ -182,7 +183,7 @@ function NodeSource({ type }: { type: string }) {
   );
 }
 
-export function Inspector() {
+export function Inspector({ design }: { design?: ReturnType<typeof useDesignColumns> }) {
   const trpc = useTRPC();
   const [tab, setTab] = useState<"settings" | "code">("settings");
   const selected = useEditor(useShallow((s) => s.nodes.filter((n) => n.selected)));
@@ -233,7 +234,10 @@ export function Inspector() {
   const def = definitionOf(node);
   const isCode = def?.category === "code";
   const shape = shapeOfNode(node);
-  const columns = upstreamColumns.data?.schema.map((c) => c.name);
+  // Known before running (probed and declared), else from the last run.
+  const columns =
+    design?.inputColumns(node.id)?.map((c) => c.name) ??
+    upstreamColumns.data?.schema.map((c) => c.name);
   const given = node.data.params.params;
   const declaredValues =
     given && typeof given === "object" && !Array.isArray(given)

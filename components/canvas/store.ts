@@ -55,6 +55,9 @@ interface EditorState extends Snapshot {
   errorsByNode: Record<string, ValidationError[]>;
   /** What the pipeline's endpoints will take, where a step before a model cannot run per request. */
   notes: ValidationError[];
+  /** Problems found with the data's columns before running (see use-design-columns.ts). */
+  columnErrors: ValidationError[];
+  setColumnErrors: (errors: ValidationError[]) => void;
   connectionHint: string | null;
   clipboard: Snapshot | null;
   runStatus: Record<string, StepLiveStatus>;
@@ -93,12 +96,24 @@ const snapshot = (s: Snapshot): Snapshot => ({
   edges: s.edges,
 });
 
-function validated(s: Snapshot): Pick<EditorState, "errors" | "errorsByNode" | "notes"> {
+function validated(
+  s: Snapshot,
+  columnErrors: ValidationError[],
+): Pick<EditorState, "errors" | "errorsByNode" | "notes"> {
   const result = validatePipeline(toDocument(s, s.nodes, s.edges));
-  const errors = result.ok ? [] : result.errors;
+  // Design-time problems (columns, unreadable files) for nodes that still exist.
+  const ids = new Set(s.nodes.map((n) => n.id));
+  const errors = [
+    ...(result.ok ? [] : result.errors),
+    ...columnErrors.filter((e) => !e.nodeId || ids.has(e.nodeId)),
+  ];
   const errorsByNode: Record<string, ValidationError[]> = {};
   for (const e of errors) if (e.nodeId) (errorsByNode[e.nodeId] ??= []).push(e);
-  return { errors, errorsByNode, notes: result.ok ? servingNotes(result.pipeline) : [] };
+  return {
+    errors,
+    errorsByNode,
+    notes: result.ok ? servingNotes(result.pipeline) : [],
+  };
 }
 
 /** Changes that are not edits of the document: selection, measured size, drag in progress. */
@@ -112,7 +127,7 @@ export const useEditor = create<EditorState>()((set, get) => {
     set({
       ...next,
       ...(record ? { past: [...s.past, snapshot(s)].slice(-HISTORY_LIMIT), future: [] } : {}),
-      ...(next.nodes || next.edges ? validated(merged) : {}),
+      ...(next.nodes || next.edges ? validated(merged, s.columnErrors) : {}),
     });
   };
   let dragStart: Snapshot | null = null;
@@ -129,6 +144,12 @@ export const useEditor = create<EditorState>()((set, get) => {
     errors: [],
     errorsByNode: {},
     notes: [],
+    columnErrors: [],
+    setColumnErrors: (columnErrors) => {
+      const s = get();
+      if (JSON.stringify(columnErrors) === JSON.stringify(s.columnErrors)) return;
+      set({ columnErrors, ...validated(snapshot(s), columnErrors) });
+    },
     connectionHint: null,
     clipboard: null,
     runStatus: {},
@@ -148,7 +169,7 @@ export const useEditor = create<EditorState>()((set, get) => {
         future: [],
         runStatus: {},
         diff: null,
-        ...validated(s),
+        ...validated(s, get().columnErrors),
       });
     },
     markSaved(pipelineId) {
@@ -172,7 +193,7 @@ export const useEditor = create<EditorState>()((set, get) => {
         ...previous,
         past: s.past.slice(0, -1),
         future: [snapshot(s), ...s.future],
-        ...validated(previous),
+        ...validated(previous, s.columnErrors),
       });
     },
     redo() {
@@ -183,7 +204,7 @@ export const useEditor = create<EditorState>()((set, get) => {
         ...next,
         past: [...s.past, snapshot(s)],
         future: s.future.slice(1),
-        ...validated(next),
+        ...validated(next, s.columnErrors),
       });
     },
     onNodesChange(changes) {
@@ -203,7 +224,9 @@ export const useEditor = create<EditorState>()((set, get) => {
         nodes,
         past: [...s.past, before].slice(-HISTORY_LIMIT),
         future: [],
-        ...(changes.some((c) => c.type === "remove" || c.type === "add") ? validated(next) : {}),
+        ...(changes.some((c) => c.type === "remove" || c.type === "add")
+          ? validated(next, s.columnErrors)
+          : {}),
       });
     },
     onEdgesChange(changes) {

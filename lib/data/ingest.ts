@@ -95,7 +95,13 @@ export async function readFileInto(
   c: DuckDBConnection,
   localPath: string,
   displayName: string,
-  options: { format?: FileFormat; nullValues?: string[]; parquet?: string } & CsvOptions = {},
+  options: {
+    format?: FileFormat;
+    nullValues?: string[];
+    parquet?: string;
+    /** Only a view (the sniffer reads a sample): for the columns and types, not the rows. */
+    view?: boolean;
+  } & CsvOptions = {},
   name = "dataset",
 ): Promise<ReadReport> {
   const info = await stat(localPath);
@@ -138,7 +144,8 @@ export async function readFileInto(
       );
       await loadDataset(c, options.parquet, name);
     } else {
-      await c.run(`CREATE OR REPLACE TABLE ${quoteIdent(name)} AS SELECT * FROM ${reader}`);
+      const what = options.view ? "VIEW" : "TABLE";
+      await c.run(`CREATE OR REPLACE ${what} ${quoteIdent(name)} AS SELECT * FROM ${reader}`);
     }
   };
   try {
@@ -163,7 +170,7 @@ export async function readFileInto(
   ).getRowObjects()[0]?.n;
   if (!columns) throw new IngestError(`${displayName}: no columns found`);
   const report: ReadReport = { encoding: text ? encoding : undefined, skipped: 0, examples: [] };
-  if (text && options.skipMalformed) {
+  if (text && options.skipMalformed && !options.view) {
     const rejected = (
       await c.runAndReadAll("SELECT line, error_message FROM reject_errors ORDER BY line")
     ).getRowObjects();

@@ -19,6 +19,14 @@ export const prepDerive = defineNode({
       help: 'SQL over the row\'s columns; quote odd names: "Body Mass (g)" / 1000',
     }),
   }),
+  // The new column goes last (or replaces one of the same name, which moves last); its type is
+  // the expression's, known when it runs.
+  outputColumns: ({ input }, p) => ({
+    dataset: input && [
+      ...input.filter((c) => c.name !== p.column),
+      { name: p.column, type: "" },
+    ],
+  }),
   serving: "row",
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 2, heartbeatMs: null, gpu: false },
   eject: { language: "typescript" },

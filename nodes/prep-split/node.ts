@@ -22,6 +22,7 @@ export const prepSplit = defineNode({
       test: z.number().min(0).max(0.9).default(0.15).meta({ label: "Test share" }),
       column: z.string().default("").meta({
         label: "Column",
+        widget: "column",
         help: "Stratify by this column, or order by it for a time split.",
       }),
       seed: z.number().int().default(42).meta({ label: "Seed" }),

@@ -141,6 +141,59 @@ void test("an empty required field: flagged in the form's words, Run… lists it
   assert.deepEqual(outside, [], `nodes outside the view after reopening: ${outside.join(", ")}`);
 });
 
+void test("columns before running: pickers from the file's header, and a column the input lost flagged with the closest one", async () => {
+  await page.goto(`${BASE_URL}/pipelines/new`);
+  const pane = page.locator(".react-flow__pane");
+  await page
+    .locator('[data-palette-type="ingest.sample"]')
+    .dragTo(pane, { targetPosition: { x: 160, y: 200 } });
+  await node("sample").waitFor();
+  await page
+    .locator('[data-palette-type="prep.split"]')
+    .dragTo(pane, { targetPosition: { x: 520, y: 200 } });
+  await node("split").waitFor();
+  await drag(
+    handle("sample", "dataset", "source"),
+    await centre(handle("split", "input", "target")),
+  );
+  await page.waitForFunction(() => document.querySelectorAll(".react-flow__edge").length === 1);
+
+  // Nothing has run: the label is still a picker of the file's columns.
+  await node("split").click();
+  const label = page.getByLabel("Label (target)", { exact: true });
+  await label.locator("option", { hasText: "body_mass_g" }).waitFor({ state: "attached" });
+  const options = await label.locator("option").allTextContents();
+  assert.ok(options.includes("species") && options.includes("island"), options.join(", "));
+  await label.selectOption("species");
+  await page.getByTestId("validation-ok").waitFor();
+  await shot("6-picker-before-running");
+
+  // The file changes under it (the raw penguins name their columns otherwise): flagged at once.
+  await node("sample").click();
+  await page.getByLabel("Dataset", { exact: true }).selectOption("penguins-raw");
+  const flag = node("split").getByTestId("node-problem");
+  await flag.filter({ hasText: 'no column "species"' }).waitFor();
+  const bar = page.getByRole("region", { name: "Validation" });
+  await bar
+    .getByText(
+      'Node "split" — Label (target): the input has no column "species"; did you mean "Species"?',
+    )
+    .waitFor();
+  await shot("7-column-flagged");
+
+  // Run… refuses it, and the picker offers the new columns.
+  await page.getByRole("button", { name: "Run…" }).click();
+  await page
+    .getByTestId("run-problems")
+    .getByRole("button")
+    .filter({ hasText: "did you mean" })
+    .click();
+  await page.locator('.react-flow__node.selected[data-id="split"]').waitFor();
+  await label.selectOption("Species");
+  await page.getByTestId("validation-ok").waitFor();
+  assert.equal(await flag.count(), 0);
+});
+
 async function centre(l: Locator): Promise<{ x: number; y: number }> {
   const b = (await l.boundingBox())!;
   return { x: b.x + b.width / 2, y: b.y + b.height / 2 };

@@ -4,12 +4,24 @@ import { TRPCError } from "@trpc/server";
 import { z } from "zod";
 import { getNodeDefinition } from "../../../nodes";
 import { ejectedNode, ejectProblem } from "../../../nodes/eject";
+import { defaultArtifactStore as artifactStore } from "../../artifacts/default-store";
+import { probeColumns } from "../../services/probe-columns";
 import { analystProcedure, dataScientistProcedure, router } from "../trpc";
 
 /** Node types name their folder: `prep.impute` lives in nodes/prep-impute/. */
 const folderOf = (type: string) => type.replaceAll(".", "-");
 
 export const nodesRouter = router({
+  /**
+   * An ingest node's output columns before it runs, read from its file with its options: what
+   * the canvas's column pickers and design-time checks start from.
+   */
+  probe: analystProcedure
+    .input(z.object({ type: z.string().min(1).max(100), params: z.unknown() }))
+    .query(({ ctx, input }) =>
+      probeColumns(ctx.getDb(), artifactStore(), ctx.principal.workspaceId, input),
+    ),
+
   /** How a built-in node is implemented: its definition and its activity, read-only. */
   source: analystProcedure
     .input(z.object({ type: z.string().min(1).max(100) }))

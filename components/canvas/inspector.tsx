@@ -27,8 +27,18 @@ function DatasetPreview({ hash }: { hash: string }) {
       className="max-h-64 overflow-auto rounded border border-slate-200"
       data-testid="dataset-preview"
     >
-      <p className="px-2 py-1 text-[11px] text-slate-500">
-        {rowCount} rows · {schema.length} columns
+      <p className="flex justify-between px-2 py-1 text-[11px] text-slate-500">
+        <span>
+          {rowCount} rows · {schema.length} columns
+        </span>
+        <a
+          href={`/datasets/${hash}`}
+          target="_blank"
+          rel="noreferrer"
+          className="text-sky-700 hover:underline"
+        >
+          View data
+        </a>
       </p>
       <table className="text-[11px]">
         <thead>

@@ -74,6 +74,15 @@ function Artifacts({
               </td>
               <td className="space-x-3 text-right">
                 {a.kind === "model" && <RegisterModel runId={runId} stepId={a.stepId} />}
+                {a.kind === "dataset" && (
+                  <a
+                    href={`/datasets/${a.hash}?name=${encodeURIComponent(`${a.stepId} · ${a.port}`)}`}
+                    className="text-sky-700 hover:underline"
+                    aria-label={`View ${a.stepId} ${a.port}`}
+                  >
+                    View
+                  </a>
+                )}
                 <a
                   href={`/api/artifacts/${a.hash}`}
                   className="text-sky-700 hover:underline"

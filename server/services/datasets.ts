@@ -3,8 +3,13 @@ import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import type { ArtifactStore } from "../artifacts/store";
-import { describeRelation, loadDataset, type DatasetMetadata } from "../../lib/data/dataset";
-import { openSandbox } from "../../lib/data/sandbox";
+import {
+  describeRelation,
+  isNumeric,
+  loadDataset,
+  type DatasetMetadata,
+} from "../../lib/data/dataset";
+import { openSandbox, quoteIdent } from "../../lib/data/sandbox";
 import type { Db } from "../db/client";
 import { artifacts } from "../db/schema";
 import { NotADatasetError, NotFoundError } from "../../lib/errors";
@@ -42,11 +47,117 @@ export async function previewDataset(db: Db, store: ArtifactStore, hash: string,
         rowCount: meta.rows,
         schema: meta.schema,
         profile,
+        roles: (row.metadata as { roles?: { label?: string; ids?: string[]; ignored?: string[] } })
+          .roles,
       };
     } finally {
       box.close();
     }
   } finally {
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+export const rowFilterOps = [
+  "contains",
+  "=",
+  "!=",
+  ">",
+  ">=",
+  "<",
+  "<=",
+  "is null",
+  "is not null",
+] as const;
+
+export interface RowQuery {
+  offset: number;
+  limit: number;
+  sort?: { column: string; desc: boolean };
+  filter?: { column: string; op: (typeof rowFilterOps)[number]; value?: string };
+}
+
+/** Downloaded datasets, kept a few minutes: a viewer scrolls through pages of the same file. */
+const local = new Map<string, { file: Promise<string>; dir: string; used: number }>();
+const KEEP_MS = 5 * 60_000;
+const KEEP_FILES = 4;
+
+function localCopy(store: ArtifactStore, hash: string): Promise<string> {
+  const now = Date.now();
+  for (const [h, entry] of local)
+    if (now - entry.used > KEEP_MS || (local.size > KEEP_FILES && h !== hash)) {
+      local.delete(h);
+      void rm(entry.dir, { recursive: true, force: true });
+    }
+  let entry = local.get(hash);
+  if (!entry) {
+    const dir = path.join(os.tmpdir(), `flowforge-rows-${hash.slice(0, 16)}-${now}`);
+    const file = mkdtemp(dir).then(async (d) => {
+      entry!.dir = d;
+      const f = path.join(d, "data.parquet");
+      await store.downloadTo(hash, f);
+      return f;
+    });
+    entry = { file, dir, used: now };
+    local.set(hash, entry);
+    file.catch(() => local.delete(hash));
+  }
+  entry.used = now;
+  return entry.file;
+}
+
+/**
+ * A page of a dataset's rows, sorted and filtered by a column of its schema (names are checked
+ * against it; values are parameters), with the number of rows the filter keeps.
+ */
+export async function datasetRows(db: Db, store: ArtifactStore, hash: string, q: RowQuery) {
+  const [row] = await db.select().from(artifacts).where(eq(artifacts.hash, hash));
+  if (!row) throw new NotFoundError(`No artifact ${hash}`);
+  if (row.kind !== "dataset")
+    throw new NotADatasetError(`Artifact ${hash} is a ${row.kind}, not a dataset`);
+  const meta = row.metadata as DatasetMetadata;
+  const known = new Map(meta.schema.map((c) => [c.name, c]));
+  const column = (name: string) => {
+    const c = known.get(name);
+    if (!c) throw new NotFoundError(`The dataset has no column "${name}"`);
+    return c;
+  };
+  const file = await localCopy(store, hash);
+  const box = await openSandbox(path.dirname(file), { threads: 1, memoryLimit: "512MB" });
+  try {
+    const c = box.connection;
+    await loadDataset(c, file, "data");
+    const values: string[] = [];
+    let where = "";
+    if (q.filter) {
+      const col = column(q.filter.column);
+      const ident = quoteIdent(col.name);
+      const op = q.filter.op;
+      if (op === "is null" || op === "is not null") where = `WHERE ${ident} ${op.toUpperCase()}`;
+      else {
+        values.push(q.filter.value ?? "");
+        where =
+          op === "contains"
+            ? `WHERE contains(lower(${ident}::VARCHAR), lower(?))`
+            : isNumeric(col.type)
+              ? `WHERE ${ident} ${op === "!=" ? "<>" : op} TRY_CAST(? AS DOUBLE)`
+              : `WHERE ${ident}::VARCHAR ${op === "!=" ? "<>" : op} ?`;
+      }
+    }
+    const order = q.sort
+      ? `ORDER BY ${quoteIdent(column(q.sort.column).name)} ${q.sort.desc ? "DESC" : "ASC"} NULLS LAST`
+      : "";
+    const total = Number(
+      (
+        await c.runAndReadAll(`SELECT count(*)::BIGINT AS n FROM data ${where}`, values)
+      ).getRowObjects()[0]?.n ?? 0,
+    );
+    const reader = await c.runAndReadAll(
+      `SELECT * FROM data ${where} ${order} LIMIT ${Math.trunc(q.limit)} OFFSET ${Math.trunc(q.offset)}`,
+      values,
+    );
+    return { rows: reader.getRowObjectsJson(), total };
+  } finally {
+    box.close();
   }
 }

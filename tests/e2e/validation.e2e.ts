@@ -124,6 +124,30 @@ void test("an empty required field: flagged in the form's words, Run… lists it
   await node("derive").locator('[data-run-status="succeeded"]').waitFor();
   await shot("4-run-succeeded");
 
+  // The output, full width: profile of every column, rows sorted and filtered by a person.
+  await node("derive").click();
+  const [viewer] = await Promise.all([
+    page.context().waitForEvent("page"),
+    page.getByRole("link", { name: "View data" }).first().click(),
+  ]);
+  await viewer.setViewportSize({ width: 1440, height: 900 });
+  await viewer.getByTestId("data-viewer").waitFor();
+  const profiles = viewer.getByTestId("column-profile");
+  await profiles.first().waitFor();
+  assert.ok((await profiles.count()) >= 9, "a profile for each column");
+  await viewer.getByRole("region", { name: "Profile of mass_kg" }).getByText("mean").waitFor();
+  await viewer.getByRole("columnheader", { name: /^mass_kg/ }).click();
+  await viewer.locator('[role="columnheader"][aria-sort="ascending"]').waitFor();
+  await viewer.getByLabel("Filter column").selectOption("species");
+  await viewer.getByLabel("Filter value").click();
+  await viewer.keyboard.type("gentoo", { delay: 15 });
+  await viewer.keyboard.press("Enter");
+  await viewer.getByText("124 match the filter").waitFor();
+  const firstRow = viewer.locator('[role="row"][aria-rowindex="1"]');
+  await firstRow.getByText("Gentoo").first().waitFor();
+  await viewer.screenshot({ path: path.join(shots, "4b-data-viewer.png") });
+  await viewer.close();
+
   await page.getByRole("button", { name: "Save", exact: true }).click();
   await page.waitForURL(/\/pipelines\/[0-9a-f-]{36}$/);
   await page.getByTestId("dirty-state").filter({ hasText: "Saved" }).waitFor();

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { z } from "zod";
 import { artifacts } from "../../db/schema";
 import { defaultArtifactStore as artifactStore } from "../../artifacts/default-store";
-import { previewDataset } from "../../services/datasets";
+import { datasetRows, previewDataset, rowFilterOps } from "../../services/datasets";
 import { assertArtifact } from "../../auth/access";
 import { analystProcedure, router } from "../trpc";
 
@@ -73,5 +73,27 @@ export const artifactsRouter = router({
     .query(async ({ ctx, input }) => {
       await assertArtifact(ctx.getDb(), ctx.principal, input.hash);
       return previewDataset(ctx.getDb(), artifactStore(), input.hash, input.limit);
+    }),
+  /** A page of a dataset's rows, sorted and filtered (the data viewer). */
+  rows: analystProcedure
+    .input(
+      z.object({
+        hash: z.string().regex(/^[0-9a-f]{64}$/),
+        offset: z.number().int().min(0).max(1_000_000_000).default(0),
+        limit: z.number().int().min(1).max(500).default(100),
+        sort: z.object({ column: z.string().max(1000), desc: z.boolean() }).optional(),
+        filter: z
+          .object({
+            column: z.string().max(1000),
+            op: z.enum(rowFilterOps),
+            value: z.string().max(1000).optional(),
+          })
+          .optional(),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      await assertArtifact(ctx.getDb(), ctx.principal, input.hash);
+      const { hash, ...q } = input;
+      return datasetRows(ctx.getDb(), artifactStore(), hash, q);
     }),
 });

@@ -26,10 +26,10 @@ interface Profile {
 const cell = (v: unknown) =>
   v === null || v === undefined ? (
     <span className="text-slate-400">null</span>
-  ) : typeof v === "object" ? (
-    JSON.stringify(v)
-  ) : (
+  ) : typeof v === "string" || typeof v === "number" || typeof v === "boolean" ? (
     String(v)
+  ) : (
+    JSON.stringify(v)
   );
 
 const short = (n: number | null) =>

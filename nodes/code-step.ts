@@ -8,6 +8,7 @@ import type { NodeShape } from "./types";
 import { StepInputError } from "../lib/errors";
 import type { StepOutputs } from "../workflows/plan";
 import { loadDataset, writeDataset } from "../lib/data/dataset";
+import { startingAfter } from "../lib/data/preprocessing";
 import { openSandbox } from "../lib/data/sandbox";
 import * as ort from "onnxruntime-node";
 import { env } from "../lib/env";
@@ -212,7 +213,11 @@ export async function codeStep(
       await loadDataset(db.connection, copy, "result");
       const out = path.join(ctx.workDir, `${port}.parquet`);
       const metadata = await writeDataset(db.connection, "result", out);
-      outputs[port] = await ctx.writeFile("dataset", out, { ...metadata });
+      outputs[port] = await ctx.writeFile("dataset", out, {
+        ...metadata,
+        // Code does not run per request: a model trained on this output starts here.
+        preprocessing: startingAfter(metadata.schema, `code node "${ctx.stepId}"`),
+      });
     }
   } finally {
     db.close();

@@ -173,6 +173,7 @@ describe("the served path", () => {
     const { model, trained } = await pipeline([derive, grouped, select]);
     const sig = (model.metadata as unknown as ModelMetadata).signature;
     expect(sig.transform).toBeUndefined();
+    expect(sig.startsAfter).toMatch(/^SQL ".*" \(a window function\)$/);
     expect(sig.inputs.map((i) => i.column)).toContain("hp_origin");
     expect(sig.inputs.map((i) => i.column)).not.toContain("Sold on");
     expect(trained.s.logs.length).toBeGreaterThan(0);

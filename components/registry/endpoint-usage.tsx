@@ -99,6 +99,18 @@ export function EndpointUsage({ deploymentId }: { deploymentId: string }) {
         null). The model predicts <strong>{u.label}</strong> ({u.task}
         {u.classes ? `: ${u.classes.join(", ")}` : ""}); it does not take the label or id columns.
       </p>
+      {u.rowSteps.length > 0 && (
+        <p className="text-sm text-slate-600" data-testid="row-steps">
+          On each request the endpoint first runs the pipeline&apos;s row steps (
+          {u.rowSteps.join(", ")}), then the model.
+        </p>
+      )}
+      {u.startsAfter && (
+        <p className="text-sm text-amber-800">
+          The inputs are the output of {u.startsAfter}, which an endpoint cannot run on each
+          request: send its columns, not the original file&apos;s.
+        </p>
+      )}
       <table className="text-sm" aria-label="Inputs">
         <thead>
           <tr className="text-left text-slate-500">

@@ -23,6 +23,8 @@ export interface Preprocessing {
    * each request, from the columns a client has (`source.columns`).
    */
   source?: RowSource;
+  /** The step before which an endpoint cannot go (it does not run per request), named. */
+  startsAfter?: string;
 }
 
 interface WithPreprocessing {
@@ -76,6 +78,7 @@ export function withRowStep(
     raw: output,
     steps: [],
     source: { ...source, steps: [...source.steps, ...selects, step] },
+    startsAfter: p.startsAfter,
   };
 }
 
@@ -83,3 +86,10 @@ export function withRowStep(
 export function withRowsChanged(p: Preprocessing, why: string): Preprocessing {
   return p.source ? { ...p, source: { ...p.source, rows: undefined, untraceable: why } } : p;
 }
+
+/** A dataset written by a step that cannot run per request: a model trained on it starts there. */
+export const startingAfter = (schema: ColumnSchema[], step: string): Preprocessing => ({
+  raw: schema,
+  steps: [],
+  startsAfter: step,
+});

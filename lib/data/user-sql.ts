@@ -11,7 +11,7 @@ import { StepInputError } from "../errors";
 import type { ArtifactRef } from "../../workflows/plan";
 import { env } from "../env";
 import { describeParquet } from "./dataset";
-import { preprocessingOf, withRowStep } from "./preprocessing";
+import { preprocessingOf, startingAfter, withRowStep } from "./preprocessing";
 import type { RowStep } from "./row-steps";
 import { openSandbox } from "./sandbox";
 
@@ -284,7 +284,13 @@ export async function userSqlStep(ctx: StepIO, query: UserQuery): Promise<Artifa
       ctx.log(
         "a fitted prep step comes before this one, so a model trained after it takes the columns it outputs",
       );
-    return await ctx.writeFile("dataset", output, { ...metadata, preprocessing: carried });
+    const preprocessing =
+      carried ??
+      startingAfter(
+        metadata.schema,
+        `${whatOf(query)} "${ctx.stepId}" (${step ? "after a fitted step" : (shape.why ?? "not row-wise")})`,
+      );
+    return await ctx.writeFile("dataset", output, { ...metadata, preprocessing });
   } finally {
     box.close();
   }

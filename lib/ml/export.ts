@@ -18,6 +18,8 @@ export interface Signature {
   inputs: ModelInput[];
   /** The row steps that run, in DuckDB, between what a client sends and the ONNX graph. */
   transform?: ServedTransform;
+  /** The step the inputs come after, when one before the model cannot run per request. */
+  startsAfter?: string;
   outputs: { name: string; type: "float" | "int64" | "string"; shape: (number | string)[] }[];
 }
 
@@ -108,6 +110,7 @@ export function exportModel(opts: {
     features: opts.features,
     inputs: opts.served?.inputs ?? inputs,
     transform: opts.served?.transform,
+    startsAfter: opts.preprocessing.startsAfter,
     outputs,
   };
   return {

@@ -98,7 +98,7 @@ export const deployEndpointActivity = defineActivity(deployEndpoint, async (ctx,
       sig.transform
         ? `; on each request it first runs ${sig.transform.steps.map((s) => s.what ?? s.op).join(", ")}`
         : ""
-    }`,
+    }${sig.startsAfter ? `; they are the output of ${sig.startsAfter}, which an endpoint cannot run per request` : ""}`,
   );
   return {
     deployment: await ctx.writeJson("deployment", {

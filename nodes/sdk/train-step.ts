@@ -27,7 +27,7 @@ function servedInGraph(p: Preprocessing): Preprocessing {
     op: "select",
     columns: s.op === "select" ? s.columns : [],
   }));
-  return { raw: source.columns, steps: [...selects, ...p.steps] };
+  return { raw: source.columns, steps: [...selects, ...p.steps], startsAfter: p.startsAfter };
 }
 
 export async function loadSplits(

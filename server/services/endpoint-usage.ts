@@ -22,6 +22,10 @@ export interface EndpointUsage {
   task: Signature["task"];
   label: string;
   classes?: (string | number)[];
+  /** The row steps the endpoint runs on each request before the model (derived columns, SQL). */
+  rowSteps: string[];
+  /** The step the inputs come out of, when one before the model cannot run per request. */
+  startsAfter?: string;
   /** A row of the training data as a caller would send it, or null when none could be read. */
   example: Record<string, string | number | null> | null;
 }
@@ -54,6 +58,8 @@ export async function endpointUsage(
     name: d.name,
     alias: d.alias,
     inputs: sig.inputs,
+    rowSteps: sig.transform?.steps.map((step) => step.what ?? step.op) ?? [],
+    startsAfter: sig.startsAfter,
     outputs: sig.outputs,
     task: sig.task,
     label: sig.label,

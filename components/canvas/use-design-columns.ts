@@ -11,24 +11,31 @@ import { useEditor } from "./store";
 
 type Probe = { columns: ColumnInfo[] } | { error: string } | { unknown: true };
 
-/** The graph as design-time columns need it: nodes' types and params, and the edges' ports. */
+/**
+ * The graph as design-time columns need it: nodes' types and params, and the edges' ports. The
+ * selectors return strings and the nodes' data objects, which keep their identity while a node is
+ * dragged, so a drag does not recompute any of this.
+ */
 function useGraph() {
-  const nodes = useEditor(
+  const ids = useEditor(useShallow((s) => s.nodes.map((n) => n.id)));
+  const data = useEditor(useShallow((s) => s.nodes.map((n) => n.data)));
+  const edgeKeys = useEditor(
     useShallow((s) =>
-      s.nodes.map((n) => ({ id: n.id, type: n.data.nodeType, params: n.data.params })),
+      s.edges.map((e) =>
+        [e.source, e.sourceHandle ?? "", e.target, e.targetHandle ?? ""].join("\u0000"),
+      ),
     ),
   );
-  const edges = useEditor(
-    useShallow((s) =>
-      s.edges.map((e) => ({
-        source: e.source,
-        sourcePort: e.sourceHandle ?? "",
-        target: e.target,
-        targetPort: e.targetHandle ?? "",
-      })),
-    ),
+  return useMemo(
+    () => ({
+      nodes: ids.map((id, k) => ({ id, type: data[k]!.nodeType, params: data[k]!.params })),
+      edges: edgeKeys.map((key) => {
+        const [source = "", sourcePort = "", target = "", targetPort = ""] = key.split("\u0000");
+        return { source, sourcePort, target, targetPort };
+      }),
+    }),
+    [ids, data, edgeKeys],
   );
-  return useMemo(() => ({ nodes, edges }), [nodes, edges]);
 }
 
 /**
@@ -49,9 +56,7 @@ export function useDesignColumns() {
       ),
     ),
   });
-  const byNode = new Map<string, Probe | undefined>(
-    ingest.map((n, i) => [n.id, probes[i]?.data]),
-  );
+  const byNode = new Map<string, Probe | undefined>(ingest.map((n, i) => [n.id, probes[i]?.data]));
   const probeKey = JSON.stringify([...byNode.entries()]);
   const known = useMemo(() => {
     const entries = new Map(JSON.parse(probeKey) as [string, Probe | undefined][]);

@@ -128,7 +128,7 @@ void test("an empty required field: flagged in the form's words, Run… lists it
   await node("derive").click();
   const [viewer] = await Promise.all([
     page.context().waitForEvent("page"),
-    page.getByRole("link", { name: "View data" }).first().click(),
+    page.getByRole("link", { name: "View data" }).last().click(),
   ]);
   await viewer.setViewportSize({ width: 1440, height: 900 });
   await viewer.getByTestId("data-viewer").waitFor();

@@ -113,10 +113,55 @@ async function load(source, columns, rows) {
   temps.add("s0");
 }
 
-async function apply({ source, steps, columns, rows, want }) {
-  await load(source, columns, rows);
-  const last = await chain(steps);
-  const have = new Set(await columnsOf(last));
+/** The columns a query (over no parameters) outputs. */
+async function columnsOfQuery(sql) {
+  const reader = await c.runAndReadAll(`DESCRIBE (${sql})`);
+  return reader.getRowObjects().map((r) => String(r.column_name));
+}
+
+/** One step as a query over `input`, given the columns `input` has. */
+function stepSqlFor(step, have) {
+  if (step.op === "select") {
+    const kept = step.columns.filter((col) => have.includes(col.from));
+    if (kept.length === 0) return "SELECT NULL AS __none FROM input";
+    return `SELECT ${kept.map((col) => `${quoteIdent(col.from)} AS ${quoteIdent(col.to)}`).join(", ")} FROM input`;
+  }
+  if (step.op === "derive") {
+    const rest = have.includes(step.column) ? ` EXCLUDE (${quoteIdent(step.column)})` : "";
+    return `SELECT *${rest}, (\n${step.expression}\n) AS ${quoteIdent(step.column)} FROM input`;
+  }
+  if (step.op === "sql") return step.sql;
+  throw new Error(`unknown row step "${step.op}"`);
+}
+
+/**
+ * The whole chain as one statement, prepared once per chain: the request's columns (one JSON
+ * parameter each) cast to the file's types, then each step as a CTE named `input` around the
+ * previous one (a step's SQL reads `input`, the nearest definition), then the wanted columns.
+ */
+const prepared = new Map();
+async function chainStatement(source, steps, want) {
+  const key = JSON.stringify([source, steps, want]);
+  const hit = prepared.get(key);
+  if (hit) return hit;
+  const typed = (col) => `::${typeOf(col)} AS ${quoteIdent(col.name)}`;
+  const json = (col) =>
+    NUMERIC.test(col.type)
+      ? `from_json(?::JSON, '["DOUBLE"]')`
+      : `from_json(?::JSON, '["VARCHAR"]')`;
+  let run = `SELECT ${source.map((col) => `unnest(${json(col)})${typed(col)}`).join(", ")}`;
+  let shape = `SELECT ${source.map((col) => `NULL${typed(col)}`).join(", ")} LIMIT 0`;
+  for (const step of steps) {
+    const sql = stepSqlFor(step, await columnsOfQuery(shape));
+    run = `WITH input AS (\n${run}\n) ${sql}`;
+    shape = `WITH input AS (\n${shape}\n) ${sql}`;
+    try {
+      await columnsOfQuery(shape);
+    } catch (err) {
+      throw new InputError(`${step.what ?? step.op}: ${firstLine(err)}`);
+    }
+  }
+  const have = new Set(await columnsOfQuery(shape));
   const missing = want.filter((w) => !have.has(w.column));
   if (missing.length)
     throw new InputError(
@@ -125,10 +170,54 @@ async function apply({ source, steps, columns, rows, want }) {
   const select = want
     .map((w) => `${quoteIdent(w.column)}::${w.text ? "VARCHAR" : "DOUBLE"}`)
     .join(", ");
-  const reader = await c.runAndReadAll(`SELECT ${select} FROM ${last}`);
+  const statement = await c.prepare(`SELECT ${select} FROM (\n${run}\n)`);
+  if (prepared.size > 64) prepared.clear();
+  prepared.set(key, statement);
+  return statement;
+}
+
+async function apply({ source, steps, columns, rows, want }) {
+  if (source.length === 0) throw new InputError("the model takes no column");
+  const values = [];
+  for (const col of source) {
+    const given = columns[col.name];
+    const list = Array.isArray(given) ? given : new Array(rows).fill(null);
+    if (list.length !== rows)
+      throw new InputError(`column "${col.name}": ${list.length} values for ${rows} rows`);
+    const numeric = NUMERIC.test(col.type);
+    values.push(
+      JSON.stringify(
+        list.map((v) =>
+          v === null || v === undefined ? null : numeric && typeof v === "number" ? v : String(v),
+        ),
+      ),
+    );
+  }
+  const statement = await chainStatement(source, steps, want);
+  values.forEach((v, k) => statement.bindVarchar(k + 1, v));
+  let reader;
+  try {
+    reader = await statement.runAndReadAll();
+  } catch (err) {
+    // Name the column whose values do not read as its type, else the step that failed.
+    for (const [k, col] of source.entries()) {
+      const json = NUMERIC.test(col.type) ? "DOUBLE" : "VARCHAR";
+      try {
+        await c.run(`SELECT unnest(from_json(?::JSON, '["${json}"]'))::${typeOf(col)}`, [
+          values[k],
+        ]);
+      } catch (inner) {
+        throw new InputError(
+          `column "${col.name}" (${typeOf(col)}): ${firstLine(inner).replace(/^Conversion Error: /, "")}`,
+        );
+      }
+    }
+    throw new InputError(firstLine(err));
+  }
   const out = {};
+  const got = reader.getColumns();
   want.forEach((w, k) => {
-    out[w.column] = reader.getColumns()[k] ?? [];
+    out[w.column] = got[k] ?? [];
   });
   return { columns: out, rows: reader.currentRowCount };
 }
@@ -176,8 +265,9 @@ async function needs({ source, steps, want }) {
 }
 
 async function handle(request) {
+  if (request.op !== "needs") return apply(request);
   try {
-    return request.op === "needs" ? await needs(request) : await apply(request);
+    return await needs(request);
   } finally {
     await drop();
   }

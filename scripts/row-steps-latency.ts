@@ -1,6 +1,6 @@
 // How long one request spends in the row steps' process (derive + select on 1 and 64 rows):
-// `npx tsx scripts/row-steps-latency.mts`. The serving cost of a model with row steps.
-import { applyRowSteps, stopRowSteps } from "../lib/data/row-steps.ts";
+// `npx tsx scripts/row-steps-latency.ts`. The serving cost of a model with row steps.
+import { applyRowSteps, stopRowSteps } from "../lib/data/row-steps";
 const source = [
   { name: "Year", type: "DATE" },
   { name: "Horsepower", type: "BIGINT" },

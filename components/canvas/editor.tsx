@@ -38,6 +38,9 @@ const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 const LARGE_GRAPH = 300;
 const DELETE_KEYS = ["Backspace", "Delete"];
 
+/** From how many nodes the canvas shows a minimap. */
+const MINIMAP_FROM = 12;
+
 export const emptyPipeline = (): PipelineFile => ({
   apiVersion: PIPELINE_API_VERSION,
   kind: "Pipeline",
@@ -60,6 +63,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
   const trpc = useTRPC();
   const design = useDesignColumns();
   const flow = useReactFlow<PipelineFlowNode, Edge>();
+  const [menu, setMenu] = useState<{ nodeId: string; x: number; y: number } | null>(null);
   const s = useEditor();
   const [panel, setPanel] = useState<"inspector" | "history">("inspector");
   const [message, setMessage] = useState<{ kind: "error" | "info"; text: string } | null>(null);
@@ -406,6 +410,34 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
           onDrop={onDrop}
           onDragOver={(e) => e.preventDefault()}
         >
+          {s.nodes.length === 0 && (
+            <div
+              className="pointer-events-none absolute inset-0 z-10 flex items-center justify-center"
+              data-testid="empty-canvas-hint"
+            >
+              <div className="max-w-sm rounded-lg border border-dashed border-slate-300 bg-white/90 p-5 text-center text-sm text-slate-600">
+                <p className="mb-1 font-medium text-slate-800">An empty pipeline</p>
+                <p>
+                  Drag a node from the list on the left onto the canvas: start with an ingest node
+                  (Sample dataset, Uploaded file), then connect its output to a prep step. Or use
+                  Import for a pipeline file. Press ? for the shortcuts.
+                </p>
+              </div>
+            </div>
+          )}
+          {menu && (
+            <NodeMenu
+              {...menu}
+              outputs={
+                s.runStatus[menu.nodeId]?.outputs as
+                  Record<string, { hash: string; kind: string }> | undefined
+              }
+              onClose={() => setMenu(null)}
+              onRun={() => s.requestNodeRun(menu.nodeId)}
+              onDuplicate={() => s.duplicateSelection()}
+              onDelete={() => void flow.deleteElements({ nodes: [{ id: menu.nodeId }] })}
+            />
+          )}
           {s.connectionHint && (
             <div
               role="status"
@@ -430,6 +462,26 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
             // to panning or deleting nodes: React Flow only knows inputs, textareas, selects and
             // contenteditable, not Monaco's EditContext or role="textbox" (editors sit in `.nokey`
             // too). Its modifier keys (Shift, Ctrl) only set a mode and stay.
+            onNodeContextMenu={(e, n) => {
+              e.preventDefault();
+              const box = (e.currentTarget as Element)
+                .closest(".react-flow")
+                ?.getBoundingClientRect();
+              s.onNodesChange(
+                s.nodes.map((x) => ({
+                  type: "select" as const,
+                  id: x.id,
+                  selected: x.id === n.id,
+                })),
+              );
+              setMenu({
+                nodeId: n.id,
+                x: e.clientX - (box?.left ?? 0),
+                y: e.clientY - (box?.top ?? 0),
+              });
+            }}
+            onPaneClick={() => setMenu(null)}
+            onMoveStart={() => setMenu(null)}
             deleteKeyCode={typing ? null : DELETE_KEYS}
             panActivationKeyCode={typing ? null : "Space"}
             multiSelectionKeyCode={["Meta", "Control"]}
@@ -439,7 +491,10 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
             proOptions={{ hideAttribution: true }}
           >
             <Background />
-            <MiniMap pannable zoomable ariaLabel="Minimap" />
+            {/* A small graph fits the view and needs no map; a large one gets a small map. */}
+            {s.nodes.length > MINIMAP_FROM && (
+              <MiniMap pannable zoomable ariaLabel="Minimap" style={{ width: 160, height: 100 }} />
+            )}
             <Controls />
           </ReactFlow>
         </div>
@@ -460,5 +515,57 @@ export function Editor({ pipelineId }: { pipelineId: string | null }) {
     <ReactFlowProvider>
       <EditorInner pipelineId={pipelineId} />
     </ReactFlowProvider>
+  );
+}
+
+/** A node's right-click menu: run it, view its output, duplicate or delete it. Escape closes it. */
+function NodeMenu(props: {
+  nodeId: string;
+  x: number;
+  y: number;
+  outputs?: Record<string, { hash: string; kind: string }>;
+  onClose: () => void;
+  onRun: () => void;
+  onDuplicate: () => void;
+  onDelete: () => void;
+}) {
+  const dataset = Object.values(props.outputs ?? {}).find((o) => o.kind === "dataset");
+  const items: { label: string; act?: () => void }[] = [
+    { label: "Run this node", act: props.onRun },
+    {
+      label: "View output",
+      act: dataset && (() => void window.open(`/datasets/${dataset.hash}`, "_blank", "noopener")),
+    },
+    { label: "Duplicate", act: props.onDuplicate },
+    { label: "Delete", act: props.onDelete },
+  ];
+  return (
+    <ul
+      role="menu"
+      aria-label={`Node ${props.nodeId}`}
+      className="absolute z-20 min-w-40 rounded border border-slate-200 bg-white py-1 text-sm shadow-lg"
+      style={{ left: props.x, top: props.y }}
+      onKeyDown={(e) => {
+        if (e.key === "Escape") props.onClose();
+      }}
+    >
+      {items.map((item, k) => (
+        <li key={item.label} role="none">
+          <button
+            type="button"
+            role="menuitem"
+            autoFocus={k === 0}
+            disabled={!item.act}
+            className="w-full px-3 py-1 text-left hover:bg-slate-100 focus:bg-slate-100 focus:outline-none disabled:text-slate-400"
+            onClick={() => {
+              item.act?.();
+              props.onClose();
+            }}
+          >
+            {item.label}
+          </button>
+        </li>
+      ))}
+    </ul>
   );
 }

@@ -263,7 +263,8 @@ export function HistoryTable() {
         <div className="overflow-x-auto">
           <table
             className={cn(
-              "w-full border-collapse text-sm",
+              // Space between columns: right-aligned numbers otherwise run into their neighbours.
+              "w-full border-collapse text-sm [&_td]:px-2 [&_th]:px-2",
               history.isPlaceholderData && "opacity-60",
             )}
             aria-label="Runs"

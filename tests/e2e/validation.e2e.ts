@@ -168,10 +168,13 @@ void test("an empty required field: flagged in the form's words, Run… lists it
 void test("columns before running: pickers from the file's header, and a column the input lost flagged with the closest one", async () => {
   await page.goto(`${BASE_URL}/pipelines/new`);
   const pane = page.locator(".react-flow__pane");
+  // An empty canvas says where to start, and stops saying it once a node is there.
+  await page.getByTestId("empty-canvas-hint").waitFor();
   await page
     .locator('[data-palette-type="ingest.sample"]')
     .dragTo(pane, { targetPosition: { x: 160, y: 200 } });
   await node("sample").waitFor();
+  assert.equal(await page.getByTestId("empty-canvas-hint").count(), 0);
   await page
     .locator('[data-palette-type="prep.split"]')
     .dragTo(pane, { targetPosition: { x: 520, y: 200 } });
@@ -216,6 +219,28 @@ void test("columns before running: pickers from the file's header, and a column 
   await label.selectOption("Species");
   await page.getByTestId("validation-ok").waitFor();
   assert.equal(await flag.count(), 0);
+
+  // Right-click a node: its menu duplicates and deletes it; Escape closes it.
+  await node("split").click({ button: "right" });
+  const menu = page.getByRole("menu", { name: "Node split" });
+  await menu.waitFor();
+  assert.equal(await menu.getByRole("menuitem", { name: "View output" }).isDisabled(), true);
+  await shot("8-node-menu");
+  await menu.getByRole("menuitem", { name: "Duplicate" }).click();
+  await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length === 3);
+  const copy = page.locator(".react-flow__node.selected");
+  const copyId = (await copy.getAttribute("data-id"))!;
+  assert.notEqual(copyId, "split");
+  await copy.click({ button: "right" });
+  await page
+    .getByRole("menu", { name: `Node ${copyId}` })
+    .getByRole("menuitem", { name: "Delete" })
+    .click();
+  await page.waitForFunction(() => document.querySelectorAll(".react-flow__node").length === 2);
+  await node("split").click({ button: "right" });
+  await menu.waitFor();
+  await page.keyboard.press("Escape");
+  await menu.waitFor({ state: "hidden" });
 });
 
 async function centre(l: Locator): Promise<{ x: number; y: number }> {

@@ -464,7 +464,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
             // too). Its modifier keys (Shift, Ctrl) only set a mode and stay.
             onNodeContextMenu={(e, n) => {
               e.preventDefault();
-              const box = (e.currentTarget as Element)
+              const box = (e.currentTarget)
                 .closest(".react-flow")
                 ?.getBoundingClientRect();
               s.onNodesChange(

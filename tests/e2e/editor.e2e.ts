@@ -250,3 +250,55 @@ void test("upload a CSV in chunks from the inspector and run it", async () => {
   );
   await shot("8-upload");
 });
+
+void test("messy files: ragged, Latin-1, UTF-16 and BOM CSVs read or say which line, before running", async () => {
+  await page.goto(`${BASE_URL}/pipelines/new`);
+  const pane = page.locator(".react-flow__pane");
+  await page
+    .locator('[data-palette-type="ingest.upload"]')
+    .dragTo(pane, { targetPosition: { x: 160, y: 180 } });
+  await node("upload").waitFor();
+  await page
+    .locator('[data-palette-type="prep.split"]')
+    .dragTo(pane, { targetPosition: { x: 520, y: 180 } });
+  await node("split").waitFor();
+  await connect(handle("upload", "dataset", "source"), handle("split", "input", "target"));
+  await page.waitForFunction(() => document.querySelectorAll(".react-flow__edge").length === 1);
+
+  const upload = async (name: string, bytes: Buffer) => {
+    await node("upload").click();
+    await page
+      .getByTestId("upload-input")
+      .setInputFiles({ name, mimeType: "text/csv", buffer: bytes });
+    await page.getByTestId("uploaded-file").filter({ hasText: name }).waitFor();
+  };
+  /** The split's label picker: the columns the file will have, known before anything runs. */
+  const columns = async (want: string) => {
+    await node("split").click();
+    const label = page.getByLabel("Label (target)", { exact: true });
+    await label.locator("option", { hasText: want }).first().waitFor({ state: "attached" });
+    return (await label.locator("option").allTextContents()).filter((o) => o !== "choose a column");
+  };
+
+  // Ragged: the node says which line and column, and which field fixes it.
+  await upload("ragged.csv", Buffer.from("a,b,c\n1,2,3\n4,5\n6,7,8\n"));
+  const problem = node("upload").getByTestId("node-problem");
+  await problem.filter({ hasText: 'line 3, column "c"' }).waitFor();
+  assert.match((await problem.textContent()) ?? "", /Skip malformed rows/);
+  assert.doesNotMatch((await problem.textContent()) ?? "", /\/tmp|\/work|\.data/);
+  await shot("9-ragged-flagged");
+  await node("upload").click();
+  await page.getByLabel("Skip malformed rows").check();
+  await problem.waitFor({ state: "detached" });
+  assert.deepEqual(await columns("c"), ["a", "b", "c"]);
+
+  // Latin-1 (Windows-1252), UTF-16 with its mark, UTF-8 with a BOM: read as they are.
+  await upload("latin1.csv", Buffer.from("name,city\nJos\xe9,Z\xfcrich\nAna,K\xf6ln\n", "latin1"));
+  assert.deepEqual(await columns("city"), ["name", "city"]);
+  await upload("utf16.csv", Buffer.from("\ufeffid,ville\n1,Besançon\n2,Nîmes\n", "utf16le"));
+  assert.deepEqual(await columns("ville"), ["id", "ville"]);
+  await upload("bom.csv", Buffer.from("\ufeffid,value\n1,2\n", "utf8"));
+  assert.deepEqual(await columns("value"), ["id", "value"]);
+  await page.getByTestId("validation-ok").waitFor();
+  await shot("10-messy-files-read");
+});

@@ -64,6 +64,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
   const design = useDesignColumns();
   const flow = useReactFlow<PipelineFlowNode, Edge>();
   const [menu, setMenu] = useState<{ nodeId: string; x: number; y: number } | null>(null);
+  const canvasBox = useRef<HTMLDivElement>(null);
   const s = useEditor();
   const [panel, setPanel] = useState<"inspector" | "history">("inspector");
   const [message, setMessage] = useState<{ kind: "error" | "info"; text: string } | null>(null);
@@ -406,6 +407,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
       <div className="flex min-h-0 flex-1">
         <Palette onAdd={addAtCenter} />
         <div
+          ref={canvasBox}
           className="relative min-w-0 flex-1"
           onDrop={onDrop}
           onDragOver={(e) => e.preventDefault()}
@@ -464,9 +466,8 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
             // too). Its modifier keys (Shift, Ctrl) only set a mode and stay.
             onNodeContextMenu={(e, n) => {
               e.preventDefault();
-              const box = (e.currentTarget)
-                .closest(".react-flow")
-                ?.getBoundingClientRect();
+              // The menu is placed in the canvas's box, where the pointer was.
+              const box = canvasBox.current?.getBoundingClientRect();
               s.onNodesChange(
                 s.nodes.map((x) => ({
                   type: "select" as const,

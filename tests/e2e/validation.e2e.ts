@@ -224,6 +224,13 @@ void test("columns before running: pickers from the file's header, and a column 
   await node("split").click({ button: "right" });
   const menu = page.getByRole("menu", { name: "Node split" });
   await menu.waitFor();
+  // It opens where the pointer is (the node's centre, where the click landed).
+  const at = await centre(node("split"));
+  const opened = (await menu.boundingBox())!;
+  assert.ok(
+    Math.abs(opened.x - at.x) < 4 && Math.abs(opened.y - at.y) < 4,
+    `menu at ${opened.x},${opened.y}, pointer at ${at.x},${at.y}`,
+  );
   assert.equal(await menu.getByRole("menuitem", { name: "View output" }).isDisabled(), true);
   await shot("8-node-menu");
   await menu.getByRole("menuitem", { name: "Duplicate" }).click();

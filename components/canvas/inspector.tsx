@@ -16,6 +16,12 @@ import { definitionOf, shapeOfNode } from "./document";
 import { ParamForm, SAVE_EVENT } from "./param-form";
 import { useEditor } from "./store";
 
+/** A code node's failure as a marker on its line: the step's error names it ("…: line 3: …"). */
+function codeProblemsOf(error: string | null | undefined) {
+  const m = error ? /\bline (\d+): (.*)$/s.exec(error) : null;
+  return m ? [{ line: Number(m[1]), message: m[2]!.slice(0, 2000) }] : undefined;
+}
+
 function DatasetPreview({ hash }: { hash: string }) {
   const trpc = useTRPC();
   const preview = useQuery(trpc.artifacts.dataset.queryOptions({ hash, limit: 20 }));
@@ -333,6 +339,7 @@ export function Inspector({ design }: { design?: ReturnType<typeof useDesignColu
             params={node.data.params}
             onChange={(params) => updateNode(node.id, { params })}
             columns={columns}
+            codeProblems={codeProblemsOf(live?.error)}
             hidden={shape?.params ? ["params"] : []}
           />
           {shape?.params && (

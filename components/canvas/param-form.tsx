@@ -60,7 +60,10 @@ export function ParamForm({
   onChange,
   columns,
   hidden = [],
+  codeProblems,
 }: {
+  /** The last run's errors in the node's code, by line. */
+  codeProblems?: { line: number; message: string }[];
   def: Pick<NodeDefinition, "params">;
   nodeId: string;
   params: Record<string, unknown>;
@@ -210,6 +213,7 @@ export function ParamForm({
                 language={f.language === "python" ? "python" : "typescript"}
                 label={label}
                 onChange={(v) => set(key, v)}
+                problems={codeProblems}
                 onSave={(v) => {
                   set(key, v);
                   // The page saves the pipeline on Ctrl/Cmd+S; the editor keeps the keys to itself.

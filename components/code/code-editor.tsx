@@ -1,6 +1,6 @@
 "use client";
 
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { declaredParamsDts, STEP_SDK_DTS } from "./sdk-types";
 
 type Monaco = typeof import("monaco-editor");
@@ -53,6 +53,8 @@ export type CodeEditorProps = {
   /** Ctrl/Cmd+S: the document is formatted first (TypeScript), then handed over. */
   onSave?: (value: string) => void;
   height?: number;
+  /** Errors of the code's last run, each on its line. */
+  problems?: { line: number; message: string }[];
 };
 
 export function CodeEditor({
@@ -63,9 +65,12 @@ export function CodeEditor({
   onChange,
   onSave,
   height = 320,
+  problems,
 }: CodeEditorProps) {
   const host = useRef<HTMLDivElement>(null);
   const editor = useRef<import("monaco-editor").editor.IStandaloneCodeEditor | null>(null);
+  const monacoRef = useRef<typeof import("monaco-editor") | null>(null);
+  const [ready, setReady] = useState(false);
   const handlers = useRef({ onChange, onSave });
   handlers.current = { onChange, onSave };
 
@@ -87,6 +92,7 @@ export function CodeEditor({
         formatOnPaste: true,
       });
       editor.current = e;
+      monacoRef.current = monaco;
       // The code's @param lines type ctx.params; one TypeScript editor is editable at a time.
       const typeParams = () => {
         if (language === "typescript" && !readOnly)
@@ -117,6 +123,7 @@ export function CodeEditor({
       };
       monaco.editor.onDidChangeMarkers(markers);
       host.current.setAttribute("data-ready", "true");
+      setReady(true);
     });
     return () => {
       disposed = true;
@@ -131,6 +138,30 @@ export function CodeEditor({
     const e = editor.current;
     if (e && e.getValue() !== value) e.setValue(value);
   }, [value]);
+
+  // The last run's errors, on their lines (beside the language's own diagnostics).
+  const problemKey = JSON.stringify(problems ?? []);
+  useEffect(() => {
+    const model = editor.current?.getModel();
+    const monaco = monacoRef.current;
+    if (!ready || !model || !monaco) return;
+    const list = JSON.parse(problemKey) as { line: number; message: string }[];
+    monaco.editor.setModelMarkers(
+      model,
+      "flowforge-run",
+      list
+        .filter((p) => p.line >= 1 && p.line <= model.getLineCount())
+        .map((p) => ({
+          startLineNumber: p.line,
+          endLineNumber: p.line,
+          startColumn: model.getLineFirstNonWhitespaceColumn(p.line) || 1,
+          endColumn: model.getLineMaxColumn(p.line),
+          message: p.message,
+          severity: monaco.MarkerSeverity.Error,
+          source: "last run",
+        })),
+    );
+  }, [ready, problemKey]);
 
   return (
     <div

@@ -92,6 +92,10 @@ void test("open a node's code, edit it, run the node alone, see its logs and out
     .getByText(/line 3: ZeroDivisionError/)
     .first()
     .waitFor();
+  // The error is also a marker on line 3 of the editor.
+  const marked = page.locator('[data-testid="code-editor"][data-diagnostics="1"]');
+  await marked.waitFor();
+  assert.match((await marked.getAttribute("title")) ?? "", /^line 3: ZeroDivisionError/);
   await page.screenshot({ path: `${shots}/error.png` });
 
   await setCode(

@@ -64,7 +64,6 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
   const design = useDesignColumns();
   const flow = useReactFlow<PipelineFlowNode, Edge>();
   const [menu, setMenu] = useState<{ nodeId: string; x: number; y: number } | null>(null);
-  const canvasBox = useRef<HTMLDivElement>(null);
   const s = useEditor();
   const [panel, setPanel] = useState<"inspector" | "history">("inspector");
   const [message, setMessage] = useState<{ kind: "error" | "info"; text: string } | null>(null);
@@ -407,7 +406,6 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
       <div className="flex min-h-0 flex-1">
         <Palette onAdd={addAtCenter} />
         <div
-          ref={canvasBox}
           className="relative min-w-0 flex-1"
           onDrop={onDrop}
           onDragOver={(e) => e.preventDefault()}
@@ -466,8 +464,6 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
             // too). Its modifier keys (Shift, Ctrl) only set a mode and stay.
             onNodeContextMenu={(e, n) => {
               e.preventDefault();
-              // The menu is placed in the canvas's box, where the pointer was.
-              const box = canvasBox.current?.getBoundingClientRect();
               s.onNodesChange(
                 s.nodes.map((x) => ({
                   type: "select" as const,
@@ -475,11 +471,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
                   selected: x.id === n.id,
                 })),
               );
-              setMenu({
-                nodeId: n.id,
-                x: e.clientX - (box?.left ?? 0),
-                y: e.clientY - (box?.top ?? 0),
-              });
+              setMenu({ nodeId: n.id, x: e.clientX, y: e.clientY });
             }}
             onPaneClick={() => setMenu(null)}
             onMoveStart={() => setMenu(null)}
@@ -544,7 +536,8 @@ function NodeMenu(props: {
     <ul
       role="menu"
       aria-label={`Node ${props.nodeId}`}
-      className="absolute z-20 min-w-40 rounded border border-slate-200 bg-white py-1 text-sm shadow-lg"
+      // Fixed, at the pointer: viewport coordinates, whatever the canvas's box.
+      className="fixed z-30 min-w-40 rounded border border-slate-200 bg-white py-1 text-sm shadow-lg"
       style={{ left: props.x, top: props.y }}
       onKeyDown={(e) => {
         if (e.key === "Escape") props.onClose();

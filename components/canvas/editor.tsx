@@ -13,6 +13,7 @@ import {
   type IsValidConnection,
 } from "@xyflow/react";
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
+import { createPortal } from "react-dom";
 import { stringify as stringifyYaml } from "yaml";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
@@ -532,7 +533,8 @@ function NodeMenu(props: {
     { label: "Duplicate", act: props.onDuplicate },
     { label: "Delete", act: props.onDelete },
   ];
-  return (
+  // In the page's body: fixed at the pointer, whatever box or transform the canvas sits in.
+  return createPortal(
     <ul
       role="menu"
       aria-label={`Node ${props.nodeId}`}
@@ -560,6 +562,7 @@ function NodeMenu(props: {
           </button>
         </li>
       ))}
-    </ul>
+    </ul>,
+    document.body,
   );
 }

@@ -191,9 +191,10 @@ void test("type a Python program into the code editor: every key reaches the edi
 });
 
 void test("a one-per-line column box takes Enter: Name, Enter, Year is two columns", async () => {
-  // Before any run the impute step's columns are a box of names, one a line.
+  // Where the input's columns are not known before a run (after Encode, whose one-hot names
+  // depend on the data), a columns param is a box of names, one a line: Scale's here.
   await createFromTemplate(page, "Penguin species classifier");
-  await page.locator('[data-node-id="impute"]').click();
+  await page.locator('[data-node-id="scale"]').click();
   const before = await canvasState();
 
   const box = page.getByLabel("Columns", { exact: true });
@@ -209,10 +210,10 @@ void test("a one-per-line column box takes Enter: Name, Enter, Year is two colum
   assert.deepEqual(await canvasState(), before);
 
   const doc = await exportedDocument();
-  assert.deepEqual(doc.nodes.find((n) => n.id === "impute")?.params.columns, ["Name", "Year"]);
+  assert.deepEqual(doc.nodes.find((n) => n.id === "scale")?.params.columns, ["Name", "Year"]);
   // Shown again from the value, one a line.
   await page.locator('[data-node-id="raw"]').click();
-  await page.locator('[data-node-id="impute"]').click();
+  await page.locator('[data-node-id="scale"]').click();
   assert.equal(await page.getByLabel("Columns", { exact: true }).inputValue(), "Name\nYear");
 });
 
@@ -231,6 +232,6 @@ void test("a field that is a text box to assistive technology (role=textbox) kee
   for (const key of ["Delete", "Backspace", "Space", "l", "f", "Shift+Slash", `${mod}+d`])
     await page.keyboard.press(key);
   assert.deepEqual(await canvasState(), before);
-  assert.equal(await page.locator('.react-flow__node.selected [data-node-id="impute"]').count(), 1);
+  assert.equal(await page.locator('.react-flow__node.selected [data-node-id="scale"]').count(), 1);
   await page.evaluate(() => document.querySelector('[aria-label="Custom text box"]')?.remove());
 });

@@ -221,12 +221,20 @@ void test("columns before running: pickers from the file's header, and a column 
   assert.equal(await flag.count(), 0);
 
   // Right-click a node: its menu duplicates and deletes it; Escape closes it.
+  // It opens where the pointer was when the button went down (the page notes that point).
+  await page.evaluate(() => {
+    window.addEventListener(
+      "contextmenu",
+      (e) => void document.body.setAttribute("data-pointer", `${e.clientX},${e.clientY}`),
+      { capture: true },
+    );
+  });
   await node("split").click({ button: "right" });
   const menu = page.getByRole("menu", { name: "Node split" });
   await menu.waitFor();
-  // It opens where the pointer is (the node's centre, where the click landed).
-  const at = await centre(node("split"));
   const opened = (await menu.boundingBox())!;
+  const [px, py] = ((await page.locator("body").getAttribute("data-pointer")) ?? "").split(",");
+  const at = { x: Number(px), y: Number(py) };
   assert.ok(
     Math.abs(opened.x - at.x) < 4 && Math.abs(opened.y - at.y) < 4,
     `menu at ${opened.x},${opened.y}, pointer at ${at.x},${at.y}`,

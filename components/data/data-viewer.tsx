@@ -4,24 +4,14 @@ import { useQueries, useQuery } from "@tanstack/react-query";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useRef, useState } from "react";
 import { useTRPC } from "@/components/trpc";
+import type { ColumnProfile as Profile } from "@/lib/data/dataset";
+import type { RowQuery } from "@/server/services/datasets";
 
 const PAGE = 100;
 const ROW_HEIGHT = 28;
-const OPS = ["contains", "=", "!=", ">", ">=", "<", "<=", "is null", "is not null"] as const;
-type Op = (typeof OPS)[number];
-
-interface Profile {
-  name: string;
-  type: string;
-  count: number;
-  nulls: number;
-  distinct: number;
-  min: string | null;
-  max: string | null;
-  mean: number | null;
-  histogram?: { from: number; to: number; count: number }[];
-  topValues?: { value: string | null; count: number }[];
-}
+type Op = NonNullable<RowQuery["filter"]>["op"];
+// The server's operators (rowFilterOps), listed here for the form; the type keeps them in step.
+const OPS: readonly Op[] = ["contains", "=", "!=", ">", ">=", "<", "<=", "is null", "is not null"];
 
 const cell = (v: unknown) =>
   v === null || v === undefined ? (
@@ -172,7 +162,7 @@ export function DataViewer({ hash, title }: { hash: string; title?: string }) {
       </header>
 
       <div className="flex gap-2 overflow-x-auto pb-1" aria-label="Column profiles">
-        {(profile as Profile[] | undefined)?.map((p) => (
+        {profile?.map((p) => (
           <ColumnProfile key={p.name} p={p} role={roleOf(p.name)} />
         ))}
       </div>

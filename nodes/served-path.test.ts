@@ -30,6 +30,17 @@ const file = Array.from({ length: 240 }, (_, i) => ({
   "Miles per gallon": i % 13 === 5 ? null : 45 - ((i * 37) % 150) / 6 + (i % 12) / 2,
 }));
 
+/** Rows of the file as a client sends them: the model's inputs, by input name. */
+const clientColumns = (sig: ModelMetadata["signature"], rows: typeof file) =>
+  Object.fromEntries(
+    sig.inputs.map((i) => [
+      i.name,
+      i.type === "string"
+        ? rows.map((r) => String(r[i.column as keyof typeof r] ?? ""))
+        : Float64Array.from(rows, (r) => Number(r[i.column as keyof typeof r] ?? NaN)),
+    ]),
+  );
+
 type Impl = { activity(ctx: never): Promise<Record<string, FakeArtifact>> };
 
 async function step(
@@ -119,14 +130,7 @@ describe("the served path", () => {
 
     // A client's rows: straight from the file, without the label and the id.
     const rows = file.slice(0, 40);
-    const columns = Object.fromEntries(
-      sig.inputs.map((i) => [
-        i.name,
-        i.type === "string"
-          ? rows.map((r) => String(r[i.column as keyof typeof r] ?? ""))
-          : Float64Array.from(rows, (r) => Number(r[i.column as keyof typeof r] ?? NaN)),
-      ]),
-    );
+    const columns = clientColumns(sig, rows);
     const bytes = await readFile(model.file);
     const scorer = await openScorer(localScorers, bytes, sig);
     const served = await scorer.run(rows.length, columns);
@@ -141,14 +145,7 @@ describe("the served path", () => {
     const scoredRows = await evaluated.s.rows(evaluated.out.predictions);
     expect(scoredRows.length).toBeGreaterThan(30);
     const picked = scoredRows.map((r) => file[Number(r.file_row)]!);
-    const pickedColumns = Object.fromEntries(
-      sig.inputs.map((i) => [
-        i.name,
-        i.type === "string"
-          ? picked.map((r) => String(r[i.column as keyof typeof r] ?? ""))
-          : Float64Array.from(picked, (r) => Number(r[i.column as keyof typeof r] ?? NaN)),
-      ]),
-    );
+    const pickedColumns = clientColumns(sig, picked);
     const endpoint = await openScorer(localScorers, bytes, sig);
     const answers = await endpoint.run(picked.length, pickedColumns);
     await endpoint.release();

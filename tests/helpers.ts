@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { inject } from "vitest";
 
@@ -95,3 +96,11 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve) => child.on("exit", (code) => resolve({ code, stdout, stderr })));
 }
+
+/** NVIDIA's Open Inference Protocol client, installed from PyPI into a private directory. */
+export const tritonclient = {
+  dir: path.resolve(".data/tools/tritonclient"),
+  requirements: ["tritonclient[http]>=2.40", "numpy"],
+  markers: ["tritonclient/http/__init__.py", "numpy/__init__.py"],
+  what: "tritonclient[http] (the standard Open Inference Protocol client)",
+};

@@ -6,7 +6,7 @@ import { promisify } from "node:util";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { callerAs } from "../people";
-import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
+import { pipelineDoc, spawnWorkerProcess, tritonclient, type WorkerProcess } from "../helpers";
 import { startServing, type Serving } from "../serving";
 import { defaultArtifactStore } from "../../server/artifacts/default-store";
 import { closeDb } from "../../server/db/client";
@@ -18,12 +18,6 @@ import { stopRowSteps } from "../../lib/data/row-steps";
 
 const execFileAsync = promisify(execFile);
 const api = callerAs("admin");
-const tritonclient = {
-  dir: path.resolve(".data/tools/tritonclient"),
-  requirements: ["tritonclient[http]>=2.40", "numpy"],
-  markers: ["tritonclient/http/__init__.py", "numpy/__init__.py"],
-  what: "tritonclient[http] (the standard Open Inference Protocol client)",
-};
 
 interface Case {
   file: string;

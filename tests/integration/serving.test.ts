@@ -12,7 +12,7 @@ import { startServing, type Serving } from "../serving";
 import { ensurePythonPackages } from "../../lib/sandbox/python-packages";
 
 const execFileAsync = promisify(execFile);
-import { pipelineDoc, spawnWorkerProcess, type WorkerProcess } from "../helpers";
+import { pipelineDoc, spawnWorkerProcess, tritonclient, type WorkerProcess } from "../helpers";
 
 const api = callerAs("admin");
 const endpoint = `penguins-${crypto.randomUUID().slice(0, 8)}`;
@@ -305,12 +305,6 @@ describe("deploy and serve over HTTP", () => {
   });
 
   it("answers NVIDIA's Open Inference Protocol client: metadata, readiness, JSON and binary infer", async () => {
-    const tritonclient = {
-      dir: path.resolve(".data/tools/tritonclient"),
-      requirements: ["tritonclient[http]>=2.40", "numpy"],
-      markers: ["tritonclient/http/__init__.py", "numpy/__init__.py"],
-      what: "tritonclient[http] (the standard Open Inference Protocol client)",
-    };
     await ensurePythonPackages({ ...tritonclient, log: () => undefined });
     const rows = [penguin, { ...penguin, island: "Torgersen", bill_length_mm: 38, sex: null }];
     const { stdout } = await execFileAsync(

@@ -2,9 +2,9 @@ import type { ColumnInfo, PortDefinition } from "./types";
 
 /** Fitted prep nodes take the three splits, learn on train, and apply to all of them. */
 export const splitInputs: PortDefinition[] = [
-  { name: "train", kind: "dataset", label: "Train", required: true },
-  { name: "validation", kind: "dataset", label: "Validation", required: false },
-  { name: "test", kind: "dataset", label: "Test", required: false },
+  { name: "train", kind: "dataset", label: "Train", required: true, bundle: "splits" },
+  { name: "validation", kind: "dataset", label: "Validation", required: false, bundle: "splits" },
+  { name: "test", kind: "dataset", label: "Test", required: false, bundle: "splits" },
 ];
 
 const numeric =
@@ -26,8 +26,8 @@ export function splitColumns(
 }
 
 export const splitOutputs: PortDefinition[] = [
-  { name: "train", kind: "dataset", label: "Train", required: true },
-  { name: "validation", kind: "dataset", label: "Validation", required: false },
-  { name: "test", kind: "dataset", label: "Test", required: false },
+  { name: "train", kind: "dataset", label: "Train", required: true, bundle: "splits" },
+  { name: "validation", kind: "dataset", label: "Validation", required: false, bundle: "splits" },
+  { name: "test", kind: "dataset", label: "Test", required: false, bundle: "splits" },
   { name: "state", kind: "json", label: "Fitted state", required: true },
 ];

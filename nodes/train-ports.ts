@@ -8,8 +8,8 @@ import {
 
 /** Train nodes learn on the train split and, when connected, stop early and score on validation. */
 export const trainInputs: PortDefinition[] = [
-  { name: "train", kind: "dataset", label: "Train", required: true },
-  { name: "validation", kind: "dataset", label: "Validation", required: false },
+  { name: "train", kind: "dataset", label: "Train", required: true, bundle: "splits" },
+  { name: "validation", kind: "dataset", label: "Validation", required: false, bundle: "splits" },
 ];
 
 export const trainOutputs: PortDefinition[] = [

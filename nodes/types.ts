@@ -22,6 +22,11 @@ export interface PortDefinition {
   kind: PortKind;
   label: string;
   required: boolean;
+  /**
+   * The port travels with others of the same bundle: one port on the canvas, one edge in the
+   * file (common/pipeline/bundles.ts); the activity still reads and writes it by its name.
+   */
+  bundle?: "splits";
 }
 
 export interface RuntimeDefaults {

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { getNodeDefinition } from "../../nodes/index";
 import type { ColumnInfo, NodeDefinition } from "../../nodes/types";
 import type { ValidationError } from "./validate";
+import { expandEdges } from "./bundles";
 
 interface Graph {
   nodes: { id: string; type: string; params?: unknown }[];
@@ -21,8 +22,9 @@ export function designColumns(graph: Graph, known: KnownColumns) {
   const byId = new Map(graph.nodes.map((n) => [n.id, n]));
   const memo = new Map<string, ColumnInfo[] | undefined>();
   const visiting = new Set<string>();
+  const edges = expandEdges(graph.nodes, graph.edges).edges;
   const feeding = (nodeId: string, port: string) =>
-    graph.edges.find((e) => e.target === nodeId && e.targetPort === port);
+    edges.find((e) => e.target === nodeId && e.targetPort === port);
 
   const columnsOf = (nodeId: string, port: string): ColumnInfo[] | undefined => {
     const key = `${nodeId}\u0000${port}`;

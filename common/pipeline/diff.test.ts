@@ -29,7 +29,7 @@ const pipeline = (
   edges: PipelineEdge[] = [],
   meta: Partial<PipelineFile> = {},
 ): PipelineFile => ({
-  apiVersion: "flowforge.dev/v1",
+  apiVersion: "flowforge.dev/v2",
   kind: "Pipeline",
   name: "p",
   description: "",

@@ -1,3 +1,4 @@
+import { upgradePipeline } from "./convert";
 import { canonicalJson } from "./canonical";
 import type { PipelineEdge, PipelineFile, PipelineNode } from "./schema";
 
@@ -39,7 +40,10 @@ const CODE_PARAM = "code";
  * edges or object keys in either file. Parameters are compared as written (no catalog defaults are
  * filled in); `cache` absent and `cache: true` are the same, as are `runtime` absent and `{}`.
  */
-export function diffPipelines(a: PipelineFile, b: PipelineFile): PipelineDiff {
+export function diffPipelines(older: PipelineFile, newer: PipelineFile): PipelineDiff {
+  // Two versions compare in the current format: a converted file differs only where it changed.
+  const a = upgradePipeline(older) as PipelineFile;
+  const b = upgradePipeline(newer) as PipelineFile;
   const before = byId(a.nodes);
   const after = byId(b.nodes);
 

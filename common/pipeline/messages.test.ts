@@ -144,7 +144,7 @@ describe("messages in the words of the form", () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.errors.map((e) => [e.code, e.message])).toEqual([
-      ["invalid_format", 'apiVersion: must be "flowforge.dev/v1"'],
+      ["invalid_format", 'apiVersion: must be "flowforge.dev/v2"'],
       ["invalid_format", "name: required"],
       ["invalid_format", "nodes.0.id: ids use letters, digits, '-' and '_' only"],
       ["invalid_format", 'nodes.0: unknown field "colour"; remove it'],

@@ -1,7 +1,12 @@
 import { z } from "zod";
 
-/** The portable pipeline file: what the editor saves, the CLI runs and git stores. */
-export const PIPELINE_API_VERSION = "flowforge.dev/v1";
+/**
+ * The portable pipeline file: what the editor saves, the CLI runs and git stores. Version 2 draws
+ * a Split's train, validation and test as one `splits` edge; version 1 files still load, converted
+ * (common/pipeline/convert.ts), and `flowforge convert` rewrites them.
+ */
+export const PIPELINE_API_VERSIONS = ["flowforge.dev/v1", "flowforge.dev/v2"] as const;
+export const PIPELINE_API_VERSION = "flowforge.dev/v2";
 
 /** Documented size limits (docs/pipeline-format.md); the validator reports `graph_too_large`. */
 export const LIMITS = { nodes: 2000, edges: 10_000, paramsBytes: 1_000_000 } as const;
@@ -30,6 +35,10 @@ export const pipelineNodeSchema = z
       .optional()
       .meta({ description: "Canvas position; no effect on the plan." }),
     label: z.string().max(200).optional().meta({ description: "Display name on the canvas." }),
+    group: id.optional().meta({
+      description:
+        "The group the node sits in on the canvas (an id from `groups`); no effect on the plan.",
+    }),
     cache: z.boolean().optional().meta({
       description: "Set to false to always execute this node, never reusing a cached output.",
     }),
@@ -62,11 +71,46 @@ export const pipelineNodeSchema = z
 export const pipelineEdgeSchema = z
   .object({
     source: id.meta({ description: "Id of the node whose output feeds the edge." }),
-    sourcePort: z.string().min(1).meta({ description: "Output port of the source node." }),
+    sourcePort: z.string().min(1).meta({
+      description:
+        "Output port of the source node. `splits` carries train, validation and test together; name one of them to connect only that split.",
+    }),
     target: id.meta({ description: "Id of the node that receives the data." }),
     targetPort: z.string().min(1).meta({ description: "Input port of the target node." }),
   })
   .strict();
+
+const position = z.object({ x: z.number(), y: z.number() });
+const size = z.object({
+  width: z.number().min(40).max(20_000),
+  height: z.number().min(40).max(20_000),
+});
+const color = z.enum(["yellow", "blue", "green", "pink", "gray"]);
+
+export const pipelineNoteSchema = z
+  .object({
+    id,
+    text: z.string().max(20_000).default("").meta({ description: "Markdown." }),
+    position,
+    size: size.optional(),
+    color: color.optional(),
+  })
+  .strict()
+  .meta({ description: "A sticky note on the canvas; no effect on the plan." });
+
+export const pipelineGroupSchema = z
+  .object({
+    id,
+    title: z.string().max(200).default(""),
+    position,
+    size,
+    color: color.optional(),
+  })
+  .strict()
+  .meta({
+    description:
+      "A titled frame on the canvas; nodes name it in `group` and move with it. No effect on the plan.",
+  });
 
 export const pipelineFileSchema = z
   .object({
@@ -78,6 +122,8 @@ export const pipelineFileSchema = z
     description: z.string().max(10_000).default(""),
     nodes: z.array(pipelineNodeSchema),
     edges: z.array(pipelineEdgeSchema).default([]),
+    notes: z.array(pipelineNoteSchema).max(1000).optional(),
+    groups: z.array(pipelineGroupSchema).max(1000).optional(),
   })
   .strict()
   .meta({
@@ -88,3 +134,5 @@ export const pipelineFileSchema = z
 export type PipelineFile = z.infer<typeof pipelineFileSchema>;
 export type PipelineNode = z.infer<typeof pipelineNodeSchema>;
 export type PipelineEdge = z.infer<typeof pipelineEdgeSchema>;
+export type PipelineNote = z.infer<typeof pipelineNoteSchema>;
+export type PipelineGroup = z.infer<typeof pipelineGroupSchema>;

@@ -1,3 +1,4 @@
+import { expandEdges } from "./bundles";
 import { getNodeDefinition } from "../../nodes/index";
 import type { PipelineFile } from "./schema";
 import type { ValidationError } from "./validate";
@@ -35,8 +36,9 @@ export function sqlNotRowWise(sql: string): string | null {
  */
 export function servingNotes(pipeline: PipelineFile): ValidationError[] {
   const byId = new Map(pipeline.nodes.map((n) => [n.id, n]));
+  const edges = expandEdges(pipeline.nodes, pipeline.edges).edges;
   const feeding = (nodeId: string, port: string) =>
-    pipeline.edges.find((e) => e.target === nodeId && e.targetPort === port)?.source;
+    edges.find((e) => e.target === nodeId && e.targetPort === port)?.source;
   const notes = new Map<string, ValidationError>();
   for (const trainer of pipeline.nodes) {
     const def = getNodeDefinition(trainer.type);

@@ -5,6 +5,8 @@ import { describeError } from "./messages";
 // The browser's forms word their fields' problems as the validator does.
 export { describeIssues } from "./messages";
 import { LIMITS, pipelineFileSchema, type PipelineFile } from "./schema";
+import { expandEdges, findPort } from "./bundles";
+import { upgradePipeline } from "./convert";
 
 export interface ValidationError {
   nodeId?: string;
@@ -17,9 +19,13 @@ export interface ValidationError {
 export type ValidationResult =
   { ok: true; pipeline: PipelineFile } | { ok: false; errors: ValidationError[] };
 
-/** Parses and checks a pipeline document. The one implementation behind the UI, API and CLI. */
-export function validatePipeline(input: unknown): ValidationResult {
-  const tooLarge = checkSize(input);
+/**
+ * Parses and checks a pipeline document, converted to the current format first. The one
+ * implementation behind the UI, API and CLI.
+ */
+export function validatePipeline(original: unknown): ValidationResult {
+  const tooLarge = checkSize(original);
+  const input = upgradePipeline(original);
   if (tooLarge.length) return { ok: false, errors: tooLarge };
   const parsed = pipelineFileSchema.safeParse(input);
   if (!parsed.success) {
@@ -74,8 +80,16 @@ export function validatePipeline(input: unknown): ValidationResult {
       errors.push(...declaredErrors(node.id, def.shape(node.params), node.params.params));
   }
 
+  const groups = new Set((pipeline.groups ?? []).map((g) => g.id));
+  for (const node of pipeline.nodes)
+    if (node.group !== undefined && !groups.has(node.group))
+      errors.push({
+        nodeId: node.id,
+        code: "unknown_group",
+        message: `Node "${node.id}" is in group "${node.group}", which does not exist`,
+      });
+
   const byId = new Map(pipeline.nodes.map((n) => [n.id, n]));
-  const fed = new Map<string, number>();
   for (const edge of pipeline.edges) {
     const source = byId.get(edge.source);
     const target = byId.get(edge.target);
@@ -88,10 +102,10 @@ export function validatePipeline(input: unknown): ValidationResult {
       });
       continue;
     }
-    const out = shapeOf(source.type, source.params)?.outputs.find(
-      (p) => p.name === edge.sourcePort,
-    );
-    const inp = shapeOf(target.type, target.params)?.inputs.find((p) => p.name === edge.targetPort);
+    const sourcePorts = shapeOf(source.type, source.params)?.outputs;
+    const targetPorts = shapeOf(target.type, target.params)?.inputs;
+    const out = sourcePorts && findPort(sourcePorts, edge.sourcePort);
+    const inp = targetPorts && findPort(targetPorts, edge.targetPort);
     if (getNodeDefinition(source.type) && !out) {
       errors.push({
         nodeId: source.id,
@@ -108,7 +122,10 @@ export function validatePipeline(input: unknown): ValidationResult {
         message: `Node "${target.id}" has no input port "${edge.targetPort}"`,
       });
     }
-    if (out && inp && out.kind !== inp.kind) {
+    // A split of a bundle may feed a dataset port, and a dataset one split (bundles.ts says which).
+    const kinds = new Set([out?.kind, inp?.kind]);
+    const oneSplit = kinds.size === 2 && kinds.has("splits") && kinds.has("dataset");
+    if (out && inp && out.kind !== inp.kind && !oneSplit) {
       errors.push({
         nodeId: target.id,
         port: edge.targetPort,
@@ -116,6 +133,19 @@ export function validatePipeline(input: unknown): ValidationResult {
         message: `Cannot connect ${source.id}.${edge.sourcePort} (${out.kind}) to ${target.id}.${edge.targetPort} (${inp.kind})`,
       });
     }
+  }
+
+  // Inputs, labels and cycles are judged on the edges the steps see: bundles expanded.
+  const expanded = expandEdges(
+    pipeline.nodes.filter((n) => getNodeDefinition(n.type)),
+    pipeline.edges.filter((e) => byId.has(e.source) && byId.has(e.target)),
+  );
+  for (const p of expanded.problems)
+    errors.push({ nodeId: p.nodeId, port: p.port, code: p.code, message: p.message });
+  const edges = expanded.edges;
+  const fed = new Map<string, number>();
+  for (const edge of edges) {
+    const target = byId.get(edge.target)!;
     const key = `${edge.target}\u0000${edge.targetPort}`;
     fed.set(key, (fed.get(key) ?? 0) + 1);
     if (fed.get(key) === 2) {
@@ -133,17 +163,20 @@ export function validatePipeline(input: unknown): ValidationResult {
       if (port.required && !fed.has(`${node.id}\u0000${port.name}`)) {
         errors.push({
           nodeId: node.id,
-          port: port.name,
+          port: port.bundle ?? port.name,
           code: "missing_input",
-          message: `Node "${node.id}" needs an input on port "${port.name}"`,
+          message: port.bundle
+            ? `Node "${node.id}" needs a ${port.name} split on its ${port.bundle} input`
+            : `Node "${node.id}" needs an input on port "${port.name}"`,
         });
       }
     }
   }
 
-  errors.push(...labelErrors(pipeline));
+  const graph = { nodes: pipeline.nodes, edges };
+  errors.push(...labelErrors(graph));
 
-  for (const nodeId of findCycle(pipeline)) {
+  for (const nodeId of findCycle(graph)) {
     errors.push({ nodeId, code: "cycle", message: `Node "${nodeId}" is part of a cycle` });
   }
 
@@ -154,7 +187,7 @@ export function validatePipeline(input: unknown): ValidationResult {
  * A trainer (or tune) with no label of its own learns the Split's label (target), found back
  * through the fitted steps on its `train` input; with neither, it is flagged now, not at run time.
  */
-function labelErrors(pipeline: PipelineFile): ValidationError[] {
+function labelErrors(pipeline: Graph): ValidationError[] {
   const byId = new Map(pipeline.nodes.map((n) => [n.id, n]));
   const feeding = (nodeId: string, port: string) =>
     pipeline.edges.find((e) => e.target === nodeId && e.targetPort === port)?.source;
@@ -226,8 +259,10 @@ function nodeName(nodeId: string): string {
   return `Node "${nodeId}" — `;
 }
 
+type Graph = Pick<PipelineFile, "nodes" | "edges">;
+
 /** Kahn's algorithm; whatever cannot be ordered sits on or behind a cycle. */
-function findCycle(pipeline: PipelineFile): string[] {
+function findCycle(pipeline: Graph): string[] {
   const indegree = new Map(pipeline.nodes.map((n) => [n.id, 0]));
   const next = new Map<string, string[]>();
   for (const e of pipeline.edges) {

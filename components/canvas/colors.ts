@@ -12,8 +12,9 @@ export const categoryStyle: Record<NodeCategory, { bar: string; icon: string; la
   internal: { bar: "bg-slate-400", icon: "•", label: "Test nodes" },
 };
 
-export const portColor: Record<PortKind, string> = {
+export const portColor: Record<PortKind | "splits", string> = {
   dataset: "#0284c7",
+  splits: "#0369a1",
   model: "#059669",
   metrics: "#d97706",
   deployment: "#e11d48",

@@ -9,7 +9,6 @@ import {
   ReactFlowProvider,
   useNodesInitialized,
   useReactFlow,
-  type Edge,
   type IsValidConnection,
 } from "@xyflow/react";
 import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
@@ -17,11 +16,19 @@ import { createPortal } from "react-dom";
 import { stringify as stringifyYaml } from "yaml";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
-import { autoLayout } from "@/common/layout";
 import { parsePipelineText } from "@/common/pipeline/parse";
 import { PIPELINE_API_VERSION, type PipelineFile } from "@/common/pipeline/schema";
 import { validatePipeline } from "@/common/pipeline/validate";
-import { connectionProblem, type PipelineFlowNode } from "./document";
+import {
+  connectionProblem,
+  isPipelineNode,
+  placeLaidOut,
+  type CanvasNode,
+  type PipelineFlowEdge,
+} from "./document";
+import { layoutPositions } from "@/common/layout";
+import { GroupCard, NoteCard } from "./annotations";
+import { MemberEdge } from "./member-edge";
 import { HelpDialog } from "./help-dialog";
 import { HistoryPanel } from "./history-panel";
 import { Inspector } from "./inspector";
@@ -34,7 +41,8 @@ import { isTyping, useTextFocus } from "./typing";
 import { useDesignColumns } from "./use-design-columns";
 import { ValidationPanel } from "./validation-panel";
 
-const nodeTypes = { pipeline: NodeCard };
+const nodeTypes = { pipeline: NodeCard, note: NoteCard, group: GroupCard };
+const edgeTypes = { member: MemberEdge };
 const MAX_IMPORT_BYTES = 5 * 1024 * 1024;
 const LARGE_GRAPH = 300;
 const DELETE_KEYS = ["Backspace", "Delete"];
@@ -63,8 +71,9 @@ function download(filename: string, text: string, type: string) {
 function EditorInner({ pipelineId }: { pipelineId: string | null }) {
   const trpc = useTRPC();
   const design = useDesignColumns();
-  const flow = useReactFlow<PipelineFlowNode, Edge>();
+  const flow = useReactFlow<CanvasNode, PipelineFlowEdge>();
   const [menu, setMenu] = useState<{ nodeId: string; x: number; y: number } | null>(null);
+  const [paneMenu, setPaneMenu] = useState<{ x: number; y: number } | null>(null);
   const s = useEditor();
   const [panel, setPanel] = useState<"inspector" | "history">("inspector");
   const [message, setMessage] = useState<{ kind: "error" | "info"; text: string } | null>(null);
@@ -149,26 +158,31 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
 
   const layout = useCallback(async () => {
     const st = useEditor.getState();
-    const nodes = await autoLayout(st.nodes, st.edges);
-    st.edit(() => ({ nodes }));
+    const steps = st.nodes.filter(isPipelineNode);
+    const positions = await layoutPositions(
+      steps.map((n) => ({ id: n.id, width: n.measured?.width, height: n.measured?.height })),
+      st.edges,
+    );
+    st.edit(() => ({ nodes: placeLaidOut(st.nodes, positions) }));
     requestAnimationFrame(() => void flow.fitView({ maxZoom: 1, duration: 200 }));
+  }, [flow]);
+
+  const canvasCenter = useCallback(() => {
+    const rect = document.querySelector(".react-flow")?.getBoundingClientRect();
+    return rect
+      ? flow.screenToFlowPosition({ x: rect.left + rect.width / 2, y: rect.top + rect.height / 2 })
+      : { x: 0, y: 0 };
   }, [flow]);
 
   const addAtCenter = useCallback(
     (type: string) => {
-      const rect = document.querySelector(".react-flow")?.getBoundingClientRect();
-      const center = rect
-        ? flow.screenToFlowPosition({
-            x: rect.left + rect.width / 2,
-            y: rect.top + rect.height / 2,
-          })
-        : { x: 0, y: 0 };
+      const center = canvasCenter();
       const jitter = useEditor.getState().nodes.length % 5;
       useEditor
         .getState()
         .addNode(type, { x: center.x - 100 + jitter * 20, y: center.y - 40 + jitter * 20 });
     },
-    [flow],
+    [canvasCenter],
   );
 
   const onDrop = useCallback(
@@ -193,7 +207,9 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
   const focusNode = useCallback(
     (id: string) => {
       const st = useEditor.getState();
-      useEditor.setState({ nodes: st.nodes.map((n) => ({ ...n, selected: n.id === id })) });
+      useEditor.setState({
+        nodes: st.nodes.map((n) => ({ ...n, selected: n.id === id })),
+      });
       void flow.fitView({ nodes: [{ id }], duration: 300, maxZoom: 1 });
       setPanel("inspector");
     },
@@ -351,6 +367,28 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
         <Button size="sm" variant="secondary" onClick={() => void layout()}>
           Layout
         </Button>
+        <Button
+          size="sm"
+          variant="secondary"
+          onClick={() => {
+            const c = canvasCenter();
+            s.addNote({ x: c.x - 110, y: c.y - 60 });
+          }}
+          title="A sticky note (Markdown)"
+        >
+          Note
+        </Button>
+        <Button
+          size="sm"
+          variant="secondary"
+          onClick={() => {
+            const c = canvasCenter();
+            s.addGroup({ x: c.x - 210, y: c.y - 130 });
+          }}
+          title="A titled group around the selected nodes"
+        >
+          Group
+        </Button>
         <Button size="sm" variant="secondary" onClick={() => fileInput.current?.click()}>
           Import
         </Button>
@@ -429,6 +467,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
           {menu && (
             <NodeMenu
               {...menu}
+              pipelineNode={s.nodes.some((n) => n.id === menu.nodeId && isPipelineNode(n))}
               outputs={
                 s.runStatus[menu.nodeId]?.outputs as
                   Record<string, { hash: string; kind: string }> | undefined
@@ -448,10 +487,41 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
               {s.connectionHint}
             </div>
           )}
-          <ReactFlow<PipelineFlowNode, Edge>
+          {paneMenu && (
+            <CanvasMenu
+              {...paneMenu}
+              onClose={() => setPaneMenu(null)}
+              onNote={() =>
+                s.addNote(flow.screenToFlowPosition({ x: paneMenu.x, y: paneMenu.y }))
+              }
+              onGroup={() =>
+                s.addGroup(flow.screenToFlowPosition({ x: paneMenu.x, y: paneMenu.y }))
+              }
+            />
+          )}
+          <ReactFlow<CanvasNode, PipelineFlowEdge>
             nodes={s.nodes}
             edges={s.edges}
             nodeTypes={nodeTypes}
+            edgeTypes={edgeTypes}
+            onNodeDragStop={(_, __, dragged) =>
+              s.regroup(dragged.filter(isPipelineNode).map((n) => n.id))
+            }
+            onBeforeDelete={({ nodes, edges }) => {
+              // Deleting a group keeps what is in it: its nodes stay where they are.
+              const groups = new Set(nodes.filter((n) => n.type === "group").map((n) => n.id));
+              if (groups.size === 0) return Promise.resolve(true);
+              const chosen = new Set(nodes.filter((n) => n.selected).map((n) => n.id));
+              const kept = nodes.filter(
+                (n) => n.parentId && groups.has(n.parentId) && !chosen.has(n.id),
+              );
+              useEditor.getState().ungroup([...groups]);
+              const keptIds = new Set(kept.map((n) => n.id));
+              return Promise.resolve({
+                nodes: nodes.filter((n) => !keptIds.has(n.id)),
+                edges: edges.filter((e) => !keptIds.has(e.source) && !keptIds.has(e.target)),
+              });
+            }}
             onNodesChange={s.onNodesChange}
             onEdgesChange={s.onEdgesChange}
             onConnect={s.onConnect}
@@ -463,8 +533,14 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
             // to panning or deleting nodes: React Flow only knows inputs, textareas, selects and
             // contenteditable, not Monaco's EditContext or role="textbox" (editors sit in `.nokey`
             // too). Its modifier keys (Shift, Ctrl) only set a mode and stay.
+            onPaneContextMenu={(e) => {
+              e.preventDefault();
+              setMenu(null);
+              setPaneMenu({ x: e.clientX, y: e.clientY });
+            }}
             onNodeContextMenu={(e, n) => {
               e.preventDefault();
+              setPaneMenu(null);
               s.onNodesChange(
                 s.nodes.map((x) => ({
                   type: "select" as const,
@@ -474,12 +550,19 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
               );
               setMenu({ nodeId: n.id, x: e.clientX, y: e.clientY });
             }}
-            onPaneClick={() => setMenu(null)}
-            onMoveStart={() => setMenu(null)}
+            onPaneClick={() => {
+              setMenu(null);
+              setPaneMenu(null);
+            }}
+            onMoveStart={() => {
+              setMenu(null);
+              setPaneMenu(null);
+            }}
             deleteKeyCode={typing ? null : DELETE_KEYS}
             panActivationKeyCode={typing ? null : "Space"}
             multiSelectionKeyCode={["Meta", "Control"]}
             onlyRenderVisibleElements={s.nodes.length > LARGE_GRAPH}
+            elevateNodesOnSelect={false}
             defaultViewport={{ x: 40, y: 40, zoom: 1 }}
             minZoom={0.05}
             proOptions={{ hideAttribution: true }}
@@ -512,32 +595,78 @@ export function Editor({ pipelineId }: { pipelineId: string | null }) {
   );
 }
 
+/** The canvas's right-click menu: a note or a group where the pointer is. */
+function CanvasMenu(props: {
+  x: number;
+  y: number;
+  onClose: () => void;
+  onNote: () => void;
+  onGroup: () => void;
+}) {
+  return (
+    <PointerMenu
+      x={props.x}
+      y={props.y}
+      label="Canvas"
+      onClose={props.onClose}
+      items={[
+        { label: "Add a note here", act: props.onNote },
+        { label: "Add a group here", act: props.onGroup },
+      ]}
+    />
+  );
+}
+
 /** A node's right-click menu: run it, view its output, duplicate or delete it. Escape closes it. */
 function NodeMenu(props: {
   nodeId: string;
   x: number;
   y: number;
   outputs?: Record<string, { hash: string; kind: string }>;
+  pipelineNode: boolean;
   onClose: () => void;
   onRun: () => void;
   onDuplicate: () => void;
   onDelete: () => void;
 }) {
   const dataset = Object.values(props.outputs ?? {}).find((o) => o.kind === "dataset");
-  const items: { label: string; act?: () => void }[] = [
-    { label: "Run this node", act: props.onRun },
-    {
-      label: "View output",
-      act: dataset && (() => void window.open(`/datasets/${dataset.hash}`, "_blank", "noopener")),
-    },
-    { label: "Duplicate", act: props.onDuplicate },
-    { label: "Delete", act: props.onDelete },
-  ];
+  const annotation = !props.pipelineNode;
+  const items: { label: string; act?: () => void }[] = annotation
+    ? [{ label: "Delete", act: props.onDelete }]
+    : [
+        { label: "Run this node", act: props.onRun },
+        {
+          label: "View output",
+          act:
+            dataset && (() => void window.open(`/datasets/${dataset.hash}`, "_blank", "noopener")),
+        },
+        { label: "Duplicate", act: props.onDuplicate },
+        { label: "Delete", act: props.onDelete },
+      ];
+  return (
+    <PointerMenu
+      x={props.x}
+      y={props.y}
+      label={`Node ${props.nodeId}`}
+      onClose={props.onClose}
+      items={items}
+    />
+  );
+}
+
+function PointerMenu(props: {
+  x: number;
+  y: number;
+  label: string;
+  items: { label: string; act?: () => void }[];
+  onClose: () => void;
+}) {
+  const { items } = props;
   // In the page's body: fixed at the pointer, whatever box or transform the canvas sits in.
   return createPortal(
     <ul
       role="menu"
-      aria-label={`Node ${props.nodeId}`}
+      aria-label={props.label}
       // Fixed, at the pointer: viewport coordinates, whatever the canvas's box.
       className="fixed z-30 min-w-40 rounded border border-slate-200 bg-white py-1 text-sm shadow-lg"
       style={{ left: props.x, top: props.y }}

@@ -12,7 +12,8 @@ import { CodeEditor } from "@/components/code/code-editor";
 import { ejectProblem } from "@/nodes/eject";
 import { getNodeDefinition } from "@/nodes/index";
 import { atLeast } from "@/common/roles";
-import { definitionOf, shapeOfNode } from "./document";
+import { isBundle } from "@/common/pipeline/bundles";
+import { definitionOf, isPipelineNode, shapeOfNode, type PipelineFlowNode } from "./document";
 import { ParamForm, SAVE_EVENT } from "./param-form";
 import { useEditor } from "./store";
 
@@ -117,7 +118,10 @@ function EjectButton({
 }) {
   const trpc = useTRPC();
   const updateNode = useEditor((s) => s.updateNode);
-  const params = useEditor((s) => s.nodes.find((n) => n.id === nodeId)?.data.params);
+  const params = useEditor((s) => {
+    const n = s.nodes.find((x) => x.id === nodeId);
+    return n && isPipelineNode(n) ? n.data.params : undefined;
+  });
   const me = useQuery(trpc.me.get.queryOptions());
   const eject = useMutation(
     trpc.nodes.eject.mutationOptions({
@@ -202,7 +206,9 @@ function NodeSource({ type }: { type: string }) {
 export function Inspector({ design }: { design?: ReturnType<typeof useDesignColumns> }) {
   const trpc = useTRPC();
   const [tab, setTab] = useState<"settings" | "code">("settings");
-  const selected = useEditor(useShallow((s) => s.nodes.filter((n) => n.selected)));
+  const selected = useEditor(
+    useShallow((s) => s.nodes.filter((n): n is PipelineFlowNode => n.selected === true && isPipelineNode(n))),
+  );
   const updateNode = useEditor((s) => s.updateNode);
   const live = useEditor((s) => (selected.length === 1 ? s.runStatus[selected[0]!.id] : undefined));
   const runId = useEditor((s) => s.runId);
@@ -217,12 +223,13 @@ export function Inspector({ design }: { design?: ReturnType<typeof useDesignColu
 
   // The first dataset input with a known artifact feeds the column pickers.
   const upstream = incoming
-    .map(
-      (e) =>
-        (runStatus[e.source]?.outputs as Record<string, { hash: string; kind: string }> | null)?.[
-          e.sourceHandle ?? ""
-        ],
-    )
+    .map((e) => {
+      const outs = runStatus[e.source]?.outputs as
+        Record<string, { hash: string; kind: string }> | null | undefined;
+      const port = e.data?.sourcePort ?? e.sourceHandle ?? "";
+      // A splits edge: the columns are train's.
+      return outs?.[port] ?? (isBundle(port) ? outs?.train : undefined);
+    })
     .find((ref) => ref?.kind === "dataset");
   const upstreamColumns = useQuery(
     trpc.artifacts.dataset.queryOptions(

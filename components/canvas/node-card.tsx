@@ -5,7 +5,8 @@ import { memo, useEffect, useRef, useState } from "react";
 import { cn } from "@/components/ui/cn";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { categoryStyle, portColor } from "./colors";
-import { definitionOf, shapeOfNode, type PipelineFlowNode } from "./document";
+import { definitionOf, handlesOf, type PipelineFlowNode } from "./document";
+import type { PortView } from "@/common/pipeline/bundles";
 import { problemText } from "./problems";
 import { useEditor } from "./store";
 
@@ -22,11 +23,25 @@ function Elapsed({ since }: { since: string }) {
   );
 }
 
+/** A bundle's handle is larger and ringed: one edge from it carries several datasets. */
+const handleStyle = (p: PortView) =>
+  p.members
+    ? {
+        background: portColor[p.kind],
+        width: 12,
+        height: 12,
+        boxShadow: `0 0 0 2px white, 0 0 0 3px ${portColor[p.kind]}`,
+      }
+    : { background: portColor[p.kind], width: 10, height: 10 };
+
+const portTitle = (p: PortView) =>
+  p.members ? `${p.label}: ${p.members.join(", ")} (datasets)` : `${p.label} (${p.kind})`;
+
 /** The one node component: its definition gives the colour, icon, title and ports. */
 function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
   const def = definitionOf({ data } as PipelineFlowNode);
-  const shape = shapeOfNode({ data });
-  const ports = shape ? [...shape.inputs, ...shape.outputs].map((p) => p.name).join() : "";
+  const shape = handlesOf({ data });
+  const ports = [...shape.inputs, ...shape.outputs].map((p) => p.name).join();
   // A code node's ports follow its code: React Flow must measure the new handles. Not on mount:
   // React Flow measures every new node itself, and a call per node there made opening a large
   // pipeline quadratic (1,000 nodes: 13 s).
@@ -47,7 +62,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
         : null,
   );
   const style = def ? categoryStyle[def.category] : categoryStyle.internal;
-  const rows = Math.max(shape?.inputs.length ?? 0, shape?.outputs.length ?? 0, 1);
+  const rows = Math.max(shape.inputs.length, shape.outputs.length, 1);
   return (
     <div
       data-node-id={id}
@@ -89,7 +104,7 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
         </p>
       )}
       <div className="relative px-2 pb-2" style={{ minHeight: rows * 18 }}>
-        {shape?.inputs.map((p, i) => (
+        {shape.inputs.map((p, i) => (
           <div
             key={`in-${p.name}`}
             className="absolute left-2 text-[10px] text-slate-600"
@@ -99,13 +114,13 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
               type="target"
               position={Position.Left}
               id={p.name}
-              style={{ top: 8, left: -13, background: portColor[p.kind], width: 10, height: 10 }}
-              title={`${p.label} (${p.kind})${p.required ? ", required" : ""}`}
+              style={{ top: 8, left: -13, ...handleStyle(p) }}
+              title={`${portTitle(p)}${p.required ? ", required" : ""}`}
             />
             {p.label}
           </div>
         ))}
-        {shape?.outputs.map((p, i) => (
+        {shape.outputs.map((p, i) => (
           <div
             key={`out-${p.name}`}
             className="absolute right-2 text-[10px] text-slate-600"
@@ -116,8 +131,8 @@ function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
               type="source"
               position={Position.Right}
               id={p.name}
-              style={{ top: 8, right: -13, background: portColor[p.kind], width: 10, height: 10 }}
-              title={`${p.label} (${p.kind})`}
+              style={{ top: 8, right: -13, ...handleStyle(p) }}
+              title={portTitle(p)}
             />
           </div>
         ))}

@@ -7,6 +7,7 @@ import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { problemText } from "./problems";
 import { useEditor, type StepLiveStatus } from "./store";
+import { isPipelineNode } from "./document";
 
 const activeStatuses = new Set(["queued", "running"]);
 
@@ -82,7 +83,10 @@ export function RunControls({
   const error = start.error ?? cancel.error ?? resume.error;
   const problems = useEditor((s) => s.errors);
   const nodeNames = useEditor((s) => s.nodes);
-  const nameOf = (id: string) => nodeNames.find((n) => n.id === id)?.data.label || id;
+  const nameOf = (id: string) => {
+    const n = nodeNames.find((x) => x.id === id);
+    return (n && isPipelineNode(n) ? n.data.label : undefined) || id;
+  };
 
   return (
     <div className="flex items-center gap-2">

@@ -1,9 +1,10 @@
 import { beforeEach, describe, expect, it } from "vitest";
-import { connectionProblem } from "./document";
+import { connectionProblem, isPipelineNode } from "./document";
 import { useEditor } from "./store";
+import type { PipelineFile } from "@/common/pipeline/schema";
 
 const doc = {
-  apiVersion: "flowforge.dev/v1" as const,
+  apiVersion: "flowforge.dev/v2" as const,
   kind: "Pipeline" as const,
   name: "store test",
   description: "",
@@ -12,6 +13,11 @@ const doc = {
     { id: "sum", type: "internal.sum", params: {}, position: { x: 300, y: 0 } },
   ],
   edges: [],
+};
+
+const paramsOf = (id: string) => {
+  const n = useEditor.getState().nodes.find((x) => x.id === id);
+  return n && isPipelineNode(n) ? n.data.params : undefined;
 };
 
 describe("editor store", () => {
@@ -32,14 +38,14 @@ describe("editor store", () => {
     s().updateNode("numbers", { params: { count: 0 } });
     expect(s().errorsByNode.numbers?.[0]?.code).toBe("invalid_param");
     s().undo();
-    expect(s().nodes.find((n) => n.id === "numbers")?.data.params).toEqual({ count: 3 });
+    expect(paramsOf("numbers")).toEqual({ count: 3 });
     s().undo();
     expect(s().edges).toHaveLength(0);
     expect(s().isDirty()).toBe(false);
     s().redo();
     s().redo();
     expect(s().edges).toHaveLength(1);
-    expect(s().nodes.find((n) => n.id === "numbers")?.data.params).toEqual({ count: 0 });
+    expect(paramsOf("numbers")).toEqual({ count: 0 });
   });
 
   it("makes a finished drag one undo step", () => {
@@ -131,5 +137,118 @@ describe("editor store", () => {
         [],
       ),
     ).toMatch(/itself/);
+  });
+});
+
+const ml = {
+  apiVersion: "flowforge.dev/v1" as const,
+  kind: "Pipeline" as const,
+  name: "ml",
+  description: "",
+  nodes: [
+    { id: "raw", type: "ingest.sample", params: { dataset: "penguins" }, position: { x: 0, y: 0 } },
+    { id: "split", type: "prep.split", params: { label: "species" }, position: { x: 250, y: 0 } },
+    { id: "impute", type: "prep.impute", params: {}, position: { x: 500, y: 0 } },
+    { id: "gbdt", type: "train.gbdt", params: {}, position: { x: 750, y: 0 } },
+    { id: "eval", type: "evaluate.model", params: {}, position: { x: 1000, y: 0 } },
+  ],
+  edges: [
+    { source: "raw", sourcePort: "dataset", target: "split", targetPort: "input" },
+    ...["train", "validation", "test"].map((p) => ({
+      source: "split",
+      sourcePort: p,
+      target: "impute",
+      targetPort: p,
+    })),
+  ],
+};
+
+describe("one edge for the splits, notes and groups", () => {
+  // A version 1 file, as an older export or a version saved before the format changed.
+  beforeEach(() => useEditor.getState().load("p2", ml as unknown as PipelineFile));
+
+  it("opens a version 1 file with one splits edge, and connects splits by their one handle", () => {
+    const s = () => useEditor.getState();
+    expect(s().edges.map((e) => [e.sourceHandle, e.targetHandle])).toEqual([
+      ["dataset", "input"],
+      ["splits", "splits"],
+    ]);
+    s().onConnect({ source: "impute", sourceHandle: "splits", target: "gbdt", targetHandle: "splits" });
+    s().onConnect({ source: "gbdt", sourceHandle: "model", target: "eval", targetHandle: "model" });
+    // The splits handle into Evaluate's one dataset port carries the test split, by its name.
+    s().onConnect({ source: "split", sourceHandle: "splits", target: "eval", targetHandle: "test" });
+    expect(s().errors).toEqual([]);
+    const doc = s().document();
+    expect(doc.apiVersion).toBe("flowforge.dev/v2");
+    expect(doc.edges.slice(-3)).toEqual([
+      { source: "impute", sourcePort: "splits", target: "gbdt", targetPort: "splits" },
+      { source: "gbdt", sourcePort: "model", target: "eval", targetPort: "model" },
+      { source: "split", sourcePort: "test", target: "eval", targetPort: "test" },
+    ]);
+    const member = s().edges.find((e) => e.target === "eval" && e.targetHandle === "test")!;
+    expect(member).toMatchObject({ type: "member", label: "test", sourceHandle: "splits" });
+    // Evaluate on the validation split instead: the edge's label picks it.
+    s().setEdgeMember(member.id, "validation");
+    expect(s().document().edges.at(-1)).toEqual({
+      source: "split",
+      sourcePort: "validation",
+      target: "eval",
+      targetPort: "test",
+    });
+    s().undo();
+    expect(s().document().edges.at(-1)?.sourcePort).toBe("test");
+  });
+
+  it("keeps notes and groups in the file, with the nodes of a group in it", () => {
+    const s = () => useEditor.getState();
+    const note = s().addNote({ x: 10, y: 300 });
+    s().updateNote(note, { text: "**Why** this split: see [the docs](https://example.org)" });
+    // A group around the selected nodes.
+    s().onNodesChange(
+      s().nodes.map((n) => ({
+        type: "select" as const,
+        id: n.id,
+        selected: n.id === "split" || n.id === "impute",
+      })),
+    );
+    const group = s().addGroup({ x: 0, y: 0 });
+    s().updateGroup(group, { title: "Preparation" });
+    const doc = s().document();
+    expect(doc.notes).toEqual([
+      {
+        id: "note",
+        text: "**Why** this split: see [the docs](https://example.org)",
+        position: { x: 10, y: 300 },
+        size: { width: 220, height: 120 },
+      },
+    ]);
+    expect(doc.groups).toEqual([
+      expect.objectContaining({ id: "group", title: "Preparation", position: { x: 210, y: -56 } }),
+    ]);
+    // Nodes keep their place on the canvas; the file says which group they are in.
+    expect(doc.nodes.find((n) => n.id === "impute")).toMatchObject({
+      group: "group",
+      position: { x: 500, y: 0 },
+    });
+    expect(doc.nodes.find((n) => n.id === "raw")?.group).toBeUndefined();
+    // Reloading the file gives the same document: nothing lost, positions unchanged.
+    s().load("p2", doc);
+    expect(s().document()).toEqual(doc);
+    expect(s().nodes.find((n) => n.id === "impute")).toMatchObject({
+      parentId: "group",
+      position: { x: 290, y: 56 },
+    });
+    // Dragged out of the group, a node leaves it.
+    s().onNodesChange([{ type: "position", id: "impute", position: { x: 900, y: 600 } }]);
+    s().regroup(["impute"]);
+    expect(s().document().nodes.find((n) => n.id === "impute")).toMatchObject({
+      position: { x: 1110, y: 544 },
+    });
+    expect(s().document().nodes.find((n) => n.id === "impute")?.group).toBeUndefined();
+    // Ungrouping (deleting the group) keeps its nodes where they are.
+    s().ungroup([group]);
+    expect(s().document().nodes.find((n) => n.id === "split")).toMatchObject({
+      position: { x: 250, y: 0 },
+    });
   });
 });

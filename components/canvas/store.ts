@@ -17,10 +17,16 @@ import { validatePipeline, type ValidationError } from "@/common/pipeline/valida
 import { servingNotes } from "@/common/pipeline/serving-notes";
 import {
   connectionProblem,
+  handlesOf,
+  isPipelineNode,
   nextNodeId,
+  portsForConnection,
   toDocument,
   toFlow,
   toFlowEdge,
+  type CanvasNode,
+  type GroupFlowNode,
+  type NoteFlowNode,
   type PipelineFlowEdge,
   type PipelineFlowNode,
   type PipelineNodeData,
@@ -29,7 +35,7 @@ import {
 interface Snapshot {
   name: string;
   description: string;
-  nodes: PipelineFlowNode[];
+  nodes: CanvasNode[];
   edges: PipelineFlowEdge[];
 }
 
@@ -71,12 +77,23 @@ interface EditorState extends Snapshot {
   edit: (fn: (s: Snapshot) => Partial<Snapshot>) => void;
   undo: () => void;
   redo: () => void;
-  onNodesChange: (changes: NodeChange<PipelineFlowNode>[]) => void;
+  onNodesChange: (changes: NodeChange<CanvasNode>[]) => void;
   onEdgesChange: (changes: EdgeChange<PipelineFlowEdge>[]) => void;
   onConnect: (c: Connection) => void;
   setConnectionHint: (hint: string | null) => void;
   addNode: (type: string, position: XYPosition) => string;
   updateNode: (id: string, patch: Partial<PipelineNodeData>) => void;
+  addNote: (position: XYPosition) => string;
+  updateNote: (id: string, patch: Partial<NoteFlowNode["data"]>) => void;
+  /** A group around the selected nodes, or an empty one at `position`. */
+  addGroup: (position: XYPosition) => string;
+  updateGroup: (id: string, patch: Partial<GroupFlowNode["data"]>) => void;
+  /** The nodes in these groups leave them, staying where they are on the canvas. */
+  ungroup: (groupIds: string[]) => void;
+  /** After a drag: a node dropped inside a group joins it, one dropped outside leaves it. */
+  regroup: (ids: string[]) => void;
+  /** Which split a member edge carries (the test split into Evaluate, or validation). */
+  setEdgeMember: (edgeId: string, member: string) => void;
   copySelection: () => void;
   paste: (offset?: XYPosition) => void;
   duplicateSelection: () => void;
@@ -241,15 +258,15 @@ export const useEditor = create<EditorState>()((set, get) => {
         set({ connectionHint: problem });
         return;
       }
-      const source = s.nodes.find((n) => n.id === c.source)?.data;
+      const source = s.nodes.find((n) => n.id === c.source);
+      const target = s.nodes.find((n) => n.id === c.target);
+      if (!source || !target || !isPipelineNode(source) || !isPipelineNode(target)) return;
+      const out = handlesOf(source).outputs.find((p) => p.name === c.sourceHandle)!;
+      const inp = handlesOf(target).inputs.find((p) => p.name === c.targetHandle)!;
       const edge = toFlowEdge(
-        {
-          source: c.source,
-          sourcePort: c.sourceHandle ?? "",
-          target: c.target,
-          targetPort: c.targetHandle ?? "",
-        },
-        source,
+        { source: c.source, target: c.target, ...portsForConnection(out, inp) },
+        source.data,
+        target.data,
       );
       apply({ edges: addEdge(edge, s.edges) }, true);
       set({ connectionHint: null });
@@ -279,13 +296,180 @@ export const useEditor = create<EditorState>()((set, get) => {
     updateNode(id, patch) {
       const s = get();
       apply(
-        { nodes: s.nodes.map((n) => (n.id === id ? { ...n, data: { ...n.data, ...patch } } : n)) },
+        {
+          nodes: s.nodes.map((n) =>
+            n.id === id && isPipelineNode(n) ? { ...n, data: { ...n.data, ...patch } } : n,
+          ),
+        },
         true,
       );
     },
+    addNote(position) {
+      const s = get();
+      const id = nextNodeId("note", new Set(s.nodes.map((n) => n.id)));
+      const note: NoteFlowNode = {
+        id,
+        type: "note",
+        position,
+        selected: true,
+        style: { width: 220, height: 120 },
+        width: 220,
+        height: 120,
+        data: { text: "" },
+      };
+      apply({ nodes: [...s.nodes.map((n) => ({ ...n, selected: false })), note] }, true);
+      return id;
+    },
+    updateNote(id, patch) {
+      const s = get();
+      apply(
+        {
+          nodes: s.nodes.map((n) =>
+            n.id === id && n.type === "note" ? { ...n, data: { ...n.data, ...patch } } : n,
+          ),
+        },
+        true,
+      );
+    },
+    addGroup(position) {
+      const s = get();
+      const id = nextNodeId("group", new Set(s.nodes.map((n) => n.id)));
+      const chosen = s.nodes.filter((n) => n.selected && isPipelineNode(n) && !n.parentId);
+      const pad = 40;
+      const box = chosen.length
+        ? {
+            x: Math.min(...chosen.map((n) => n.position.x)) - pad,
+            y: Math.min(...chosen.map((n) => n.position.y)) - pad - 16,
+            right: Math.max(...chosen.map((n) => n.position.x + (n.measured?.width ?? 200))) + pad,
+            bottom:
+              Math.max(...chosen.map((n) => n.position.y + (n.measured?.height ?? 90))) + pad,
+          }
+        : { x: position.x, y: position.y, right: position.x + 420, bottom: position.y + 260 };
+      const width = Math.round(box.right - box.x);
+      const height = Math.round(box.bottom - box.y);
+      const group: GroupFlowNode = {
+        id,
+        type: "group",
+        position: { x: Math.round(box.x), y: Math.round(box.y) },
+        style: { width, height },
+        width,
+        height,
+        zIndex: -1,
+        selected: true,
+        data: { title: chosen.length ? "" : "Group" },
+      };
+      const members = new Set(chosen.map((n) => n.id));
+      const nodes = s.nodes.map((n) =>
+        members.has(n.id)
+          ? {
+              ...n,
+              selected: false,
+              parentId: id,
+              position: { x: n.position.x - group.position.x, y: n.position.y - group.position.y },
+            }
+          : { ...n, selected: false },
+      );
+      // A parent comes before its children.
+      apply({ nodes: [group, ...nodes] }, true);
+      return id;
+    },
+    updateGroup(id, patch) {
+      const s = get();
+      apply(
+        {
+          nodes: s.nodes.map((n) =>
+            n.id === id && n.type === "group" ? { ...n, data: { ...n.data, ...patch } } : n,
+          ),
+        },
+        true,
+      );
+    },
+    ungroup(groupIds) {
+      const s = get();
+      const byId = new Map(s.nodes.map((n) => [n.id, n]));
+      set({
+        nodes: s.nodes.map((n) => {
+          if (!n.parentId || !groupIds.includes(n.parentId)) return n;
+          const parent = byId.get(n.parentId)!;
+          const { parentId: _left, ...rest } = n;
+          return {
+            ...rest,
+            position: { x: n.position.x + parent.position.x, y: n.position.y + parent.position.y },
+          };
+        }),
+      });
+    },
+    regroup(ids) {
+      const s = get();
+      const groups = s.nodes.filter((n) => n.type === "group");
+      const byId = new Map(s.nodes.map((n) => [n.id, n]));
+      let changed = false;
+      const nodes = s.nodes.map((n) => {
+        if (!ids.includes(n.id) || !isPipelineNode(n)) return n;
+        const parent = n.parentId ? byId.get(n.parentId) : undefined;
+        const abs = {
+          x: n.position.x + (parent?.position.x ?? 0),
+          y: n.position.y + (parent?.position.y ?? 0),
+        };
+        const cx = abs.x + (n.measured?.width ?? 200) / 2;
+        const cy = abs.y + (n.measured?.height ?? 90) / 2;
+        const into = groups.find((g) => {
+          const w = g.measured?.width ?? g.width ?? 0;
+          const h = g.measured?.height ?? g.height ?? 0;
+          return cx > g.position.x && cx < g.position.x + w && cy > g.position.y && cy < g.position.y + h;
+        });
+        if (into?.id === n.parentId) return n;
+        changed = true;
+        if (!into) {
+          const { parentId: _left, ...rest } = n;
+          return { ...rest, position: abs };
+        }
+        return {
+          ...n,
+          parentId: into.id,
+          position: { x: abs.x - into.position.x, y: abs.y - into.position.y },
+        };
+      });
+      if (!changed) return;
+      // Parents first: React Flow places children relative to a parent it has already seen.
+      set({ nodes: [...nodes.filter((n) => n.type === "group"), ...nodes.filter((n) => n.type !== "group")] });
+      apply({}, false);
+    },
+    setEdgeMember(edgeId, member) {
+      const s = get();
+      const edge = s.edges.find((e) => e.id === edgeId);
+      if (!edge?.data) return;
+      const onSource = edge.sourceHandle !== edge.data.sourcePort;
+      const ports = {
+        source: edge.source,
+        target: edge.target,
+        sourcePort: onSource ? member : edge.data.sourcePort,
+        targetPort: onSource ? edge.data.targetPort : member,
+      };
+      const source = s.nodes.find((n) => n.id === edge.source);
+      const target = s.nodes.find((n) => n.id === edge.target);
+      const next = toFlowEdge(
+        ports,
+        source && isPipelineNode(source) ? source.data : undefined,
+        target && isPipelineNode(target) ? target.data : undefined,
+      );
+      apply({ edges: s.edges.map((e) => (e.id === edgeId ? next : e)) }, true);
+    },
     copySelection() {
       const s = get();
-      const nodes = s.nodes.filter((n) => n.selected);
+      // Groups are not copied; a copied node leaves its group, at the same place on the canvas.
+      const byId = new Map(s.nodes.map((n) => [n.id, n]));
+      const nodes = s.nodes
+        .filter((n) => n.selected && n.type !== "group")
+        .map((n) => {
+          const parent = n.parentId ? byId.get(n.parentId) : undefined;
+          if (!parent) return n;
+          const { parentId: _left, ...rest } = n;
+          return {
+            ...rest,
+            position: { x: n.position.x + parent.position.x, y: n.position.y + parent.position.y },
+          };
+        });
       const ids = new Set(nodes.map((n) => n.id));
       const edges = s.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
       if (nodes.length)
@@ -308,18 +492,22 @@ export const useEditor = create<EditorState>()((set, get) => {
           position: { x: n.position.x + offset.x, y: n.position.y + offset.y },
         };
       });
+      const dataOf = (id: string) => {
+        const n = clip.nodes.find((x) => x.id === id);
+        return n && isPipelineNode(n) ? n.data : undefined;
+      };
       const edges = clip.edges.map((e) => {
         const renamed = {
           source: rename.get(e.source)!,
-          sourcePort: e.sourceHandle ?? "",
+          sourcePort: e.data?.sourcePort ?? e.sourceHandle ?? "",
           target: rename.get(e.target)!,
-          targetPort: e.targetHandle ?? "",
+          targetPort: e.data?.targetPort ?? e.targetHandle ?? "",
         };
-        return toFlowEdge(renamed, clip.nodes.find((n) => n.id === e.source)?.data);
+        return toFlowEdge(renamed, dataOf(e.source), dataOf(e.target));
       });
       apply(
         {
-          nodes: [...s.nodes.map((n) => ({ ...n, selected: false })), ...nodes],
+          nodes: [...s.nodes.map((n) => ({ ...n, selected: false })), ...nodes] as CanvasNode[],
           edges: [...s.edges, ...edges],
         },
         true,

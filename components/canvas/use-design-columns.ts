@@ -8,6 +8,7 @@ import type { ValidationError } from "@/common/pipeline/validate";
 import type { ColumnInfo } from "@/nodes/types";
 import { useTRPC } from "@/components/trpc";
 import { useEditor } from "./store";
+import { isPipelineNode } from "./document";
 
 type Probe = { columns: ColumnInfo[] } | { error: string } | { unknown: true };
 
@@ -17,12 +18,12 @@ type Probe = { columns: ColumnInfo[] } | { error: string } | { unknown: true };
  * dragged, so a drag does not recompute any of this.
  */
 function useGraph() {
-  const ids = useEditor(useShallow((s) => s.nodes.map((n) => n.id)));
-  const data = useEditor(useShallow((s) => s.nodes.map((n) => n.data)));
+  const ids = useEditor(useShallow((s) => s.nodes.filter(isPipelineNode).map((n) => n.id)));
+  const data = useEditor(useShallow((s) => s.nodes.filter(isPipelineNode).map((n) => n.data)));
   const edgeKeys = useEditor(
     useShallow((s) =>
       s.edges.map((e) =>
-        [e.source, e.sourceHandle ?? "", e.target, e.targetHandle ?? ""].join("\u0000"),
+        [e.source, e.data?.sourcePort ?? "", e.target, e.data?.targetPort ?? ""].join("\u0000"),
       ),
     ),
   );

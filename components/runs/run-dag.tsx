@@ -57,8 +57,12 @@ export function RunDag({
         },
       };
     });
-    const flowEdges: Edge[] = edges.map((e) => ({
-      id: `${e.source}.${e.sourcePort}-${e.target}.${e.targetPort}`,
+    // One line per pair of steps: a Split's train, validation and test travel together.
+    const pairs = edges.filter(
+      (e, i) => edges.findIndex((o) => o.source === e.source && o.target === e.target) === i,
+    );
+    const flowEdges: Edge[] = pairs.map((e) => ({
+      id: `${e.source}->${e.target}`,
       source: e.source,
       target: e.target,
       animated: statuses[e.target] === "running",

@@ -11,9 +11,9 @@ export const prepSplit = defineNode({
   internal: false,
   inputs: [{ name: "input", kind: "dataset", label: "Dataset", required: true }],
   outputs: [
-    { name: "train", kind: "dataset", label: "Train", required: true },
-    { name: "validation", kind: "dataset", label: "Validation", required: true },
-    { name: "test", kind: "dataset", label: "Test", required: true },
+    { name: "train", kind: "dataset", label: "Train", required: true, bundle: "splits" },
+    { name: "validation", kind: "dataset", label: "Validation", required: true, bundle: "splits" },
+    { name: "test", kind: "dataset", label: "Test", required: true, bundle: "splits" },
   ],
   params: z
     .object({

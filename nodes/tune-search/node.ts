@@ -21,8 +21,8 @@ export function defineTuneSearch(trainers: readonly NodeDefinition[]) {
     internal: false,
     gpuCapable: true,
     inputs: [
-      { name: "train", kind: "dataset", label: "Train", required: true },
-      { name: "validation", kind: "dataset", label: "Validation", required: true },
+      { name: "train", kind: "dataset", label: "Train", required: true, bundle: "splits" },
+      { name: "validation", kind: "dataset", label: "Validation", required: true, bundle: "splits" },
     ],
     outputs: [
       { name: "model", kind: "model", label: "Best model", required: true },

@@ -1,4 +1,6 @@
+import { writeFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
+import { PIPELINE_API_VERSION } from "../../common/pipeline/schema";
 import { and, eq, isNull } from "drizzle-orm";
 import { closeDb, getDb, type Db } from "../db/client";
 import { pipelines, roles, workspaces } from "../db/schema";
@@ -50,6 +52,7 @@ Commands:
   cancel <run-id>               cancel a run; its running steps stop
   diff <a> <b>                  semantic diff; a and b are files or <pipeline-id>@<version>
   export <pipeline-id>[@<version>]  print a saved version (--format json|yaml)
+  convert <file>                print the file in the current format (--format json|yaml; --write: rewrite the file)
   schema                        print the pipeline file's JSON Schema
   schedule create <pipeline-id> --cron "<m h dom mon dow>"   run the pipeline's latest version on a schedule
   schedule list [<pipeline-id>]  list pipeline schedules (next and recent runs)
@@ -63,7 +66,8 @@ Options:
   --no-cache      (run) execute every step, reusing nothing
   --from <step>   (resume) re-run this step and everything downstream of it
   --latest        (resume) use the pipeline's latest version instead of the run's
-  --format <f>    (export) json (default) or yaml
+  --format <f>    (export, convert) json or yaml; default json (export) or the file's own (convert)
+  --write         (convert) rewrite the file in place instead of printing it
   --workspace <s> (run, schedule list, user add) the workspace's slug or id; default: "default"
   --role <r>      (user add) analyst, data_scientist, manager or admin
   --password <p>  (user) the password to set (at least 8 characters)
@@ -117,7 +121,8 @@ async function main(argv: string[]): Promise<number> {
       "no-cache": { type: "boolean", default: false },
       from: { type: "string" },
       latest: { type: "boolean", default: false },
-      format: { type: "string", default: "json" },
+      format: { type: "string" },
+      write: { type: "boolean", default: false },
       cron: { type: "string" },
       timezone: { type: "string" },
       workspace: { type: "string", default: "default" },
@@ -226,6 +231,13 @@ async function main(argv: string[]): Promise<number> {
     return run.status === "succeeded" ? 0 : 1;
   };
 
+  const formatOption = (fallback: "json" | "yaml"): "json" | "yaml" => {
+    const format = values.format ?? fallback;
+    if (format !== "json" && format !== "yaml")
+      throw new UsageError(`--format must be json or yaml (got "${format}").`);
+    return format;
+  };
+
   const readValid = async (file: string): Promise<PipelineFile> => {
     const result = validatePipeline(await readPipelineFile(file));
     if (!result.ok) throw new InvalidInput(result.errors);
@@ -249,6 +261,20 @@ async function main(argv: string[]): Promise<number> {
         { ok: true, errors: [], notes },
         [`${rest[0]}: valid`, ...notes.map((n) => `note: ${n.message}`)].join("\n"),
       );
+      return 0;
+    }
+    case "convert": {
+      const file = arg("file");
+      const text = exportDocument(
+        await readValid(file),
+        formatOption(/\.ya?ml$/i.test(file) ? "yaml" : "json"),
+      );
+      if (!values.write) {
+        process.stdout.write(text);
+        return 0;
+      }
+      await writeFile(file, text);
+      print({ file, apiVersion: PIPELINE_API_VERSION }, `${file}: rewritten as ${PIPELINE_API_VERSION}`);
       return 0;
     }
     case "schema":
@@ -336,9 +362,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "export": {
       const ref = arg("pipeline-id");
-      if (values.format !== "json" && values.format !== "yaml")
-        throw new UsageError(`--format must be json or yaml (got "${values.format}").`);
-      const format = values.format;
+      const format = formatOption("json");
       return withServices(async ({ db }) => {
         process.stdout.write(exportDocument(await resolveDocument(ref, () => db), format));
         return 0;

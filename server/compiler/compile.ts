@@ -3,6 +3,7 @@ import type { NodeDefinition } from "../../nodes/types";
 import { PLAN_VERSION, type Plan, type PlanStep } from "../../workflows/plan";
 import type { PipelineFile, PipelineNode } from "../../common/pipeline/schema";
 import { validatePipeline } from "../../common/pipeline/validate";
+import { expandEdges } from "../../common/pipeline/bundles";
 import { PipelineInvalidError } from "../../lib/errors";
 import { canonicalJson, sha256 } from "./canonical";
 
@@ -57,7 +58,8 @@ export function compilePipeline(input: unknown): { plan: Plan; hash: string } {
   const inputsOf = new Map<string, PlanStep["inputs"]>(pipeline.nodes.map((n) => [n.id, {}]));
   const downstream = new Map<string, string[]>();
   const indegree = new Map<string, number>(pipeline.nodes.map((n) => [n.id, 0]));
-  for (const e of pipeline.edges) {
+  // Steps read their inputs by port: a bundle edge (the Split's one `splits` edge) is its members.
+  for (const e of expandEdges(pipeline.nodes, pipeline.edges).edges) {
     inputsOf.get(e.target)![e.targetPort] = { step: e.source, port: e.sourcePort };
     downstream.set(e.source, [...(downstream.get(e.source) ?? []), e.target]);
     indegree.set(e.target, indegree.get(e.target)! + 1);

@@ -1,3 +1,4 @@
+import { upgradePipeline } from "../../common/pipeline/convert";
 import { and, desc, eq, ilike, isNull, or, sql } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { pipelines, pipelineVersions, runs } from "../db/schema";
@@ -159,7 +160,8 @@ export async function getPipelineVersion(db: Db, pipelineId: string, version?: n
     .orderBy(desc(pipelineVersions.version))
     .limit(1);
   if (!row) throw new NotFoundError(`Pipeline ${pipelineId} has no version ${version ?? "saved"}`);
-  return row;
+  // Versions saved in an older format are read in the current one; the stored bytes stay.
+  return { ...row, graph: upgradePipeline(row.graph) };
 }
 
 export async function listVersions(db: Db, pipelineId: string) {

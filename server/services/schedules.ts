@@ -133,7 +133,7 @@ export async function upsertMonitorSchedule(
 ): Promise<string> {
   const scheduleId = `monitor-${config.deploymentId}`;
   const options = {
-    spec: { intervals: [{ every: `${everyMinutes}m` }] },
+    spec: { intervals: [{ every: everyMinutes * 60_000 }] },
     action: action("monitor.check", config, scheduleId),
   };
   try {

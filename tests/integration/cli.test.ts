@@ -1,9 +1,12 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { parse as parseYaml, stringify as stringifyYaml } from "yaml";
+import type { PipelineFile } from "../../common/pipeline/schema";
+import { compilePipeline } from "../../server/compiler/compile";
 import { freePort } from "../../server/embedded/ports";
 import { findTemporalCli } from "../../server/embedded/temporal-cli";
 import { pipelineDoc, runCli, spawnWorkerProcess, type WorkerProcess } from "../helpers";
@@ -14,6 +17,12 @@ function cli(args: string[], env: Record<string, string> = {}) {
     TEMPORAL_ADDRESS: inject("temporalAddress"),
     ...env,
   });
+}
+
+async function tmpFile(name: string, content: string) {
+  const p = path.join(await mkdtemp(path.join(os.tmpdir(), "flowforge-convert-")), name);
+  await writeFile(p, content);
+  return p;
 }
 
 const noStackTrace = (text: string) => expect(text).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
@@ -171,6 +180,40 @@ describe("npm run cli: schema, diff, export, resume, cancel", () => {
     );
   });
 
+  it("converts a version 1 file: one splits edge per fitted step, the same plan, in place with --write", async () => {
+    const v1 = await readFile("common/pipeline/fixtures/penguins-v1.pipeline.json", "utf8");
+    expect(v1).toContain('"apiVersion": "flowforge.dev/v1"');
+    const copy = await tmpFile("penguins.yaml", stringifyYaml(JSON.parse(v1)));
+    const printed = await cli(["convert", copy]);
+    expect(printed.code).toBe(0);
+    const doc = parseYaml(printed.stdout) as PipelineFile;
+    expect(doc.apiVersion).toBe("flowforge.dev/v2");
+    expect(doc.edges.filter((e) => e.sourcePort === "splits")).toHaveLength(5);
+    expect(doc.edges).toHaveLength(12);
+    expect(compilePipeline(doc).hash).toBe(compilePipeline(JSON.parse(v1)).hash);
+    // Same content: diff says so, and the file is untouched without --write.
+    expect(
+      (
+        await cli(["diff", copy, "common/pipeline/fixtures/penguins-v1.pipeline.json"])
+      ).stdout.trim(),
+    ).toBe("no changes");
+    expect(await readFile(copy, "utf8")).toContain("flowforge.dev/v1");
+    const written = await cli(["convert", copy, "--write", "--json"]);
+    expect(written.code).toBe(0);
+    expect(JSON.parse(written.stdout)).toEqual({ file: copy, apiVersion: "flowforge.dev/v2" });
+    expect(parseYaml(await readFile(copy, "utf8"))).toEqual(doc);
+    // JSON out of a YAML file on request; an invalid file is refused with exit 2, untouched.
+    expect(JSON.parse((await cli(["convert", copy, "--format", "json"])).stdout)).toEqual(doc);
+    const broken = await tmpFile(
+      "broken-convert.json",
+      '{"apiVersion":"flowforge.dev/v1","kind":"Pipeline","name":"x","nodes":[{"id":"a","type":"made.up"}]}',
+    );
+    const refused = await cli(["convert", broken, "--write"]);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("made.up");
+    expect(await readFile(broken, "utf8")).toContain("flowforge.dev/v1");
+  });
+
   it("diffs two files semantically, ignoring positions", async () => {
     const a = path.join(dir, "a.json");
     const b = path.join(dir, "b.yaml");
@@ -211,7 +254,7 @@ describe("npm run cli: schema, diff, export, resume, cancel", () => {
     await db.end();
     const yaml = await cli(["export", `${row!.pipeline_id}`, "--format", "yaml"]);
     expect(yaml.code).toBe(0);
-    expect(yaml.stdout).toContain("apiVersion: flowforge.dev/v1");
+    expect(yaml.stdout).toContain("apiVersion: flowforge.dev/v2");
     const file = path.join(dir, "exported.yaml");
     await writeFile(file, yaml.stdout);
     expect((await cli(["diff", file, "examples/hello.pipeline.json"])).stdout.trim()).toBe(

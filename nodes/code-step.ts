@@ -148,6 +148,8 @@ export async function codeStep(
           ? { ...options.limits, addressSpaceMiB: options.limits.memoryMiB + 2048 }
           : options.limits,
       signal: ctx.signal,
+      // The code's prints reach the step's logs as they happen, not when it ends.
+      onLine: (line) => ctx.log(line),
       onProgress: (done, total) => {
         // A flood of progress lines reaches the step at most 10 times a second.
         const now = Date.now();
@@ -160,7 +162,13 @@ export async function codeStep(
     if (err instanceof SandboxUnavailableError) throw new StepInputError(`${what}: ${err.message}`);
     throw err;
   }
-  for (const line of result.lines) ctx.log(line);
+  // What did not go out live: the end of a long output, after a note of what was left out.
+  const rest = result.seenLines - result.liveLines;
+  if (rest > 0) {
+    const tail = result.lines.slice(-rest);
+    if (rest > tail.length) ctx.log(`… ${rest - tail.length} lines not shown …`);
+    for (const line of tail) ctx.log(line);
+  }
   if (ctx.signal.aborted) throw new Error("cancelled");
   if (result.limit) {
     const l = options.limits;

@@ -51,29 +51,25 @@ export function toFlow(file: PipelineFile): {
   const doc = upgradePipeline(file) as PipelineFile;
   const groups = new Map((doc.groups ?? []).map((g) => [g.id, g]));
   // React Flow wants a parent before its children, and children positioned inside the parent.
-  const frames = (doc.groups ?? []).map(
-    (g): GroupFlowNode => ({
-      id: g.id,
-      type: "group",
-      position: g.position,
-      style: { width: g.size.width, height: g.size.height },
-      width: g.size.width,
-      height: g.size.height,
-      zIndex: -1,
-      data: { title: g.title, color: g.color },
-    }),
-  );
-  const notes = (doc.notes ?? []).map(
-    (n): NoteFlowNode => ({
-      id: n.id,
-      type: "note",
-      position: n.position,
-      style: { width: n.size?.width ?? 220, height: n.size?.height ?? 120 },
-      width: n.size?.width ?? 220,
-      height: n.size?.height ?? 120,
-      data: { text: n.text, color: n.color },
-    }),
-  );
+  const frames = (doc.groups ?? []).map((g): GroupFlowNode => ({
+    id: g.id,
+    type: "group",
+    position: g.position,
+    style: { width: g.size.width, height: g.size.height },
+    width: g.size.width,
+    height: g.size.height,
+    zIndex: -1,
+    data: { title: g.title, color: g.color },
+  }));
+  const notes = (doc.notes ?? []).map((n): NoteFlowNode => ({
+    id: n.id,
+    type: "note",
+    position: n.position,
+    style: { width: n.size?.width ?? 220, height: n.size?.height ?? 120 },
+    width: n.size?.width ?? 220,
+    height: n.size?.height ?? 120,
+    data: { text: n.text, color: n.color },
+  }));
   const nodes = doc.nodes.map((n, i): PipelineFlowNode => {
     const absolute = n.position ?? { x: (i % 6) * 260, y: Math.floor(i / 6) * 160 };
     const group = n.group === undefined ? undefined : groups.get(n.group);
@@ -120,7 +116,11 @@ export function toFlowEdge(
   const targetHandle = handleOf(inputs, e.targetPort);
   // A member edge on a bundle's handle says which split it carries.
   const member =
-    sourceHandle !== e.sourcePort ? e.sourcePort : targetHandle !== e.targetPort ? e.targetPort : null;
+    sourceHandle !== e.sourcePort
+      ? e.sourcePort
+      : targetHandle !== e.targetPort
+        ? e.targetPort
+        : null;
   return {
     id: edgeId(e),
     source: e.source,

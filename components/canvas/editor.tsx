@@ -176,13 +176,22 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
 
   const addAtCenter = useCallback(
     (type: string) => {
+      // With one node selected, the new node follows it, connected: a chain needs no drags.
+      const chosen = useEditor.getState().nodes.filter((n) => n.selected);
+      if (chosen.length === 1 && isPipelineNode(chosen[0]!)) {
+        const id = useEditor.getState().addNodeAfter(type, chosen[0].id);
+        requestAnimationFrame(
+          () => void flow.fitView({ maxZoom: 1, duration: 200, nodes: [{ id }, chosen[0]!] }),
+        );
+        return;
+      }
       const center = canvasCenter();
       const jitter = useEditor.getState().nodes.length % 5;
       useEditor
         .getState()
         .addNode(type, { x: center.x - 100 + jitter * 20, y: center.y - 40 + jitter * 20 });
     },
-    [canvasCenter],
+    [canvasCenter, flow],
   );
 
   const onDrop = useCallback(
@@ -491,9 +500,7 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
             <CanvasMenu
               {...paneMenu}
               onClose={() => setPaneMenu(null)}
-              onNote={() =>
-                s.addNote(flow.screenToFlowPosition({ x: paneMenu.x, y: paneMenu.y }))
-              }
+              onNote={() => s.addNote(flow.screenToFlowPosition({ x: paneMenu.x, y: paneMenu.y }))}
               onGroup={() =>
                 s.addGroup(flow.screenToFlowPosition({ x: paneMenu.x, y: paneMenu.y }))
               }

@@ -207,7 +207,9 @@ export function Inspector({ design }: { design?: ReturnType<typeof useDesignColu
   const trpc = useTRPC();
   const [tab, setTab] = useState<"settings" | "code">("settings");
   const selected = useEditor(
-    useShallow((s) => s.nodes.filter((n): n is PipelineFlowNode => n.selected === true && isPipelineNode(n))),
+    useShallow((s) =>
+      s.nodes.filter((n): n is PipelineFlowNode => n.selected === true && isPipelineNode(n)),
+    ),
   );
   const updateNode = useEditor((s) => s.updateNode);
   const live = useEditor((s) => (selected.length === 1 ? s.runStatus[selected[0]!.id] : undefined));

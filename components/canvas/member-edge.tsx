@@ -40,11 +40,14 @@ export function MemberEdge(props: EdgeProps<PipelineFlowEdge>) {
             value={member}
             onChange={(e) => setEdgeMember(id, e.target.value)}
           >
-            {members.split(",").filter(Boolean).map((m) => (
-              <option key={m} value={m}>
-                {m}
-              </option>
-            ))}
+            {members
+              .split(",")
+              .filter(Boolean)
+              .map((m) => (
+                <option key={m} value={m}>
+                  {m}
+                </option>
+              ))}
           </select>
         </div>
       </EdgeLabelRenderer>

@@ -13,6 +13,16 @@ const subscribe = (cb: () => void) => {
   return () => window.removeEventListener("storage", cb);
 };
 
+/** The node Enter adds: a title that starts with the words, then one that has them, then the rest. */
+function best(defs: NodeDefinition[], query: string): NodeDefinition | undefined {
+  const q = query.trim().toLowerCase();
+  const rank = (d: NodeDefinition) => {
+    const title = d.title.toLowerCase();
+    return title.startsWith(q) ? 0 : title.includes(q) ? 1 : d.type.includes(q) ? 2 : 3;
+  };
+  return [...defs].sort((a, b) => rank(a) - rank(b))[0];
+}
+
 export function Palette({ onAdd }: { onAdd: (type: string) => void }) {
   const [query, setQuery] = useState("");
   const showInternal = useSyncExternalStore(
@@ -47,6 +57,18 @@ export function Palette({ onAdd }: { onAdd: (type: string) => void }) {
         aria-label="Search nodes"
         value={query}
         onChange={(e) => setQuery(e.target.value)}
+        onKeyDown={(e) => {
+          // Enter adds the first match (after the selected node, connected, when one is).
+          const first = best(
+            groups.flatMap((g) => g.defs),
+            query,
+          );
+          if (e.key === "Enter" && query.trim() && first) {
+            e.preventDefault();
+            onAdd(first.type);
+            e.currentTarget.select();
+          }
+        }}
         className="rounded border border-slate-300 px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-sky-500"
       />
       {groups.length === 0 && (

@@ -1,5 +1,6 @@
 "use client";
 
+import { ColumnCombobox, TagInput } from "./column-picker";
 import { useState } from "react";
 import { z } from "zod";
 import type { NodeDefinition } from "@/nodes/types";
@@ -103,6 +104,12 @@ export function ParamForm({
           "aria-describedby": error ? `${inputId}-error` : help ? `${inputId}-help` : undefined,
           className: `w-full rounded border px-2 py-1 text-sm focus-visible:outline-2 focus-visible:outline-sky-500 ${error ? "border-rose-400" : "border-slate-300"}`,
         };
+        const field = {
+          id: inputId,
+          labelId: `${inputId}-label`,
+          describedBy: common["aria-describedby"],
+          invalid: Boolean(error),
+        };
         let control;
         if (f.enum) {
           control = (
@@ -158,50 +165,23 @@ export function ParamForm({
           control = <UploadField inputId={inputId} value={value} onChange={(v) => set(key, v)} />;
         } else if (f.widget === "column" && columns) {
           control = (
-            <select
-              {...common}
+            <ColumnCombobox
+              field={field}
               value={text(value)}
-              onChange={(e) => set(key, e.target.value || undefined)}
-            >
-              <option value="">choose a column</option>
-              {[
-                ...new Set([...columns, ...(typeof value === "string" && value ? [value] : [])]),
-              ].map((col) => (
-                <option key={col} value={col}>
-                  {col}
-                </option>
-              ))}
-            </select>
-          );
-        } else if (f.widget === "columns" && columns) {
-          const chosen = Array.isArray(value) ? value.map(String) : [];
-          control = (
-            <fieldset
-              aria-describedby={common["aria-describedby"]}
-              className="max-h-40 space-y-0.5 overflow-y-auto rounded border border-slate-300 p-1.5"
-              data-testid={`column-picker-${key}`}
-            >
-              <legend className="sr-only">{label}</legend>
-              {[...new Set([...columns, ...chosen])].map((col) => (
-                <label key={col} className="flex items-center gap-1.5 text-xs">
-                  <input
-                    type="checkbox"
-                    checked={chosen.includes(col)}
-                    onChange={(e) =>
-                      set(
-                        key,
-                        e.target.checked ? [...chosen, col] : chosen.filter((c) => c !== col),
-                      )
-                    }
-                  />
-                  <span className={columns.includes(col) ? "" : "text-rose-700"}>{col}</span>
-                </label>
-              ))}
-            </fieldset>
+              columns={columns}
+              onChange={(v) => set(key, v)}
+            />
           );
         } else if (f.widget === "columns" || (f.type === "array" && f.items?.type === "string")) {
-          // A list of names, one per line; a picker once the upstream dataset's schema is known.
-          control = <LinesField common={common} value={value} onChange={(v) => set(key, v)} />;
+          // Tags: searched from the input's columns once they are known, free text before.
+          control = (
+            <TagInput
+              field={field}
+              value={Array.isArray(value) ? value.map(String) : []}
+              suggestions={f.widget === "columns" ? columns : undefined}
+              onChange={(v) => set(key, v)}
+            />
+          );
         } else if (f.widget === "json" || f.type === "array" || f.type === "object") {
           control = <JsonField common={common} value={value} onChange={(v) => set(key, v)} />;
         } else if (f.widget === "code") {
@@ -244,7 +224,11 @@ export function ParamForm({
         }
         return (
           <div key={key}>
-            <label htmlFor={inputId} className="mb-0.5 block text-xs font-medium text-slate-700">
+            <label
+              id={`${inputId}-label`}
+              htmlFor={inputId}
+              className="mb-0.5 block text-xs font-medium text-slate-700"
+            >
               {label}
               {(f.minimum !== undefined && Math.abs(f.minimum) < 1e15) ||
               (f.maximum !== undefined && Math.abs(f.maximum) < 1e15) ? (
@@ -268,52 +252,6 @@ export function ParamForm({
         );
       })}
     </div>
-  );
-}
-
-/** One value a line: the lines of a typed text, trimmed, blank ones left out. */
-export function parseLines(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((line) => line.trim())
-    .filter((line) => line !== "");
-}
-
-const sameList = (a: readonly unknown[], b: unknown) =>
-  Array.isArray(b) && a.length === b.length && a.every((v, i) => v === b[i]);
-
-/**
- * A list typed one value a line. The text stays as typed (a new empty line, spaces) while it
- * still means the node's value; the value is the parsed lines, so Enter starts the next one.
- */
-function LinesField({
-  common,
-  value,
-  onChange,
-}: {
-  common: Record<string, unknown>;
-  value: unknown;
-  onChange: (v: string[]) => void;
-}) {
-  const [draft, setDraft] = useState<string | null>(null);
-  const shown =
-    draft !== null && sameList(parseLines(draft), value)
-      ? draft
-      : Array.isArray(value)
-        ? value.map(text).join("\n")
-        : text(value);
-  return (
-    <textarea
-      {...common}
-      rows={3}
-      placeholder="one column per line"
-      value={shown}
-      onChange={(e) => {
-        setDraft(e.target.value);
-        onChange(parseLines(e.target.value));
-      }}
-      onBlur={() => setDraft(null)}
-    />
   );
 }
 

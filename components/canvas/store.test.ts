@@ -173,10 +173,20 @@ describe("one edge for the splits, notes and groups", () => {
       ["dataset", "input"],
       ["splits", "splits"],
     ]);
-    s().onConnect({ source: "impute", sourceHandle: "splits", target: "gbdt", targetHandle: "splits" });
+    s().onConnect({
+      source: "impute",
+      sourceHandle: "splits",
+      target: "gbdt",
+      targetHandle: "splits",
+    });
     s().onConnect({ source: "gbdt", sourceHandle: "model", target: "eval", targetHandle: "model" });
     // The splits handle into Evaluate's one dataset port carries the test split, by its name.
-    s().onConnect({ source: "split", sourceHandle: "splits", target: "eval", targetHandle: "test" });
+    s().onConnect({
+      source: "split",
+      sourceHandle: "splits",
+      target: "eval",
+      targetHandle: "test",
+    });
     expect(s().errors).toEqual([]);
     const doc = s().document();
     expect(doc.apiVersion).toBe("flowforge.dev/v2");
@@ -241,13 +251,25 @@ describe("one edge for the splits, notes and groups", () => {
     // Dragged out of the group, a node leaves it.
     s().onNodesChange([{ type: "position", id: "impute", position: { x: 900, y: 600 } }]);
     s().regroup(["impute"]);
-    expect(s().document().nodes.find((n) => n.id === "impute")).toMatchObject({
+    expect(
+      s()
+        .document()
+        .nodes.find((n) => n.id === "impute"),
+    ).toMatchObject({
       position: { x: 1110, y: 544 },
     });
-    expect(s().document().nodes.find((n) => n.id === "impute")?.group).toBeUndefined();
+    expect(
+      s()
+        .document()
+        .nodes.find((n) => n.id === "impute")?.group,
+    ).toBeUndefined();
     // Ungrouping (deleting the group) keeps its nodes where they are.
     s().ungroup([group]);
-    expect(s().document().nodes.find((n) => n.id === "split")).toMatchObject({
+    expect(
+      s()
+        .document()
+        .nodes.find((n) => n.id === "split"),
+    ).toMatchObject({
       position: { x: 250, y: 0 },
     });
   });

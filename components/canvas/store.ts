@@ -82,6 +82,11 @@ interface EditorState extends Snapshot {
   onConnect: (c: Connection) => void;
   setConnectionHint: (hint: string | null) => void;
   addNode: (type: string, position: XYPosition) => string;
+  /**
+   * Adds a node after `afterId`, to its right, connected from its first output to the new node's
+   * first input of the same kind (the splits to the splits, a model to a model).
+   */
+  addNodeAfter: (type: string, afterId: string) => string;
   updateNode: (id: string, patch: Partial<PipelineNodeData>) => void;
   addNote: (position: XYPosition) => string;
   updateNote: (id: string, patch: Partial<NoteFlowNode["data"]>) => void;
@@ -293,6 +298,52 @@ export const useEditor = create<EditorState>()((set, get) => {
       apply({ nodes: [...s.nodes.map((n) => ({ ...n, selected: false })), node] }, true);
       return id;
     },
+    addNodeAfter(type, afterId) {
+      const s = get();
+      const after = s.nodes.find((n) => n.id === afterId);
+      if (!after || !isPipelineNode(after)) throw new Error(`No node ${afterId}`);
+      const parent = after.parentId ? s.nodes.find((n) => n.id === after.parentId) : undefined;
+      const base = {
+        x: after.position.x + (parent?.position.x ?? 0) + (after.measured?.width ?? 200) + 60,
+        y: after.position.y + (parent?.position.y ?? 0),
+      };
+      // Below whatever already sits there, so a second branch does not cover the first.
+      const taken = (y: number) =>
+        s.nodes.some(
+          (n) =>
+            n.type === "pipeline" &&
+            !n.parentId &&
+            Math.abs(n.position.x - base.x) < 150 &&
+            Math.abs(n.position.y - y) < 80,
+        );
+      let y = base.y;
+      while (taken(y)) y += 120;
+      const before = snapshot(s);
+      const id = get().addNode(type, { x: base.x, y });
+      const added = get().nodes.find((n) => n.id === id);
+      if (!added || !isPipelineNode(added)) return id;
+      const outs = handlesOf(after).outputs;
+      const ins = handlesOf(added).inputs;
+      const fed = new Set(
+        get()
+          .edges.filter((e) => e.target === id)
+          .map((e) => e.targetHandle),
+      );
+      const pair = ins
+        .filter((i) => !fed.has(i.name))
+        .flatMap((i) => outs.filter((o) => o.kind === i.kind).map((o) => [o, i] as const))[0];
+      if (pair) {
+        const edge = toFlowEdge(
+          { source: after.id, target: id, ...portsForConnection(pair[0], pair[1]) },
+          after.data,
+          added.data,
+        );
+        // One undo step for the node and its edge.
+        set({ past: [...s.past, before].slice(-HISTORY_LIMIT) });
+        apply({ edges: addEdge(edge, get().edges) }, false);
+      }
+      return id;
+    },
     updateNode(id, patch) {
       const s = get();
       apply(
@@ -341,8 +392,7 @@ export const useEditor = create<EditorState>()((set, get) => {
             x: Math.min(...chosen.map((n) => n.position.x)) - pad,
             y: Math.min(...chosen.map((n) => n.position.y)) - pad - 16,
             right: Math.max(...chosen.map((n) => n.position.x + (n.measured?.width ?? 200))) + pad,
-            bottom:
-              Math.max(...chosen.map((n) => n.position.y + (n.measured?.height ?? 90))) + pad,
+            bottom: Math.max(...chosen.map((n) => n.position.y + (n.measured?.height ?? 90))) + pad,
           }
         : { x: position.x, y: position.y, right: position.x + 420, bottom: position.y + 260 };
       const width = Math.round(box.right - box.x);
@@ -416,7 +466,9 @@ export const useEditor = create<EditorState>()((set, get) => {
         const into = groups.find((g) => {
           const w = g.measured?.width ?? g.width ?? 0;
           const h = g.measured?.height ?? g.height ?? 0;
-          return cx > g.position.x && cx < g.position.x + w && cy > g.position.y && cy < g.position.y + h;
+          return (
+            cx > g.position.x && cx < g.position.x + w && cy > g.position.y && cy < g.position.y + h
+          );
         });
         if (into?.id === n.parentId) return n;
         changed = true;
@@ -432,7 +484,12 @@ export const useEditor = create<EditorState>()((set, get) => {
       });
       if (!changed) return;
       // Parents first: React Flow places children relative to a parent it has already seen.
-      set({ nodes: [...nodes.filter((n) => n.type === "group"), ...nodes.filter((n) => n.type !== "group")] });
+      set({
+        nodes: [
+          ...nodes.filter((n) => n.type === "group"),
+          ...nodes.filter((n) => n.type !== "group"),
+        ],
+      });
       apply({}, false);
     },
     setEdgeMember(edgeId, member) {

@@ -46,4 +46,40 @@ describe("the output of sandboxed code", () => {
     expect(progress).toEqual([7]);
     expect(out.lines(10, 100)).toEqual(["say __progress__ 5 9", "€"]);
   });
+
+  it("passes lines on as they complete, the first ones only, with the count of the rest", () => {
+    const live: string[] = [];
+    const out = new OutputCollector({
+      tailBytes: 1 << 16,
+      onLine: (l) => live.push(l),
+      liveMax: 3,
+      maxChars: 10,
+    });
+    out.stdout(Buffer.from("one\ntw"));
+    expect(live).toEqual(["one"]);
+    out.stderr(Buffer.from("__progress__ 1 2\n\nerr\r\n"));
+    out.stdout(Buffer.from("o\n" + "x".repeat(25) + "\nfour\nfive"));
+    expect(live).toEqual(["one", "err", "two"]);
+    out.end();
+    expect(out.seenLines).toBe(6);
+    expect(out.liveLines).toBe(3);
+    // The rest is at the end of `lines()`: what a caller logs after the live ones.
+    expect(out.lines(10, 10).slice(-(out.seenLines - out.liveLines))).toEqual([
+      "xxxxxxxxxx…",
+      "four",
+      "five",
+    ]);
+  });
+
+  it("cuts a line that never ends instead of keeping it whole", () => {
+    const live: string[] = [];
+    const out = new OutputCollector({
+      tailBytes: 1 << 10,
+      onLine: (l) => live.push(l),
+      maxChars: 5,
+    });
+    for (let i = 0; i < 1000; i++) out.stdout(Buffer.from("y".repeat(1000)));
+    out.stdout(Buffer.from("\n"));
+    expect(live).toEqual(["yyyyy…"]);
+  });
 });

@@ -27,20 +27,67 @@ export class OutputCollector {
   /** Whether older output was dropped from the ring (its first line may be cut). */
   private dropped = false;
 
+  /** Lines of both streams seen so far (not progress or empty ones), and how many went out live. */
+  seenLines = 0;
+  liveLines = 0;
+  private live = {
+    [STDOUT]: { decoder: new StringDecoder("utf8"), partial: "" },
+    [STDERR]: { decoder: new StringDecoder("utf8"), partial: "" },
+  };
+
   constructor(
     private readonly options: {
       tailBytes: number;
       onProgress?: (done: number, total: number) => void;
+      /**
+       * Each line as it is completed, while the code runs (the step's logs stream): at most
+       * `liveMax` of them, each cut at `maxChars`; `lines()` has the rest at the end.
+       */
+      onLine?: (line: string) => void;
+      liveMax?: number;
+      maxChars?: number;
     },
   ) {}
 
   stdout(chunk: Buffer): void {
     this.push(STDOUT, chunk);
+    if (this.options.onLine) this.scanLines(STDOUT, chunk);
   }
 
   stderr(chunk: Buffer): void {
     this.push(STDERR, chunk);
     if (this.options.onProgress) this.scanProgress(chunk);
+    if (this.options.onLine) this.scanLines(STDERR, chunk);
+  }
+
+  /** The last partial lines, once the code has exited. */
+  end(): void {
+    if (!this.options.onLine) return;
+    for (const stream of [STDOUT, STDERR] as const) {
+      const s = this.live[stream];
+      this.emitLive(s.partial + s.decoder.end());
+      s.partial = "";
+    }
+  }
+
+  private scanLines(stream: Stream, chunk: Buffer) {
+    const s = this.live[stream];
+    const max = this.options.maxChars ?? 2000;
+    const pieces = (s.partial + s.decoder.write(chunk)).split("\n");
+    s.partial = pieces.pop()!;
+    // A line without end is cut, not kept whole: a flood without newlines stays small here too.
+    if (s.partial.length > max * 4) s.partial = s.partial.slice(0, max + 1);
+    for (const piece of pieces) this.emitLive(piece);
+  }
+
+  private emitLive(raw: string) {
+    const line = raw.replace(/\r$/, "");
+    if (!line || line.startsWith("__progress__")) return;
+    this.seenLines++;
+    if (this.liveLines >= (this.options.liveMax ?? 200)) return;
+    this.liveLines++;
+    const max = this.options.maxChars ?? 2000;
+    this.options.onLine!(line.length > max ? `${line.slice(0, max)}…` : line);
   }
 
   private push(stream: Stream, chunk: Buffer) {

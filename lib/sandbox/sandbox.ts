@@ -42,6 +42,9 @@ export interface SandboxResult {
   signal: string | null;
   /** The last lines the code wrote to stdout and stderr (bounded; no progress lines). */
   lines: string[];
+  /** With `onLine`: the lines written in all, and how many of the first were passed on live. */
+  seenLines: number;
+  liveLines: number;
   /** The end of stderr (bounded), for telling how the code stopped. */
   stderrTail: string;
   /** Why the sandbox stopped the code, when it did. */
@@ -509,6 +512,8 @@ export async function runSandboxed(options: {
   env?: Record<string, string>;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
+  /** Each output line as it comes (the first 200); the result's `lines` still has the last 200. */
+  onLine?: (line: string) => void;
 }): Promise<SandboxResult> {
   const check = sandboxCheck();
   if ("problem" in check) throw new SandboxUnavailableError(check.problem);
@@ -584,7 +589,13 @@ export async function runSandboxed(options: {
       }
     }
   };
-  const output = new OutputCollector({ tailBytes: TAIL_BYTES, onProgress: options.onProgress });
+  const output = new OutputCollector({
+    tailBytes: TAIL_BYTES,
+    onProgress: options.onProgress,
+    onLine: options.onLine,
+    liveMax: 200,
+    maxChars: 2000,
+  });
   const count = () => {
     if (output.bytes > limits.outputBytes) kill("output");
   };
@@ -629,6 +640,7 @@ export async function runSandboxed(options: {
     options.signal?.removeEventListener("abort", abort);
   });
   await watchDisk;
+  output.end();
   // What it wrote in its last moments, between two looks.
   if (!limit && (await overDisk())) limit = "disk";
   const stderr = output.stderrTail();
@@ -652,5 +664,13 @@ export async function runSandboxed(options: {
     throw new SandboxUnavailableError(
       `bubblewrap could not set up the sandbox: ${stderr.split("\n")[0]!.slice(7)}`,
     );
-  return { exitCode, signal, lines: output.lines(200, 2000), stderrTail: stderr, limit };
+  return {
+    exitCode,
+    signal,
+    lines: output.lines(200, 2000),
+    seenLines: output.seenLines,
+    liveLines: output.liveLines,
+    stderrTail: stderr,
+    limit,
+  };
 }

@@ -84,3 +84,27 @@ export async function dragTo(
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
   await page.mouse.up();
 }
+
+/** The columns a column picker (a combobox) offers: opened with a click, as a person does. */
+export async function pickerOptions(page: Page, field: Locator): Promise<string[]> {
+  await field.click();
+  const list = page.getByRole("listbox").filter({ has: page.getByRole("option") });
+  await list.waitFor();
+  const options = await list.getByRole("option").allTextContents();
+  await page.keyboard.press("Escape");
+  return options;
+}
+
+/** Picks a column in a picker: a click, the first letters typed, Enter on the first match. */
+export async function pickColumn(page: Page, field: Locator, typed: string, want = typed) {
+  await field.click();
+  await page.keyboard.type(typed, { delay: 15 });
+  await page
+    .getByRole("listbox")
+    .getByRole("option")
+    .first()
+    .filter({ hasText: want })
+    .waitFor();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Escape");
+}

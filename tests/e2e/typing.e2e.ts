@@ -183,6 +183,20 @@ void test("type a Python program into the code editor: every key reaches the edi
   assert.deepEqual(await canvasState(), before);
   await page.screenshot({ path: `${shots}/3-saved.png` });
 
+  // Run the node as typed: its logs (streamed while it runs) and its output's preview.
+  await page.getByRole("button", { name: "Run this node" }).click();
+  await page
+    .locator('[data-node-id="py"] [data-run-status="succeeded"]')
+    .waitFor({ timeout: 120_000 });
+  const logs = page.getByTestId("node-logs");
+  await logs.filter({ hasText: "label b" }).waitFor();
+  assert.match((await logs.textContent()) ?? "", /label a\nlabel b\n\d+ heavy of 344/);
+  const preview = page.getByTestId("dataset-preview").nth(1);
+  await preview.waitFor();
+  assert.match((await preview.textContent()) ?? "", /\d+ rows · 8 columns/);
+  await expectText(PROGRAM);
+  await page.screenshot({ path: `${shots}/3b-ran.png` });
+
   // The same keys on the canvas are shortcuts again once focus leaves the editor.
   await page.locator('[data-node-id="py"]').click();
   await page.keyboard.press("?");
@@ -190,31 +204,92 @@ void test("type a Python program into the code editor: every key reaches the edi
   await page.keyboard.press("Escape");
 });
 
-void test("a one-per-line column box takes Enter: Name, Enter, Year is two columns", async () => {
+/** How Monaco shows the TypeScript below: its closing brace and its two-space indentation. */
+const TS_PROGRAM = [
+  "export default async function run(ctx: Flowforge.Context) {",
+  '  ctx.log("typed " + String(1 + 1));',
+  '  await ctx.output("dataset", "SELECT species, island FROM input WHERE body_mass_g > 5000");',
+  "}",
+].join("\n");
+
+void test("type a TypeScript node's code key by key: brackets close, Enter indents; run it, read its logs and output", async () => {
+  await createFromTemplate(page, "Python and TypeScript code");
+  await page.locator('[data-node-id="ts"]').click();
+  const editor = page.locator('[data-testid="code-editor"][data-ready="true"]');
+  await editor.waitFor({ timeout: 90_000 });
+  await editor.locator(".view-lines").click();
+  await page.keyboard.press(`${mod}+A`);
+  await page.keyboard.press("Backspace");
+  await expectText("");
+  // Monaco closes (, " and { as they are typed; the person types the closing ) and " over them
+  // and, after Enter inside the braces, types the body: the } is already below.
+  await typeKeys("export default async function run(ctx: Flowforge.Context) {\n");
+  await typeKeys('ctx.log("typed " + String(1 + 1));\n');
+  await typeKeys(
+    'await ctx.output("dataset", "SELECT species, island FROM input WHERE body_mass_g > 5000");',
+  );
+  await page.keyboard.press("Escape");
+  await expectText(TS_PROGRAM);
+  // Ctrl+Z takes back a line typed by mistake; Ctrl+F finds in the editor.
+  await typeKeys("\nctx.nope");
+  await page.keyboard.press("Escape");
+  await page.keyboard.press(`${mod}+Z`);
+  await expectText(TS_PROGRAM);
+  await page.keyboard.press(`${mod}+F`);
+  await editor.locator(".find-widget.visible").waitFor();
+  await page.keyboard.press("Escape");
+  await page
+    .locator('[data-testid="code-editor"][data-diagnostics="0"]')
+    .waitFor({ timeout: 60_000 });
+  await page.screenshot({ path: `${shots}/5-typescript-typed.png` });
+
+  await page.getByRole("button", { name: "Run this node" }).click();
+  await page
+    .locator('[data-node-id="ts"] [data-run-status="succeeded"]')
+    .waitFor({ timeout: 120_000 });
+  await page.getByTestId("node-logs").filter({ hasText: "typed 2" }).waitFor();
+  const preview = page.getByTestId("dataset-preview").nth(1);
+  await preview.waitFor();
+  assert.match((await preview.textContent()) ?? "", /\d+ rows · 2 columns/);
+  await expectText(TS_PROGRAM);
+  const doc = await exportedDocument();
+  assert.equal(doc.nodes.find((n) => n.id === "ts")?.params.code, TS_PROGRAM);
+  await page.screenshot({ path: `${shots}/6-typescript-ran.png` });
+});
+
+void test("a list of columns is tags: Name, Enter, Year, Enter is two; Backspace removes the last", async () => {
   // Where the input's columns are not known before a run (after Encode, whose one-hot names
-  // depend on the data), a columns param is a box of names, one a line: Scale's here.
+  // depend on the data), a columns param takes any names as tags: Scale's here.
   await createFromTemplate(page, "Penguin species classifier");
   await page.locator('[data-node-id="scale"]').click();
   const before = await canvasState();
 
   const box = page.getByLabel("Columns", { exact: true });
   await box.click();
-  await typeKeys("Name\nYear");
-  assert.equal(await box.inputValue(), "Name\nYear");
-  // A blank line and stray spaces while typing stay as typed; the value is the names.
-  await typeKeys("\n\n  Flag  ");
-  assert.equal(await box.inputValue(), "Name\nYear\n\n  Flag  ");
-  for (let i = 0; i < 10; i++) await page.keyboard.press("Backspace");
-  assert.equal(await box.inputValue(), "Name\nYear");
+  await typeKeys("Name\nYear\n");
+  const tags = () =>
+    box
+      .locator("xpath=..")
+      .locator("[data-tag]")
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-tag")));
+  assert.deepEqual(await tags(), ["Name", "Year"]);
+  // A comma ends a tag too; spaces around a name are not part of it; an empty Enter adds nothing.
+  await typeKeys("  Flag  ,\n");
+  assert.deepEqual(await tags(), ["Name", "Year", "Flag"]);
+  // Backspace in the empty box removes the last tag.
+  await page.keyboard.press("Backspace");
+  assert.deepEqual(await tags(), ["Name", "Year"]);
   await page.screenshot({ path: `${shots}/4-columns.png` });
   assert.deepEqual(await canvasState(), before);
 
   const doc = await exportedDocument();
   assert.deepEqual(doc.nodes.find((n) => n.id === "scale")?.params.columns, ["Name", "Year"]);
-  // Shown again from the value, one a line.
+  // Shown again from the value, as tags; × removes one.
   await page.locator('[data-node-id="raw"]').click();
   await page.locator('[data-node-id="scale"]').click();
-  assert.equal(await page.getByLabel("Columns", { exact: true }).inputValue(), "Name\nYear");
+  assert.deepEqual(await tags(), ["Name", "Year"]);
+  await page.getByRole("button", { name: "Remove Name" }).click();
+  assert.deepEqual(await tags(), ["Year"]);
 });
 
 void test("a field that is a text box to assistive technology (role=textbox) keeps its keys too", async () => {

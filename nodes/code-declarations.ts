@@ -7,6 +7,7 @@ import type { NodeShape, PortDefinition } from "./types";
  *
  *   // @input train: dataset          (add ? for an optional input: dataset?)
  *   // @output scored: dataset        (Python may also output: model)
+ *   // @output scored: dataset(*, score: DOUBLE)   (its columns: the input's, and score)
  *   // @param threshold: number = 0.5 -- help text
  *   // @param method: "mean" | "median" = "mean"
  *
@@ -97,6 +98,57 @@ function splitDefault(rest: string): { type: string; value?: string; help?: stri
   };
 }
 
+const COLUMN = /^(?:"([^"]+)"|([A-Za-z_][\w]*)|(\*))\s*(?::\s*([A-Za-z][\w ]*(?:\(\d+(?:,\s*\d+)?\))?))?$/;
+
+/** Splits `text` at `sep` where it is outside quotes and brackets. */
+function splitOutside(text: string, sep: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let from = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && c === "(") depth++;
+    else if (!quoted && c === ")") depth--;
+    else if (!quoted && depth === 0 && c === sep) {
+      parts.push(text.slice(from, i));
+      from = i + 1;
+    }
+  }
+  parts.push(text.slice(from));
+  return parts;
+}
+
+/** `dataset(a, b) Label` → [kind, column list, label]; null when the kind has no list. */
+function splitColumnList(rest: string): [string, string, string] | null {
+  const open = /^(\w+\??)\s*\(/.exec(rest);
+  if (!open) return null;
+  let depth = 0;
+  let quoted = false;
+  for (let i = open[0].length - 1; i < rest.length; i++) {
+    const c = rest[i];
+    if (c === '"') quoted = !quoted;
+    else if (!quoted && c === "(") depth++;
+    else if (!quoted && c === ")" && --depth === 0)
+      return [open[1]!, rest.slice(open[0].length, i), rest.slice(i + 1).trim()];
+  }
+  return null;
+}
+
+/** `a, "Body Mass (g)": DOUBLE, *`: names (quoted where they are not identifiers), optional types. */
+function parseColumns(text: string): NonNullable<PortDefinition["columns"]> | string {
+  const out: NonNullable<PortDefinition["columns"]> = [];
+  for (const part of splitOutside(text, ",").map((p) => p.trim())) {
+    const m = COLUMN.exec(part);
+    if (!m) return `"${part}" is not a column; write name or name: TYPE (quote names with spaces)`;
+    const name = m[1] ?? m[2] ?? "*";
+    if (out.some((c) => c.name === name)) return `column "${name}" is declared twice`;
+    out.push({ name, type: (m[4] ?? "").trim().toUpperCase() });
+  }
+  return out;
+}
+
 export function parseCodeDeclarations(code: string, language: CodeLanguage): CodeDeclarations {
   const inputs: PortDefinition[] = [];
   const outputs: PortDefinition[] = [];
@@ -172,7 +224,25 @@ export function parseCodeDeclarations(code: string, language: CodeLanguage): Cod
       return;
     }
 
-    const [kindText = "", ...label] = rest.split(/\s+/);
+    // A dataset output may say its columns: dataset(a, b: DOUBLE) or dataset(*, c) where * is
+    // the first input's columns; the canvas knows them before the code runs.
+    const withColumns = splitColumnList(rest);
+    const [kindText = "", ...label] = withColumns
+      ? [withColumns[0], ...withColumns[2].split(/\s+/).filter(Boolean)]
+      : rest.split(/\s+/);
+    let columns: PortDefinition["columns"];
+    if (withColumns) {
+      if (directive !== "output") {
+        fail(`input "${name}": columns are declared on outputs only`);
+        return;
+      }
+      const parsed = parseColumns(withColumns[1]);
+      if (typeof parsed === "string") {
+        fail(`output "${name}": ${parsed}`);
+        return;
+      }
+      columns = parsed;
+    }
     const optional = kindText.endsWith("?");
     const kind = optional ? kindText.slice(0, -1) : kindText;
     const list = directive === "input" ? inputs : outputs;
@@ -203,11 +273,16 @@ export function parseCodeDeclarations(code: string, language: CodeLanguage): Cod
       fail(`at most ${MAX_PORTS} ${directive}s`);
       return;
     }
+    if (columns && kind !== "dataset") {
+      fail(`output "${name}": only a dataset has columns`);
+      return;
+    }
     list.push({
       name,
       kind: kind as PortDefinition["kind"],
       label: label.join(" ") || humanizeName(name),
       required: directive === "input" && !optional,
+      ...(columns ? { columns } : {}),
     });
   });
 

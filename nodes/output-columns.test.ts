@@ -27,6 +27,7 @@ const cases: { type: keyof typeof nodeImplementations; params: unknown; split?: 
   },
   { type: "prep.impute", params: { strategy: "median", columns: [] }, split: true },
   { type: "prep.impute", params: { strategy: "mode", columns: ["species"] }, split: true },
+  { type: "prep.encode", params: { method: "ordinal", columns: ["species"] }, split: true },
   { type: "prep.scale", params: { method: "standard", columns: [], exclude: ["id"] }, split: true },
   { type: "prep.derive", params: { column: "kg", expression: '"Body Mass (g)" / 1000' } },
   { type: "prep.derive", params: { column: "species", expression: "upper(species)" } },

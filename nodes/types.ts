@@ -27,6 +27,11 @@ export interface PortDefinition {
    * file (common/pipeline/bundles.ts); the activity still reads and writes it by its name.
    */
   bundle?: "splits";
+  /**
+   * The columns a code node declares for a dataset output (`@output x: dataset(a, b: DOUBLE)`);
+   * `*` stands for the first input's columns. An empty type: not declared.
+   */
+  columns?: { name: string; type: string }[];
 }
 
 export interface RuntimeDefaults {

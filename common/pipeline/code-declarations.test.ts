@@ -134,4 +134,31 @@ describe("validating code nodes by their declarations", () => {
       /^Node "code" code: line 1: input "x": code nodes take datasets/,
     );
   });
+
+  it("reads an output's declared columns, and names a bad one", () => {
+    const ok = parseCodeDeclarations(
+      '// @output scored: dataset(*, score: double, "Body Mass (g)": DECIMAL(10, 2)) Scored rows',
+      "typescript",
+    );
+    expect(ok.errors).toEqual([]);
+    expect(ok.outputs?.[0]).toMatchObject({
+      name: "scored",
+      label: "Scored rows",
+      columns: [
+        { name: "*", type: "" },
+        { name: "score", type: "DOUBLE" },
+        { name: "Body Mass (g)", type: "DECIMAL(10, 2)" },
+      ],
+    });
+    const bad = parseCodeDeclarations(
+      "# @output m: model(a)\n# @input x: dataset(a)\n# @output y: dataset(a, a)\n# @output z: dataset(a b)",
+      "python",
+    );
+    expect(bad.errors.map((e) => [e.line, e.message])).toEqual([
+      [1, 'output "m": only a dataset has columns'],
+      [2, 'input "x": columns are declared on outputs only'],
+      [3, 'output "y": column "a" is declared twice'],
+      [4, 'output "z": "a b" is not a column; write name or name: TYPE (quote names with spaces)'],
+    ]);
+  });
 });

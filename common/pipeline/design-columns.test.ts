@@ -68,4 +68,43 @@ describe("design-time columns", () => {
     expect(didYouMean("mpg", ["Miles_per_Gallon", "Name"])).toBeUndefined();
     expect(didYouMean("Orgin", ["Origin", "Name"])).toBe("Origin");
   });
+
+  it("follow a code node's declared columns, * standing for its input's, and a splits edge", () => {
+    const code = [
+      "# @input input: dataset",
+      '# @output dataset: dataset(*, "mass kg": DOUBLE, Name: VARCHAR)',
+      "def run(ctx):",
+      "    pass",
+    ].join("\n");
+    const g = {
+      nodes: [
+        { id: "raw", type: "ingest.file", params: { path: "cars.csv" } },
+        { id: "py", type: "code.python", params: { code } },
+        { id: "split", type: "prep.split", params: { label: "Origin" } },
+        { id: "impute", type: "prep.impute", params: {} },
+        { id: "scale", type: "prep.scale", params: { columns: ["mass_kg"] } },
+      ],
+      edges: [
+        { source: "raw", sourcePort: "dataset", target: "py", targetPort: "input" },
+        { source: "py", sourcePort: "dataset", target: "split", targetPort: "input" },
+        { source: "split", sourcePort: "splits", target: "impute", targetPort: "splits" },
+        { source: "impute", sourcePort: "splits", target: "scale", targetPort: "splits" },
+      ],
+    };
+    const { inputColumns } = designColumns(g, probed);
+    expect(inputColumns("split")).toEqual([
+      { name: "Miles_per_Gallon", type: "DOUBLE" },
+      { name: "Horsepower", type: "BIGINT" },
+      { name: "Year", type: "DATE" },
+      { name: "Origin", type: "VARCHAR" },
+      { name: "mass kg", type: "DOUBLE" },
+      { name: "Name", type: "VARCHAR" },
+    ]);
+    // Through the splits bundle too: Scale's mistyped column is flagged with the closest one.
+    expect(inputColumns("scale")?.map((c) => c.name)).toContain("mass kg");
+    const errors = columnErrors(g, probed);
+    expect(errors.map((e) => [e.nodeId, e.message])).toEqual([
+      ["scale", expect.stringMatching(/no column "mass_kg"; did you mean "mass kg"\?/)],
+    ]);
+  });
 });

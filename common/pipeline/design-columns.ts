@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { getNodeDefinition } from "../../nodes/index";
+import { getNodeDefinition, shapeOf } from "../../nodes/index";
 import type { ColumnInfo, NodeDefinition } from "../../nodes/types";
 import type { ValidationError } from "./validate";
 import { expandEdges } from "./bundles";
@@ -34,7 +34,20 @@ export function designColumns(graph: Graph, known: KnownColumns) {
     const node = byId.get(nodeId);
     const def = node && getNodeDefinition(node.type);
     let out: ColumnInfo[] | undefined;
-    if (node && def?.outputColumns && def.category !== "ingest") {
+    // A code node's declared columns (`@output x: dataset(*, score: DOUBLE)`).
+    const declared = node && shapeOf(node.type, node.params)?.outputs.find((p) => p.name === port);
+    if (node && declared?.columns) {
+      const firstInput = shapeOf(node.type, node.params)?.inputs.find((i) => i.kind === "dataset");
+      const e = firstInput && feeding(node.id, firstInput.name);
+      const upstream = e ? columnsOf(e.source, e.sourcePort) : undefined;
+      const star = declared.columns.some((c) => c.name === "*");
+      if (!star || upstream) {
+        const own = declared.columns.filter((c) => c.name !== "*");
+        out = declared.columns.flatMap((c) =>
+          c.name === "*" ? upstream!.filter((u) => !own.some((o) => o.name === u.name)) : [c],
+        );
+      }
+    } else if (node && def?.outputColumns && def.category !== "ingest") {
       const parsed = def.params.safeParse(node.params ?? {});
       if (parsed.success) {
         const inputs = Object.fromEntries(
@@ -59,8 +72,8 @@ export function designColumns(graph: Graph, known: KnownColumns) {
   /** The columns a node's dataset input sees: its first connected dataset port's. */
   const inputColumns = (nodeId: string): ColumnInfo[] | undefined => {
     const node = byId.get(nodeId);
-    const def = node && getNodeDefinition(node.type);
-    for (const input of def?.inputs ?? []) {
+    const ports = node && shapeOf(node.type, node.params)?.inputs;
+    for (const input of ports ?? []) {
       if (input.kind !== "dataset") continue;
       const e = feeding(nodeId, input.name);
       if (e) return columnsOf(e.source, e.sourcePort);

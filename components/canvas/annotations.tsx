@@ -60,7 +60,7 @@ function NoteCardImpl({ id, data, selected }: NodeProps<NoteFlowNode>) {
         />
       ) : (
         <div
-          className="prose-note nowheel h-full overflow-auto p-2 leading-snug text-slate-800"
+          className="nowheel h-full overflow-auto p-2 leading-snug text-slate-800 [&_a]:text-sky-800 [&_code]:rounded [&_code]:bg-white/70 [&_code]:px-0.5 [&_code]:font-mono [&_h1]:text-sm [&_h1]:font-bold [&_h2]:font-bold [&_h3]:font-semibold [&_li]:my-0 [&_ol]:list-decimal [&_ol]:pl-4 [&_p]:mb-1 [&_ul]:list-disc [&_ul]:pl-4"
           data-testid="note-text"
         >
           <Markdown

@@ -86,6 +86,8 @@ export function ColumnCombobox({
     labelId: field.labelId,
     inputValue: typed,
     selectedItem: value || null,
+    // The best match is highlighted: Enter after a few letters picks it.
+    defaultHighlightedIndex: 0,
     // Escape closes the list and keeps the column (downshift's default clears it).
     stateReducer: (state, { type, changes }) =>
       type === useCombobox.stateChangeTypes.InputKeyDownEscape

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { splitInputs, splitOutputs } from "../split-ports";
+import { splitColumns, splitInputs, splitOutputs } from "../split-ports";
 import { defineNode } from "../types";
 
 export const prepEncode = defineNode({
@@ -28,7 +28,14 @@ export const prepEncode = defineNode({
       help: "The most frequent ones; the rest count as unknown.",
     }),
   }),
-  // The one-hot columns depend on the categories the train split holds: known after a run.
+  // Ordinal codes keep each named column's name (as INTEGER). The one-hot columns depend on the
+  // categories the train split holds, and the default columns on the roles: known after a run.
+  outputColumns: (inputs, p) =>
+    p.method === "ordinal" && p.columns.length
+      ? splitColumns(inputs, (c) =>
+          p.columns.includes(c.name) && !p.exclude.includes(c.name) ? "INTEGER" : c.type,
+        )
+      : { train: undefined, validation: undefined, test: undefined },
   serving: "fitted",
   runtime: { taskQueue: "cpu", timeoutMs: 1_800_000, retries: 2, heartbeatMs: null, gpu: false },
 });

@@ -99,12 +99,7 @@ export async function pickerOptions(page: Page, field: Locator): Promise<string[
 export async function pickColumn(page: Page, field: Locator, typed: string, want = typed) {
   await field.click();
   await page.keyboard.type(typed, { delay: 15 });
-  await page
-    .getByRole("listbox")
-    .getByRole("option")
-    .first()
-    .filter({ hasText: want })
-    .waitFor();
+  await page.getByRole("listbox").getByRole("option").first().filter({ hasText: want }).waitFor();
   await page.keyboard.press("Enter");
   await page.keyboard.press("Escape");
 }

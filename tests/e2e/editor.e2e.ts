@@ -3,7 +3,16 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Locator, Page } from "playwright-core";
-import { BASE_URL, dragTo, launchBrowser, portHandle, signedInPage, pickColumn, pickerOptions } from "./browser";
+import {
+  BASE_URL,
+  createFromTemplate,
+  dragTo,
+  launchBrowser,
+  pickColumn,
+  pickerOptions,
+  portHandle,
+  signedInPage,
+} from "./browser";
 
 let browser: Browser;
 let page: Page;
@@ -303,4 +312,83 @@ void test("messy files: ragged, Latin-1, UTF-16 and BOM CSVs read or say which l
   assert.deepEqual(await columns("value"), ["id", "value"]);
   await page.getByTestId("validation-ok").waitFor();
   await shot("10-messy-files-read");
+});
+
+void test("sticky notes and groups: typed on the canvas, kept through save, reload, export and import", async () => {
+  await createFromTemplate(page, "Penguin species classifier");
+  await node("split").waitFor();
+  const pane = page.locator(".react-flow__pane");
+  // Right-click an empty place: a note there, its text typed in Markdown.
+  const box = (await pane.boundingBox())!;
+  await page.mouse.click(box.x + 120, box.y + box.height - 120, { button: "right" });
+  await page.getByRole("menuitem", { name: "Add a note here" }).click();
+  const text = page.getByLabel("Note text (Markdown)");
+  await text.waitFor();
+  await page.keyboard.type("**Split** by species.", { delay: 10 });
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Enter");
+  await page.keyboard.type("- ask Ana", { delay: 10 });
+  await page.keyboard.press("Escape");
+  const note = page.getByTestId("note-text");
+  await note.locator("strong", { hasText: "Split" }).waitFor();
+  await note.locator("li", { hasText: "ask Ana" }).waitFor();
+
+  // Two nodes selected (Ctrl+click), then Group: a frame around them, titled by typing.
+  await node("split").click();
+  await node("impute").click({ modifiers: [mod] });
+  await page.getByRole("button", { name: "Group", exact: true }).click();
+  const title = page.getByLabel("Group title");
+  await title.click();
+  await page.keyboard.type("Preparation", { delay: 10 });
+  await page.keyboard.press("Enter");
+  await shot("11-note-and-group");
+
+  // Dragging the group's frame moves the nodes in it, not the others.
+  const at = async (id: string) => (await node(id).boundingBox())!;
+  const [splitBefore, rawBefore] = [await at("split"), await at("raw")];
+  const frame = page.locator('[data-group-id="group"]');
+  const f = (await frame.boundingBox())!;
+  // Held by its empty lower-left corner (the nodes sit in the middle).
+  await page.mouse.move(f.x + 12, f.y + f.height - 12);
+  await page.mouse.down();
+  await page.mouse.move(f.x + 52, f.y + f.height + 48, { steps: 12 });
+  await page.mouse.up();
+  const [splitAfter, rawAfter] = [await at("split"), await at("raw")];
+  assert.ok(Math.abs(splitAfter.y - splitBefore.y) > 20, "split moved with its group");
+  assert.equal(Math.round(rawAfter.y), Math.round(rawBefore.y), "raw stayed");
+
+  await page.keyboard.press(`${mod}+S`);
+  await page.getByRole("status").filter({ hasText: "Saved version 2." }).waitFor();
+  await page.reload();
+  await note.locator("strong", { hasText: "Split" }).waitFor();
+  assert.equal(await page.getByLabel("Group title").inputValue(), "Preparation");
+
+  const download = page.waitForEvent("download");
+  await page.getByRole("button", { name: "Export JSON" }).click();
+  const exported = await readFile(await (await download).path(), "utf8");
+  const doc = JSON.parse(exported) as {
+    notes: { text: string }[];
+    groups: { id: string; title: string }[];
+    nodes: { id: string; group?: string }[];
+  };
+  assert.equal(doc.notes[0]?.text, "**Split** by species.\n\n- ask Ana");
+  assert.deepEqual(
+    doc.groups.map((g) => g.title),
+    ["Preparation"],
+  );
+  assert.deepEqual(
+    doc.nodes.filter((n) => n.group === "group").map((n) => n.id),
+    ["split", "impute"],
+  );
+
+  // Imported into a blank pipeline: the same notes and groups.
+  await page.goto(`${BASE_URL}/pipelines/new`);
+  await page.getByTestId("import-input").setInputFiles({
+    name: "annotated.json",
+    mimeType: "application/json",
+    buffer: Buffer.from(exported),
+  });
+  await note.locator("li", { hasText: "ask Ana" }).waitFor();
+  assert.equal(await page.getByLabel("Group title").inputValue(), "Preparation");
+  await shot("12-imported-annotations");
 });

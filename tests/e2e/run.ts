@@ -36,6 +36,7 @@ try {
   status = runSuites(first.baseUrl, [
     "tests/e2e/sample-run.e2e.ts",
     "tests/e2e/editor.e2e.ts",
+    "tests/e2e/blank.e2e.ts",
     "tests/e2e/validation.e2e.ts",
     "tests/e2e/pipelines.e2e.ts",
     "tests/e2e/ml.e2e.ts",

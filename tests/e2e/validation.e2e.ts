@@ -3,7 +3,15 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { after, before, test } from "node:test";
 import type { Browser, Locator, Page } from "playwright-core";
-import { BASE_URL, dragTo, launchBrowser, portHandle, signedInPage, pickColumn, pickerOptions } from "./browser";
+import {
+  BASE_URL,
+  dragTo,
+  launchBrowser,
+  portHandle,
+  signedInPage,
+  pickColumn,
+  pickerOptions,
+} from "./browser";
 
 /**
  * Validation as a person meets it, with mouse and keyboard only: a node with an empty required

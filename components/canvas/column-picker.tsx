@@ -121,7 +121,10 @@ export function ColumnCombobox({
         open={box.isOpen}
         items={items}
         highlighted={box.highlightedIndex}
-        menuProps={box.getMenuProps({ "aria-labelledby": undefined, "aria-label": "Column choices" })}
+        menuProps={box.getMenuProps({
+          "aria-labelledby": undefined,
+          "aria-label": "Column choices",
+        })}
         itemProps={(item, index) => box.getItemProps({ item, index })}
         empty="No column matches."
       />
@@ -227,6 +230,15 @@ export function TagInput({
             "aria-invalid": field.invalid || undefined,
             onChange: (e) => setTyped(e.currentTarget.value),
             onKeyDown: (e) => {
+              // Backspace in the empty box removes the last tag (with the list open or not).
+              if (e.key === "Backspace" && e.currentTarget.value === "" && value.length) {
+                e.preventDefault();
+                (
+                  e.nativeEvent as KeyboardEvent & { preventDownshiftDefault?: boolean }
+                ).preventDownshiftDefault = true;
+                onChange(value.slice(0, -1));
+                return;
+              }
               // Free text (no suggestions, or none highlighted): Enter or a comma adds what is typed.
               const free = !suggestions || box.highlightedIndex < 0 || items.length === 0;
               if ((e.key === "Enter" || e.key === ",") && free) {
@@ -252,7 +264,10 @@ export function TagInput({
           open={box.isOpen}
           items={items}
           highlighted={box.highlightedIndex}
-          menuProps={box.getMenuProps({ "aria-labelledby": undefined, "aria-label": "Column choices" })}
+          menuProps={box.getMenuProps({
+            "aria-labelledby": undefined,
+            "aria-label": "Column choices",
+          })}
           itemProps={(item, index) => box.getItemProps({ item, index })}
           empty={
             value.length === suggestions.length ? "Every column is chosen." : "No column matches."

@@ -5,7 +5,8 @@ import { memo, useEffect, useRef, useState } from "react";
 import { cn } from "@/components/ui/cn";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { categoryStyle, portColor } from "./colors";
-import { definitionOf, handlesOf, type PipelineFlowNode } from "./document";
+import { getNodeDefinition } from "@/nodes/index";
+import { handlesOf, type PipelineFlowNode } from "./document";
 import type { PortView } from "@/common/pipeline/bundles";
 import { problemText } from "./problems";
 import { useEditor } from "./store";
@@ -39,7 +40,7 @@ const portTitle = (p: PortView) =>
 
 /** The one node component: its definition gives the colour, icon, title and ports. */
 function NodeCardImpl({ id, data, selected }: NodeProps<PipelineFlowNode>) {
-  const def = definitionOf({ data } as PipelineFlowNode);
+  const def = getNodeDefinition(data.nodeType);
   const shape = handlesOf({ data });
   const ports = [...shape.inputs, ...shape.outputs].map((p) => p.name).join();
   // A code node's ports follow its code: React Flow must measure the new handles. Not on mount:

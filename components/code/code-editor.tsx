@@ -76,6 +76,7 @@ export function CodeEditor({
 
   useEffect(() => {
     let disposed = false;
+    let markerListener: { dispose(): void } | undefined;
     void loadMonaco().then((monaco) => {
       if (disposed || !host.current) return;
       const e = monaco.editor.create(host.current, {
@@ -121,14 +122,18 @@ export function CodeEditor({
           list.map((m) => `line ${m.startLineNumber}: ${m.message}`).join("\n"),
         );
       };
-      monaco.editor.onDidChangeMarkers(markers);
+      markerListener = monaco.editor.onDidChangeMarkers(markers);
       host.current.setAttribute("data-ready", "true");
       setReady(true);
     });
     return () => {
       disposed = true;
-      editor.current?.getModel()?.dispose();
+      markerListener?.dispose();
+      // The editor lets go of its model first: a model disposed while attached makes Monaco's
+      // listeners throw ("Model is disposed!").
+      const model = editor.current?.getModel();
       editor.current?.dispose();
+      model?.dispose();
       editor.current = null;
     };
     // The editor is created once per language and mode; value changes flow in below.

@@ -162,10 +162,11 @@ export async function codeStep(
     if (err instanceof SandboxUnavailableError) throw new StepInputError(`${what}: ${err.message}`);
     throw err;
   }
-  // What did not go out live: the end of a long output, after a note of what was left out.
+  // What did not go out live: the end of a long output, after a note of what was left out. At
+  // most 200 lines in all (100 live, the note, 99 from the end).
   const rest = result.seenLines - result.liveLines;
   if (rest > 0) {
-    const tail = result.lines.slice(-rest);
+    const tail = result.lines.slice(-Math.min(rest, 99));
     if (rest > tail.length) ctx.log(`… ${rest - tail.length} lines not shown …`);
     for (const line of tail) ctx.log(line);
   }

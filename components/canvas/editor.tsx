@@ -466,9 +466,10 @@ function EditorInner({ pipelineId }: { pipelineId: string | null }) {
               <div className="max-w-sm rounded-lg border border-dashed border-slate-300 bg-white/90 p-5 text-center text-sm text-slate-600">
                 <p className="mb-1 font-medium text-slate-800">An empty pipeline</p>
                 <p>
-                  Drag a node from the list on the left onto the canvas: start with an ingest node
-                  (Sample dataset, Uploaded file), then connect its output to a prep step. Or use
-                  Import for a pipeline file. Press ? for the shortcuts.
+                  Type in Search nodes and press Enter (or drag a node from the list): start with
+                  an ingest node such as Uploaded file. With a node selected, the next one you add
+                  follows it, connected. Or use Import for a pipeline file. Press ? for the
+                  shortcuts.
                 </p>
               </div>
             </div>

@@ -512,7 +512,7 @@ export async function runSandboxed(options: {
   env?: Record<string, string>;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
-  /** Each output line as it comes (the first 200); the result's `lines` still has the last 200. */
+  /** Each output line as it comes (the first 100); the result's `lines` still has the last 200. */
   onLine?: (line: string) => void;
 }): Promise<SandboxResult> {
   const check = sandboxCheck();
@@ -593,7 +593,7 @@ export async function runSandboxed(options: {
     tailBytes: TAIL_BYTES,
     onProgress: options.onProgress,
     onLine: options.onLine,
-    liveMax: 200,
+    liveMax: 100,
     maxChars: 2000,
   });
   const count = () => {

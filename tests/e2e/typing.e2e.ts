@@ -230,6 +230,16 @@ void test("type a TypeScript node's code key by key: brackets close, Enter inden
   );
   await page.keyboard.press("Escape");
   await expectText(TS_PROGRAM);
+  // Ctrl+C with nothing selected copies the line, Ctrl+V puts it above; Ctrl+Z takes it back.
+  await page.keyboard.press(`${mod}+Home`);
+  await page.keyboard.press("ArrowDown");
+  await page.keyboard.press(`${mod}+C`);
+  await page.keyboard.press(`${mod}+V`);
+  const tsLines = TS_PROGRAM.split("\n");
+  await expectText([tsLines[0], tsLines[1], ...tsLines.slice(1)].join("\n"));
+  await page.keyboard.press(`${mod}+Z`);
+  await expectText(TS_PROGRAM);
+  await page.keyboard.press(`${mod}+End`);
   // Ctrl+Z takes back a line typed by mistake; Ctrl+F finds in the editor.
   await typeKeys("\nctx.nope");
   await page.keyboard.press("Escape");

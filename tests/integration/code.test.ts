@@ -122,6 +122,44 @@ describe("code nodes in the sandbox", () => {
     });
   }, 300_000);
 
+  it("streams a step's prints to its logs while the code runs", async () => {
+    const saved = await api.pipelines.save({
+      document: pipelineDoc(`stream ${crypto.randomUUID()}`, [
+        {
+          id: "py",
+          type: "code.python",
+          params: {
+            code: [
+              "# @input input: dataset?",
+              "import time",
+              "def run(ctx):",
+              "    print('first line, printed')",
+              "    ctx.log('second line, logged')",
+              "    time.sleep(6)",
+              "    print('last line')",
+            ].join("\n"),
+          },
+        },
+      ]),
+    });
+    const { runId, workflowId } = await api.runs.start({
+      pipelineId: saved.pipelineId,
+      cache: false,
+    });
+    // Before the code ends, its first lines are in the step's logs.
+    let early: string[] = [];
+    for (let i = 0; i < 100 && early.length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      early = (await api.runs.logs({ runId, stepId: "py" })).map((l) => l.message);
+    }
+    const step = (await api.runs.get({ runId })).steps.find((s) => s.stepId === "py");
+    expect(early).toEqual(["first line, printed", "second line, logged"]);
+    expect(step?.status).toBe("running");
+    await waitForRun(await getTemporalClient(), workflowId);
+    const logs = (await api.runs.logs({ runId, stepId: "py" })).map((l) => l.message);
+    expect(logs).toEqual(["first line, printed", "second line, logged", "last line"]);
+  });
+
   it("ports and params declared in the code are the node's ports and ctx.params", async () => {
     const r = await run(
       [

@@ -20,7 +20,13 @@ export function MembersView() {
   const setRole = useMutation(trpc.members.setRole.mutationOptions({ onSuccess: refresh }));
   const remove = useMutation(trpc.members.remove.mutationOptions({ onSuccess: refresh }));
   const [role, setNewRole] = useState<Role>("analyst");
-  const error = members.error ?? add.error ?? setRole.error ?? remove.error;
+  const settings = useQuery(trpc.workspaces.settings.queryOptions());
+  const fourEyes = useMutation(
+    trpc.workspaces.setFourEyes.mutationOptions({
+      onSuccess: () => qc.invalidateQueries({ queryKey: trpc.workspaces.settings.queryKey() }),
+    }),
+  );
+  const error = members.error ?? add.error ?? setRole.error ?? remove.error ?? fourEyes.error;
 
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -44,6 +50,24 @@ export function MembersView() {
           {error.message}
         </p>
       )}
+      <section aria-label="Approvals" className="rounded border border-slate-200 bg-white p-3">
+        <label className="flex items-start gap-2 text-sm">
+          <input
+            type="checkbox"
+            className="mt-0.5"
+            checked={settings.data?.fourEyes ?? true}
+            disabled={!settings.data || fourEyes.isPending}
+            onChange={(e) => fourEyes.mutate({ on: e.target.checked })}
+          />
+          <span>
+            <span className="font-medium">Four eyes</span>
+            <span className="block text-xs text-slate-500">
+              Whoever starts a run cannot approve its production deploy or approval step; another
+              manager does. Changes are recorded in the audit log.
+            </span>
+          </span>
+        </label>
+      </section>
       <table className="w-full text-sm">
         <thead className="text-left text-slate-500">
           <tr>

@@ -319,6 +319,7 @@ export function RunView({ runId }: { runId: string }) {
     }),
   );
   const me = useQuery(trpc.me.get.queryOptions());
+  const settings = useQuery(trpc.workspaces.settings.queryOptions());
   const graph = useQuery(trpc.history.graph.queryOptions({ runId }));
   const steps = run.data?.steps;
   const statuses = useMemo(
@@ -360,6 +361,8 @@ export function RunView({ runId }: { runId: string }) {
         <dd className="font-mono text-xs">{r.id}</dd>
         <dt className="text-slate-500">Duration</dt>
         <dd>{formatDuration(r.startedAt, r.finishedAt)}</dd>
+        <dt className="text-slate-500">Started by</dt>
+        <dd data-testid="run-started-by">{r.startedBy ?? `a ${r.trigger}`}</dd>
         {graph.data && (
           <>
             <dt className="text-slate-500">Tags</dt>
@@ -424,8 +427,9 @@ export function RunView({ runId }: { runId: string }) {
                   <span className="text-slate-500">{s.cacheReason ?? ""}</span>
                 )}
                 {s.approval && (
-                  <span className="block text-slate-500">
+                  <span className="block text-slate-500" data-testid="approval-record">
                     {s.approval.approved ? "approved" : "rejected"} by {s.approval.by}
+                    {s.approval.comment ? `: “${s.approval.comment}”` : ""}
                   </span>
                 )}
               </td>
@@ -434,23 +438,17 @@ export function RunView({ runId }: { runId: string }) {
                   <span className="text-xs text-slate-500">awaiting a manager&apos;s approval</span>
                 )}
                 {s.status === "awaiting_approval" && canApprove && (
-                  <>
-                    <Button
-                      size="sm"
-                      disabled={approve.isPending}
-                      onClick={() => approve.mutate({ runId, stepId: s.stepId, approved: true })}
-                    >
-                      Approve
-                    </Button>
-                    <Button
-                      size="sm"
-                      variant="danger"
-                      disabled={approve.isPending}
-                      onClick={() => approve.mutate({ runId, stepId: s.stepId, approved: false })}
-                    >
-                      Reject
-                    </Button>
-                  </>
+                  <Decision
+                    ownRun={Boolean(
+                      settings.data?.fourEyes &&
+                      r.triggeredBy &&
+                      r.triggeredBy === me.data?.user.id,
+                    )}
+                    pending={approve.isPending}
+                    onDecide={(approved, comment) =>
+                      approve.mutate({ runId, stepId: s.stepId, approved, comment })
+                    }
+                  />
                 )}
                 {!active.has(r.status) && !stepActive.has(s.status) && (
                   <Button
@@ -478,5 +476,67 @@ export function RunView({ runId }: { runId: string }) {
       <StepLogs runId={runId} steps={r.steps.map((s) => s.stepId)} live={active.has(r.status)} />
       <Experiments runId={runId} refresh={active.has(r.status)} />
     </div>
+  );
+}
+
+/**
+ * A manager's decision on a gated step: Approve or Reject opens a comment box and a confirmation,
+ * so a decision is never one stray click. Under four eyes, whoever started the run cannot approve.
+ */
+function Decision({
+  ownRun,
+  pending,
+  onDecide,
+}: {
+  ownRun: boolean;
+  pending: boolean;
+  onDecide: (approved: boolean, comment: string | undefined) => void;
+}) {
+  const [choice, setChoice] = useState<"approve" | "reject" | null>(null);
+  const [comment, setComment] = useState("");
+  if (choice)
+    return (
+      <span className="inline-flex flex-col items-end gap-1 text-left whitespace-normal">
+        <textarea
+          aria-label={choice === "approve" ? "Approval comment" : "Reason for rejecting"}
+          className="w-64 rounded border border-slate-300 px-2 py-1 text-xs"
+          rows={2}
+          maxLength={2000}
+          placeholder={choice === "approve" ? "Comment (optional)" : "Why (optional)"}
+          value={comment}
+          onChange={(e) => setComment(e.target.value)}
+        />
+        <span className="space-x-1">
+          <Button size="sm" variant="secondary" onClick={() => setChoice(null)}>
+            Back
+          </Button>
+          <Button
+            size="sm"
+            variant={choice === "approve" ? "primary" : "danger"}
+            disabled={pending}
+            onClick={() => onDecide(choice === "approve", comment.trim() || undefined)}
+          >
+            {choice === "approve" ? "Confirm approval" : "Confirm rejection"}
+          </Button>
+        </span>
+      </span>
+    );
+  return (
+    <>
+      {ownRun && (
+        <span
+          className="mb-1 ml-auto block max-w-56 text-right text-xs whitespace-normal text-slate-500"
+          data-testid="four-eyes"
+        >
+          Four eyes: you started this run; another manager approves it.
+        </span>
+      )}
+      <Button size="sm" disabled={pending || ownRun} onClick={() => setChoice("approve")}>
+        Approve
+      </Button>
+      <Button size="sm" variant="danger" disabled={pending} onClick={() => setChoice("reject")}>
+        Reject
+      </Button>
+    </>
   );
 }

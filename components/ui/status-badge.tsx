@@ -9,6 +9,8 @@ const colours: Record<string, string> = {
   failed: "bg-rose-100 text-rose-800",
   skipped: "bg-slate-100 text-slate-500",
   cancelled: "bg-slate-200 text-slate-700",
+  awaiting_approval: "bg-violet-100 text-violet-800",
+  rejected: "bg-rose-100 text-rose-800",
   ok: "bg-emerald-100 text-emerald-800",
   degraded: "bg-amber-100 text-amber-800",
   down: "bg-rose-100 text-rose-800",
@@ -33,7 +35,7 @@ export function StatusBadge({
         className,
       )}
     >
-      {status}
+      {status.replaceAll("_", " ")}
     </span>
   );
 }

@@ -150,3 +150,17 @@ export async function ensureFirstAdmin(
   writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
   return { email: user.email, password, passwordFile };
 }
+
+/** The workspace's governance settings (four eyes on approvals). */
+export async function workspaceSettings(db: Db, workspaceId: string) {
+  const [row] = await db
+    .select({ fourEyes: workspaces.fourEyes })
+    .from(workspaces)
+    .where(eq(workspaces.id, workspaceId));
+  if (!row) throw new PeopleError(`No workspace ${workspaceId}`);
+  return row;
+}
+
+export async function setFourEyes(db: Db, workspaceId: string, on: boolean) {
+  await db.update(workspaces).set({ fourEyes: on }).where(eq(workspaces.id, workspaceId));
+}

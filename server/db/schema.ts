@@ -88,6 +88,8 @@ export const workspaces = pgTable("workspaces", {
   id: uuid("id").primaryKey().defaultRandom(),
   name: text("name").notNull(),
   slug: text("slug").notNull().unique(),
+  /** Four eyes: whoever approves a run's gated step is not whoever started the run. */
+  fourEyes: boolean("four_eyes").notNull().default(true),
   createdAt: createdAt(),
 });
 

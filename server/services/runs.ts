@@ -12,7 +12,7 @@ import type {
 } from "../../workflows/plan";
 import { compilePipeline, planUpTo, stepAndDescendants } from "../compiler/compile";
 import type { Db } from "../db/client";
-import { pipelineVersions, pipelines, runs, runSteps, stepLogs } from "../db/schema";
+import { pipelineVersions, pipelines, runs, runSteps, stepLogs, users } from "../db/schema";
 import { env } from "../../lib/env";
 import { WORKFLOW_TASK_QUEUE } from "../temporal/client";
 import { liveWorkers, queueWaitReason } from "../temporal/queue-workers";
@@ -206,6 +206,8 @@ export async function approveStep(
   db: Db,
   temporal: Client,
   input: { runId: string } & ApprovalDecision,
+  /** Who may decide, judged once the step is known to wait (four eyes). */
+  mayDecide: () => Promise<void> = async () => {},
 ) {
   const [step] = await db
     .select({ status: runSteps.status, workflowId: runs.workflowId })
@@ -216,8 +218,18 @@ export async function approveStep(
   if (step.status !== "awaiting_approval") {
     throw new ConflictError(`Step ${input.stepId} is ${step.status}, not awaiting approval`);
   }
+  await mayDecide();
   const { runId: _runId, ...decision } = input;
   await temporal.workflow.getHandle(step.workflowId).signal(approveStepSignal, decision);
+}
+
+/** Who started a run (null: a schedule, or someone since removed). */
+export async function runStarter(db: Db, runId: string): Promise<string | null> {
+  const [row] = await db
+    .select({ triggeredBy: runs.triggeredBy })
+    .from(runs)
+    .where(eq(runs.id, runId));
+  return row?.triggeredBy ?? null;
 }
 
 export async function waitForRun(temporal: Client, workflowId: string): Promise<RunSummary> {
@@ -276,10 +288,14 @@ export async function getRun(db: Db, runId: string) {
       createdAt: runs.createdAt,
       startedAt: runs.startedAt,
       finishedAt: runs.finishedAt,
+      triggeredBy: runs.triggeredBy,
+      startedBy: users.email,
+      trigger: runs.trigger,
     })
     .from(runs)
     .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
     .innerJoin(pipelineVersions, eq(pipelineVersions.id, runs.pipelineVersionId))
+    .leftJoin(users, eq(users.id, runs.triggeredBy))
     .where(eq(runs.id, runId));
   if (!run) throw new NotFoundError(`Run ${runId} does not exist`);
   const [[planRow], steps] = await Promise.all([

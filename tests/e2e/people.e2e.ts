@@ -117,13 +117,19 @@ void test("an analyst's production deploy waits until a manager approves it", as
   await manager.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
   await pending.click();
   await manager.waitForURL(runUrl);
-  await manager.locator('[data-step-id="deploy"]').getByRole("button", { name: "Approve" }).click();
+  // Who asked is on the page; Approve asks for a comment and a confirmation.
+  assert.equal(await manager.getByTestId("run-started-by").textContent(), people.analyst.email);
+  const managerDeploy = manager.locator('[data-step-id="deploy"]');
+  await managerDeploy.getByRole("button", { name: "Approve" }).click();
+  await managerDeploy.getByLabel("Approval comment").click();
+  await manager.keyboard.type("Same features as v1; test accuracy looks right.", { delay: 5 });
+  await managerDeploy.getByRole("button", { name: "Confirm approval" }).click();
   await manager
     .locator('[data-testid="run-status"][data-status="succeeded"]')
     .waitFor({ timeout: 60_000 });
   assert.match(
-    (await manager.locator('[data-step-id="deploy"]').textContent()) ?? "",
-    /approved by manager@e2e\.test/,
+    (await managerDeploy.getByTestId("approval-record").textContent()) ?? "",
+    /approved by manager@e2e\.test: “Same features as v1; test accuracy looks right\.”/,
   );
   // A trained model can be registered from the run without deploying it, then served from the
   // Models page: the name and the endpoint typed in, Enter to submit.
@@ -263,5 +269,33 @@ void test("a manager filters the runs table and compares two runs side by side",
   const ids = new URL(manager.url()).searchParams.get("ids")!.split(",");
   assert.equal(ids.length, 2);
   await manager.screenshot({ path: `${shots}/compare.png`, fullPage: true });
+  await manager.context().close();
+});
+
+void test("four eyes: a manager cannot approve a run they started, and rejects it with a reason", async () => {
+  const manager = await signedInPage(
+    browser,
+    { viewport: { width: 1440, height: 900 } },
+    people.manager,
+  );
+  await createFromTemplate(manager, "Penguins to production");
+  await manager.locator('[data-node-id="deploy"]').waitFor();
+  await manager.getByRole("button", { name: "Run…" }).click();
+  await manager.getByRole("button", { name: "Start run" }).click();
+  await manager.getByTestId("editor-run-status").getByRole("link", { name: "details" }).click();
+  await manager.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+  const deploy = manager.locator('[data-step-id="deploy"]');
+  await deploy.locator('[data-status="awaiting_approval"]').waitFor({ timeout: 120_000 });
+  await deploy.getByTestId("four-eyes").waitFor();
+  assert.equal(await deploy.getByRole("button", { name: "Approve" }).isDisabled(), true);
+  await manager.screenshot({ path: `${shots}/four-eyes.png` });
+  await deploy.getByRole("button", { name: "Reject" }).click();
+  await deploy.getByLabel("Reason for rejecting").click();
+  await manager.keyboard.type("Not from my own run.", { delay: 5 });
+  await deploy.getByRole("button", { name: "Confirm rejection" }).click();
+  await deploy
+    .getByTestId("approval-record")
+    .filter({ hasText: "rejected by manager@e2e.test: “Not from my own run.”" })
+    .waitFor({ timeout: 60_000 });
   await manager.context().close();
 });

@@ -84,6 +84,8 @@ const expected: Record<string, Access> = {
   "schedules.list": "analyst",
   "schedules.pause": "analyst",
   "workspaces.create": "admin",
+  "workspaces.setFourEyes": "admin",
+  "workspaces.settings": "analyst",
 };
 
 type AnyProcedure = { _def: { meta?: { access?: Access }; type: string } };

@@ -9,6 +9,7 @@ import { runStatusQuery } from "../../workflows/run-pipeline";
 import { pipelineDoc, spawnWorkerProcess, waitFor, type WorkerProcess } from "../helpers";
 
 const api = callerAs("admin");
+const approver = callerAs("manager");
 
 const pipelineIds = new Map<string, string>();
 
@@ -228,7 +229,14 @@ describe("the runPipeline interpreter on a real Temporal server", () => {
     await expect(
       api.runs.approve({ runId: a.runId, stepId: "src", approved: true }),
     ).rejects.toMatchObject({ code: "CONFLICT" });
-    await api.runs.approve({
+    // Four eyes (on by default): whoever started the run cannot approve it; another manager can.
+    await expect(
+      api.runs.approve({ runId: a.runId, stepId: "deploy", approved: true }),
+    ).rejects.toMatchObject({
+      code: "FORBIDDEN",
+      message: expect.stringMatching(/^Four eyes/) as unknown,
+    });
+    await approver.runs.approve({
       runId: a.runId,
       stepId: "deploy",
       approved: true,
@@ -238,7 +246,7 @@ describe("the runPipeline interpreter on a real Temporal server", () => {
     expect(ra.status).toBe("succeeded");
     expect(stepOf(ra, "deploy").approval).toMatchObject({
       approved: true,
-      by: expect.stringMatching(/^admin-[0-9a-f]{8}@test\.local$/) as string,
+      by: expect.stringMatching(/^manager-[0-9a-f]{8}@test\.local$/) as string,
       comment: "ship it",
     });
 
@@ -258,5 +266,24 @@ describe("the runPipeline interpreter on a real Temporal server", () => {
         /^Rejected by admin-[0-9a-f]{8}@test\.local: not today$/,
       ) as string,
     });
+
+    // An admin turns four eyes off (audited, from and to): then whoever started may approve.
+    await api.workspaces.setFourEyes({ on: false });
+    try {
+      expect(await api.workspaces.settings()).toEqual({ fourEyes: false });
+      const c = await run(doc, { cache: false });
+      await awaiting(c.runId);
+      await api.runs.approve({ runId: c.runId, stepId: "deploy", approved: true });
+      expect((await finish(c.workflowId, c.runId)).status).toBe("succeeded");
+    } finally {
+      await api.workspaces.setFourEyes({ on: true });
+    }
+    const changes = await api.audit.list({ action: "workspace.four_eyes" });
+    expect(changes.map((e) => e.detail)).toEqual(
+      expect.arrayContaining([
+        { from: true, to: false },
+        { from: false, to: true },
+      ]),
+    );
   });
 });

@@ -9,6 +9,8 @@ import { startServing, type Serving } from "../serving";
 import { pipelineDoc, spawnWorkerProcess, waitFor, type WorkerProcess } from "../helpers";
 
 const api = callerAs("admin");
+/** Four eyes: whoever started a run does not approve it. */
+const approver = callerAs("manager");
 
 /** Penguins as records, NA as null, numbers as numbers: live traffic from the same population. */
 function penguins(): Record<string, string | number | null>[] {
@@ -129,7 +131,7 @@ describe("closing the loop", () => {
       120_000,
     );
     expect((await api.deployments.list()).some((d) => d.name === endpoint)).toBe(false);
-    await api.runs.approve({
+    await approver.runs.approve({
       runId: started.runId,
       stepId: "deploy",
       approved: true,

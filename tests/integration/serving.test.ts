@@ -15,6 +15,8 @@ const execFileAsync = promisify(execFile);
 import { pipelineDoc, spawnWorkerProcess, tritonclient, type WorkerProcess } from "../helpers";
 
 const api = callerAs("admin");
+/** Four eyes: whoever started a run does not approve it. */
+const approver = callerAs("manager");
 const endpoint = `penguins-${crypto.randomUUID().slice(0, 8)}`;
 
 /** Upstream steps are cached after the first run, so each deploy run trains only what changed. */
@@ -460,7 +462,7 @@ describe("deploy and serve over HTTP", () => {
       run = await api.runs.get({ runId: started.runId });
     }
     expect(run.steps.find((s) => s.stepId === "deploy")!.status).toBe("awaiting_approval");
-    await api.runs.approve({ runId: started.runId, stepId: "deploy", approved: true });
+    await approver.runs.approve({ runId: started.runId, stepId: "deploy", approved: true });
     const done = await finish(started);
     expect(done.steps.find((s) => s.stepId === "deploy")!.approval?.approved).toBe(true);
     expect((await deployment()).alias).toBe("production");

@@ -6,12 +6,20 @@ import {
   createWorkspace,
   listMembers,
   removeMember,
+  setFourEyes,
   setMember,
   userByEmail,
+  workspaceSettings,
 } from "../../auth/users";
 import { PeopleError } from "../../../lib/errors";
 import { roles } from "../../db/schema";
-import { adminProcedure, managerProcedure, router, signedInProcedure } from "../trpc";
+import {
+  adminProcedure,
+  analystProcedure,
+  managerProcedure,
+  router,
+  signedInProcedure,
+} from "../trpc";
 
 const role = z.enum(roles);
 
@@ -88,6 +96,24 @@ export const membersRouter = router({
 });
 
 export const workspacesRouter = router({
+  /** Governance settings everyone may read: a manager sees why an approval is not theirs to give. */
+  settings: analystProcedure.query(({ ctx }) =>
+    workspaceSettings(ctx.getDb(), ctx.principal.workspaceId),
+  ),
+  /** Four eyes on or off: an admin's decision, audited with who changed it from what. */
+  setFourEyes: adminProcedure
+    .input(z.object({ on: z.boolean() }))
+    .mutation(async ({ ctx, input }) => {
+      const before = await workspaceSettings(ctx.getDb(), ctx.principal.workspaceId);
+      await setFourEyes(ctx.getDb(), ctx.principal.workspaceId, input.on);
+      await audit(ctx.getDb(), ctx.principal, {
+        action: "workspace.four_eyes",
+        targetType: "workspace",
+        targetId: ctx.principal.workspaceId,
+        detail: { from: before.fourEyes, to: input.on },
+      });
+      return { fourEyes: input.on };
+    }),
   /** A new workspace, with its creator (an admin here) as its first admin. */
   create: adminProcedure
     .input(z.object({ name: z.string().min(1).max(100) }))

@@ -1,4 +1,6 @@
+import { TRPCError } from "@trpc/server";
 import { z } from "zod";
+import { workspaceSettings } from "../../auth/users";
 import { assertPipeline, assertRun, visibleRuns } from "../../auth/access";
 import { audit } from "../../auth/audit";
 import { getPipelineVersion } from "../../services/pipelines";
@@ -9,6 +11,7 @@ import {
   listRuns,
   listStepLogs,
   resumeRun,
+  runStarter,
   startRun,
 } from "../../services/runs";
 import { ensureSamplePipeline } from "../../services/samples";
@@ -146,7 +149,21 @@ export const runsRouter = router({
     .mutation(async ({ ctx, input }) => {
       const p = ctx.principal;
       await assertRun(ctx.getDb(), p, input.runId);
-      await approveStep(ctx.getDb(), await ctx.getTemporal(), { ...input, by: p.email });
+      // Four eyes: a change is approved by someone other than whoever started it.
+      const fourEyes = async () => {
+        if (!input.approved) return;
+        const [{ fourEyes: on }, starter] = await Promise.all([
+          workspaceSettings(ctx.getDb(), p.workspaceId),
+          runStarter(ctx.getDb(), input.runId),
+        ]);
+        if (on && starter === p.userId)
+          throw new TRPCError({
+            code: "FORBIDDEN",
+            message:
+              "Four eyes: you started this run, so another manager approves it (an admin can turn four eyes off on the Members page)",
+          });
+      };
+      await approveStep(ctx.getDb(), await ctx.getTemporal(), { ...input, by: p.email }, fourEyes);
       await audit(ctx.getDb(), p, {
         action: input.approved ? "run.approve" : "run.reject",
         targetType: "run",

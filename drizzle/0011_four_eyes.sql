@@ -1,0 +1,1 @@
+ALTER TABLE "workspaces" ADD COLUMN "four_eyes" boolean DEFAULT true NOT NULL;

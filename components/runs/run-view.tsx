@@ -338,7 +338,17 @@ export function RunView({ runId }: { runId: string }) {
         <h1 className="text-xl font-semibold">
           {r.pipelineName} <span className="text-slate-400">v{r.version}</span>
         </h1>
-        <StatusBadge status={r.status} className="text-sm" data-testid="run-status" />
+        <StatusBadge
+          status={
+            r.status === "failed" && r.steps.some((s) => s.approval?.approved === false)
+              ? "rejected"
+              : r.status === "running" && r.steps.some((s) => s.status === "awaiting_approval")
+                ? "awaiting_approval"
+                : r.status
+          }
+          className="text-sm"
+          data-testid="run-status"
+        />
         {active.has(r.status) && (
           <Button
             variant="secondary"
@@ -400,7 +410,11 @@ export function RunView({ runId }: { runId: string }) {
               <td className="py-2 font-medium">{s.stepId}</td>
               <td className="font-mono text-xs">{s.nodeType}</td>
               <td>
-                <StatusBadge status={s.status} />
+                <StatusBadge
+                  status={
+                    s.status === "failed" && s.approval?.approved === false ? "rejected" : s.status
+                  }
+                />
               </td>
               <td>{s.attempts}</td>
               <td>

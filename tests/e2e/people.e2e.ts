@@ -287,6 +287,7 @@ void test("four eyes: a manager cannot approve a run they started, and rejects i
   const deploy = manager.locator('[data-step-id="deploy"]');
   await deploy.locator('[data-status="awaiting_approval"]').waitFor({ timeout: 120_000 });
   await deploy.getByTestId("four-eyes").waitFor();
+  await manager.locator('[data-testid="run-status"][data-status="awaiting_approval"]').waitFor();
   assert.equal(await deploy.getByRole("button", { name: "Approve" }).isDisabled(), true);
   await manager.screenshot({ path: `${shots}/four-eyes.png` });
   await deploy.getByRole("button", { name: "Reject" }).click();
@@ -297,5 +298,8 @@ void test("four eyes: a manager cannot approve a run they started, and rejects i
     .getByTestId("approval-record")
     .filter({ hasText: "rejected by manager@e2e.test: “Not from my own run.”" })
     .waitFor({ timeout: 60_000 });
+  // Rejected, not failed: the step and the run say so.
+  await deploy.locator('[data-status="rejected"]').waitFor();
+  await manager.locator('[data-testid="run-status"][data-status="rejected"]').waitFor();
   await manager.context().close();
 });

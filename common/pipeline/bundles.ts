@@ -99,6 +99,12 @@ export function expandEdges(
     }
     return ports.get(id)!;
   };
+  const incoming = new Map<string, Edge[]>();
+  for (const e of edges) {
+    const list = incoming.get(e.target);
+    if (list) list.push(e);
+    else incoming.set(e.target, [e]);
+  }
   const carriedMemo = new Map<string, string[]>();
   const visiting = new Set<string>();
 
@@ -115,10 +121,8 @@ export function expandEdges(
     if (takes.length === 0 || visiting.has(key)) return out;
     visiting.add(key);
     const fed = new Set<string>();
-    for (const e of edges) {
-      if (e.target !== nodeId) continue;
+    for (const e of incoming.get(nodeId) ?? [])
       for (const x of expandOne(e).edges) if (takes.includes(x.targetPort)) fed.add(x.targetPort);
-    }
     visiting.delete(key);
     const result = out.filter((m) => fed.has(m));
     carriedMemo.set(key, result);

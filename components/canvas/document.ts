@@ -9,7 +9,7 @@ import {
   type PipelineNode,
   type PipelineNote,
 } from "@/common/pipeline/schema";
-import { BUNDLES, findPort, handleOf, portViews, type PortView } from "@/common/pipeline/bundles";
+import { findPort, handleOf, portViews, type PortView } from "@/common/pipeline/bundles";
 import { upgradePipeline } from "@/common/pipeline/convert";
 
 export interface PipelineNodeData extends Record<string, unknown> {
@@ -272,11 +272,6 @@ export function handlesOf(node: Pick<PipelineFlowNode, "data">): {
   return { inputs: portViews(shape?.inputs ?? []), outputs: portViews(shape?.outputs ?? []) };
 }
 
-/** The members a bundle handle may carry on an edge to or from a single port. */
-export function membersOf(handle: PortView): string[] {
-  return handle.members ?? [];
-}
-
 /**
  * The ports an edge between two handles names: bundle to bundle as is; a bundle to a single
  * dataset port carries one member, the one named like the port where there is one (Evaluate's
@@ -298,9 +293,6 @@ export function portsForConnection(
     };
   return { sourcePort: out.name, targetPort: inp.name };
 }
-
-export const bundleLabel = (name: string) =>
-  name in BUNDLES ? BUNDLES[name as keyof typeof BUNDLES].label : name;
 
 /** Why a connection is refused, or null when it is fine. */
 export function connectionProblem(

@@ -153,6 +153,18 @@ export const useEditor = create<EditorState>()((set, get) => {
     });
   };
   let dragStart: Snapshot | null = null;
+  /** One undo step: the data of the node `id`, if it is of `type`, patched. */
+  const patchData = (id: string, type: CanvasNode["type"], patch: object) =>
+    apply(
+      {
+        nodes: get().nodes.map((n) =>
+          n.id === id && n.type === type
+            ? ({ ...n, data: { ...n.data, ...patch } } as CanvasNode)
+            : n,
+        ),
+      },
+      true,
+    );
 
   return {
     pipelineId: null,
@@ -345,15 +357,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       return id;
     },
     updateNode(id, patch) {
-      const s = get();
-      apply(
-        {
-          nodes: s.nodes.map((n) =>
-            n.id === id && isPipelineNode(n) ? { ...n, data: { ...n.data, ...patch } } : n,
-          ),
-        },
-        true,
-      );
+      patchData(id, "pipeline", patch);
     },
     addNote(position) {
       const s = get();
@@ -372,15 +376,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       return id;
     },
     updateNote(id, patch) {
-      const s = get();
-      apply(
-        {
-          nodes: s.nodes.map((n) =>
-            n.id === id && n.type === "note" ? { ...n, data: { ...n.data, ...patch } } : n,
-          ),
-        },
-        true,
-      );
+      patchData(id, "note", patch);
     },
     addGroup(position) {
       const s = get();
@@ -424,15 +420,7 @@ export const useEditor = create<EditorState>()((set, get) => {
       return id;
     },
     updateGroup(id, patch) {
-      const s = get();
-      apply(
-        {
-          nodes: s.nodes.map((n) =>
-            n.id === id && n.type === "group" ? { ...n, data: { ...n.data, ...patch } } : n,
-          ),
-        },
-        true,
-      );
+      patchData(id, "group", patch);
     },
     ungroup(groupIds) {
       const s = get();
@@ -490,7 +478,6 @@ export const useEditor = create<EditorState>()((set, get) => {
           ...nodes.filter((n) => n.type !== "group"),
         ],
       });
-      apply({}, false);
     },
     setEdgeMember(edgeId, member) {
       const s = get();

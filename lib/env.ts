@@ -165,3 +165,9 @@ export function requireTemporalAddress(): string {
   }
   return address;
 }
+
+/** The address people reach the web app at (links in e-mails and webhooks, auth's origin). */
+export function appUrl(): string {
+  const e = env();
+  return e.APP_URL ?? `http://${e.HOST === "0.0.0.0" ? "localhost" : e.HOST}:${e.PORT}`;
+}

@@ -1,4 +1,10 @@
-import type { ApprovalDecision, PreparedStep, PrepareStepInput, StepStatus } from "./plan";
+import type {
+  ApprovalDecision,
+  PreparedStep,
+  PrepareStepInput,
+  RunOutcome,
+  StepStatus,
+} from "./plan";
 
 /**
  * The bookkeeping activities the run workflow calls (local activities on the workflow's worker),
@@ -19,7 +25,7 @@ export interface BookkeepingActivities {
   explainQueueTimeout(input: { queue: string; waitedMs: number }): Promise<string>;
   markRunFinished(input: {
     runId: string;
-    status: "succeeded" | "failed" | "cancelled";
+    status: RunOutcome;
     error: string | null;
   }): Promise<void>;
 }

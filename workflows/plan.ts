@@ -12,6 +12,7 @@ export const stepStatuses = [
   "running",
   "succeeded",
   "failed",
+  "rejected",
   "cached",
   "skipped",
   "cancelled",
@@ -89,6 +90,7 @@ export type StepState =
   | "running"
   | "succeeded"
   | "failed"
+  | "rejected"
   | "cached"
   | "skipped"
   | "cancelled";
@@ -133,8 +135,11 @@ export interface StepSnapshot {
   outputs?: StepOutputs;
 }
 
+/** How a run ended: "rejected" when a decision refused a gated step and nothing failed. */
+export type RunOutcome = "succeeded" | "failed" | "rejected" | "cancelled";
+
 export interface RunSummary {
   runId: string;
-  status: "succeeded" | "failed" | "cancelled";
+  status: RunOutcome;
   steps: Record<string, StepSnapshot>;
 }

@@ -147,9 +147,9 @@ export async function runPipeline({ runId, plan, options }: RunPipelineInput): P
       await running.get(step.id);
     } else {
       const error = `Rejected by ${d.by}${d.comment ? `: ${d.comment}` : ""}`;
-      state[step.id] = { status: "failed", error };
+      state[step.id] = { status: "rejected", error };
       await book.recordApproval({ runId, ...d });
-      await book.markStepFinished({ runId, stepId: step.id, status: "failed", error });
+      await book.markStepFinished({ runId, stepId: step.id, status: "rejected", error });
     }
   };
 
@@ -162,7 +162,11 @@ export async function runPipeline({ runId, plan, options }: RunPipelineInput): P
         if (state[step.id]?.status !== "pending") continue;
         const deps = Object.values(step.inputs).map((r) => state[r.step]?.status);
         if (cancelled) skipped.push(step.id);
-        else if (deps.some((s) => s === "failed" || s === "skipped" || s === "cancelled"))
+        else if (
+          deps.some(
+            (s) => s === "failed" || s === "rejected" || s === "skipped" || s === "cancelled",
+          )
+        )
           skipped.push(step.id);
         else if (deps.every((s) => s === "succeeded" || s === "cached"))
           (step.requiresApproval ? gated : ready).push(step);
@@ -208,9 +212,15 @@ export async function runPipeline({ runId, plan, options }: RunPipelineInput): P
     ? "cancelled"
     : statuses.some((s) => s === "failed")
       ? "failed"
-      : "succeeded";
-  const failedStep = Object.entries(state).find(([, s]) => s.status === "failed");
-  const error = failedStep ? `Step ${failedStep[0]} failed: ${failedStep[1].error ?? ""}` : null;
+      : statuses.some((s) => s === "rejected")
+        ? "rejected"
+        : "succeeded";
+  const failedStep =
+    Object.entries(state).find(([, s]) => s.status === "failed") ??
+    Object.entries(state).find(([, s]) => s.status === "rejected");
+  const error = failedStep
+    ? `Step ${failedStep[0]} ${failedStep[1].status === "rejected" ? "was rejected" : "failed"}: ${failedStep[1].error ?? ""}`
+    : null;
 
   // Recording the outcome must happen even when the workflow itself was cancelled.
   await CancellationScope.nonCancellable(async () => {

@@ -486,7 +486,9 @@ function DiffList() {
 
 function NodeLogs({ runId, stepId, status }: { runId: string; stepId: string; status: string }) {
   const trpc = useTRPC();
-  const finished = ["succeeded", "failed", "cached", "skipped", "cancelled"].includes(status);
+  const finished = ["succeeded", "failed", "rejected", "cached", "skipped", "cancelled"].includes(
+    status,
+  );
   const logs = useQuery(
     trpc.runs.logs.queryOptions({ runId, stepId }, { refetchInterval: finished ? false : 1000 }),
   );

@@ -8,8 +8,8 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { problemText } from "./problems";
 import { useEditor, type StepLiveStatus } from "./store";
 import { isPipelineNode } from "./document";
+import { liveRunStatuses } from "@/common/run-status";
 
-const activeStatuses = new Set(["queued", "running"]);
 
 /**
  * Run dialog, live status polling while a run is active, cancel and retry. On an invalid pipeline
@@ -40,7 +40,7 @@ export function RunControls({
       {
         enabled: runId !== null,
         refetchInterval: (q) =>
-          q.state.data && !activeStatuses.has(q.state.data.status) ? false : 1000,
+          q.state.data && !liveRunStatuses.has(q.state.data.status) ? false : 1000,
       },
     ),
   );
@@ -93,7 +93,7 @@ export function RunControls({
       <Button
         size="sm"
         onClick={() => dialog.current?.showModal()}
-        disabled={status !== undefined && activeStatuses.has(status)}
+        disabled={status !== undefined && liveRunStatuses.has(status)}
       >
         Run…
       </Button>
@@ -109,12 +109,12 @@ export function RunControls({
           </a>
         </span>
       )}
-      {runId && status && activeStatuses.has(status) && (
+      {runId && status && liveRunStatuses.has(status) && (
         <Button size="sm" variant="secondary" onClick={() => cancel.mutate({ runId })}>
           Cancel run
         </Button>
       )}
-      {runId && (status === "failed" || status === "cancelled") && (
+      {runId && (status === "failed" || status === "rejected" || status === "cancelled") && (
         <Button size="sm" variant="secondary" onClick={() => resume.mutate({ runId })}>
           Retry from failed
         </Button>

@@ -26,7 +26,18 @@ export function MembersView() {
       onSuccess: () => qc.invalidateQueries({ queryKey: trpc.workspaces.settings.queryKey() }),
     }),
   );
-  const error = members.error ?? add.error ?? setRole.error ?? remove.error ?? fourEyes.error;
+  const webhook = useMutation(
+    trpc.workspaces.setApprovalWebhook.mutationOptions({
+      onSuccess: () => qc.invalidateQueries({ queryKey: trpc.workspaces.settings.queryKey() }),
+    }),
+  );
+  const error =
+    members.error ?? add.error ?? setRole.error ?? remove.error ?? fourEyes.error ?? webhook.error;
+
+  function saveWebhook(e: FormEvent<HTMLFormElement>) {
+    e.preventDefault();
+    webhook.mutate({ url: field(new FormData(e.currentTarget), "webhook").trim() || null });
+  }
 
   function submit(e: FormEvent<HTMLFormElement>) {
     e.preventDefault();
@@ -67,6 +78,34 @@ export function MembersView() {
             </span>
           </span>
         </label>
+        <form
+          key={settings.data?.approvalWebhook ?? ""}
+          onSubmit={saveWebhook}
+          className="mt-3 flex flex-wrap items-end gap-2 text-sm"
+        >
+          <label className="flex min-w-80 flex-1 flex-col gap-1">
+            <span className="font-medium">Approval webhook</span>
+            <span className="text-xs text-slate-500">
+              Receives a POST (JSON, event <code>approval.pending</code>) when a run starts waiting
+              for a decision. Leave empty for none.
+            </span>
+            <input
+              name="webhook"
+              type="url"
+              placeholder="https://chat.example.com/hooks/…"
+              defaultValue={settings.data?.approvalWebhook ?? ""}
+              className="rounded border border-slate-300 px-2 py-1"
+            />
+          </label>
+          <Button type="submit" size="sm" variant="secondary" disabled={webhook.isPending}>
+            Save webhook
+          </Button>
+          {webhook.isSuccess && (
+            <span role="status" className="text-xs text-emerald-700">
+              Saved
+            </span>
+          )}
+        </form>
       </section>
       <table className="w-full text-sm">
         <thead className="text-left text-slate-500">

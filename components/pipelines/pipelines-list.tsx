@@ -10,12 +10,12 @@ import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 // Type-only: no server code reaches the browser bundle (see docs/decisions.md).
 import type { AppRouter } from "@/server/api/root";
+import { liveRunStatuses } from "@/common/run-status";
 
 type PipelineRow = inferRouterOutputs<AppRouter>["pipelines"]["list"][number];
 type Template = inferRouterOutputs<AppRouter>["pipelines"]["templates"][number];
 
 const SEARCH_DEBOUNCE_MS = 250;
-const activeRun = new Set(["queued", "running"]);
 const focusRing =
   "rounded-sm focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-500";
 
@@ -45,7 +45,7 @@ export function PipelinesList() {
     trpc.pipelines.list.queryOptions(search ? { search } : undefined, {
       placeholderData: keepPreviousData,
       refetchInterval: (q) =>
-        q.state.data?.some((p) => p.lastRun && activeRun.has(p.lastRun.status)) ? 2000 : false,
+        q.state.data?.some((p) => p.lastRun && liveRunStatuses.has(p.lastRun.status)) ? 2000 : false,
     }),
   );
   const [templatesOpen, setTemplatesOpen] = useState<boolean | null>(null);

@@ -9,12 +9,12 @@ import { Button } from "@/components/ui/button";
 import { cn } from "@/components/ui/cn";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { formatDuration } from "./duration";
+import { liveRunStatuses, runStatusList } from "@/common/run-status";
 
-const statuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+const statuses = runStatusList;
 type Status = (typeof statuses)[number];
 type Sort = "createdAt" | "duration" | "status" | "pipeline";
 const PAGE = 50;
-const active = new Set(["queued", "running"]);
 const tagPattern = /^[\w.:-]{1,40}$/;
 const uuidPattern = /^[0-9a-f-]{36}$/;
 const datePattern = /^\d{4}-\d{2}-\d{2}$/;
@@ -94,7 +94,7 @@ export function HistoryTable() {
   const history = useQuery(
     trpc.history.runs.queryOptions(input, {
       refetchInterval: (q) =>
-        q.state.data?.rows.some((r) => active.has(r.status)) ? 2000 : 10_000,
+        q.state.data?.rows.some((r) => liveRunStatuses.has(r.status)) ? 2000 : 10_000,
       placeholderData: (prev) => prev,
     }),
   );
@@ -168,7 +168,7 @@ export function HistoryTable() {
             <option value="">Any status</option>
             {statuses.map((s) => (
               <option key={s} value={s}>
-                {s}
+                {s.replaceAll("_", " ")}
               </option>
             ))}
           </select>

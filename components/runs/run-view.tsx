@@ -14,8 +14,8 @@ import { Experiments } from "./experiments";
 import { RunDag } from "./run-dag";
 import { StepLogs } from "./step-logs";
 import { Timeline } from "./timeline";
+import { liveRunStatuses } from "@/common/run-status";
 
-const active = new Set(["queued", "running"]);
 const stepActive = new Set(["pending", "awaiting_approval", "queued", "running"]);
 
 function isProgress(p: unknown): p is { done: number; total: number; unit?: string } {
@@ -306,7 +306,7 @@ export function RunView({ runId }: { runId: string }) {
   const run = useQuery(
     trpc.runs.get.queryOptions(
       { runId },
-      { refetchInterval: (q) => (q.state.data && !active.has(q.state.data.status) ? false : 1000) },
+      { refetchInterval: (q) => (q.state.data && !liveRunStatuses.has(q.state.data.status) ? false : 1000) },
     ),
   );
   const cancel = useMutation(trpc.runs.cancel.mutationOptions());
@@ -338,18 +338,8 @@ export function RunView({ runId }: { runId: string }) {
         <h1 className="text-xl font-semibold">
           {r.pipelineName} <span className="text-slate-400">v{r.version}</span>
         </h1>
-        <StatusBadge
-          status={
-            r.status === "failed" && r.steps.some((s) => s.approval?.approved === false)
-              ? "rejected"
-              : r.status === "running" && r.steps.some((s) => s.status === "awaiting_approval")
-                ? "awaiting_approval"
-                : r.status
-          }
-          className="text-sm"
-          data-testid="run-status"
-        />
-        {active.has(r.status) && (
+        <StatusBadge status={r.status} className="text-sm" data-testid="run-status" />
+        {liveRunStatuses.has(r.status) && (
           <Button
             variant="secondary"
             size="sm"
@@ -359,7 +349,7 @@ export function RunView({ runId }: { runId: string }) {
             Cancel
           </Button>
         )}
-        {(r.status === "failed" || r.status === "cancelled") && (
+        {(r.status === "failed" || r.status === "rejected" || r.status === "cancelled") && (
           <Button size="sm" disabled={resume.isPending} onClick={() => resume.mutate({ runId })}>
             Retry from failed
           </Button>
@@ -410,11 +400,7 @@ export function RunView({ runId }: { runId: string }) {
               <td className="py-2 font-medium">{s.stepId}</td>
               <td className="font-mono text-xs">{s.nodeType}</td>
               <td>
-                <StatusBadge
-                  status={
-                    s.status === "failed" && s.approval?.approved === false ? "rejected" : s.status
-                  }
-                />
+                <StatusBadge status={s.status} />
               </td>
               <td>{s.attempts}</td>
               <td>
@@ -464,7 +450,7 @@ export function RunView({ runId }: { runId: string }) {
                     }
                   />
                 )}
-                {!active.has(r.status) && !stepActive.has(s.status) && (
+                {!liveRunStatuses.has(r.status) && !stepActive.has(s.status) && (
                   <Button
                     size="sm"
                     variant="secondary"
@@ -487,8 +473,8 @@ export function RunView({ runId }: { runId: string }) {
       {graph.data && (
         <Changes pipelineId={r.pipelineId} version={r.version} previous={graph.data.previous} />
       )}
-      <StepLogs runId={runId} steps={r.steps.map((s) => s.stepId)} live={active.has(r.status)} />
-      <Experiments runId={runId} refresh={active.has(r.status)} />
+      <StepLogs runId={runId} steps={r.steps.map((s) => s.stepId)} live={liveRunStatuses.has(r.status)} />
+      <Experiments runId={runId} refresh={liveRunStatuses.has(r.status)} />
     </div>
   );
 }

@@ -5,15 +5,15 @@ import Link from "next/link";
 import { useTRPC } from "@/components/trpc";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { formatDuration } from "./duration";
+import { liveRunStatuses } from "@/common/run-status";
 
-const active = new Set(["queued", "running"]);
 
 export function RunsTable({ limit = 50 }: { limit?: number }) {
   const trpc = useTRPC();
   const runs = useQuery(
     trpc.runs.list.queryOptions(
       { limit },
-      { refetchInterval: (q) => (q.state.data?.some((r) => active.has(r.status)) ? 1000 : 5000) },
+      { refetchInterval: (q) => (q.state.data?.some((r) => liveRunStatuses.has(r.status)) ? 1000 : 5000) },
     ),
   );
   if (runs.isPending) return <p className="text-sm text-slate-500">Loading runs…</p>;

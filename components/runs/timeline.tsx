@@ -11,6 +11,7 @@ export const stepColors: Record<string, string> = {
   succeeded: "#10b981",
   cached: "#14b8a6",
   failed: "#f43f5e",
+  rejected: "#e11d48",
   skipped: "#94a3b8",
   cancelled: "#64748b",
 };

@@ -2,14 +2,11 @@ import { betterAuth } from "better-auth";
 import { drizzleAdapter } from "better-auth/adapters/drizzle";
 import { getDb } from "../db/client";
 import { accounts, sessions, users, verifications } from "../db/schema";
-import { env } from "../../lib/env";
+import { appUrl, env } from "../../lib/env";
 import { derivedKey } from "../secrets";
 import { signInLimiter } from "./signin-limit";
 
-export function appUrl(): string {
-  const e = env();
-  return e.APP_URL ?? `http://${e.HOST === "0.0.0.0" ? "localhost" : e.HOST}:${e.PORT}`;
-}
+export { appUrl } from "../../lib/env";
 
 /**
  * Secure cookies in production, unless the operator says otherwise; Chromium and Firefox accept

@@ -154,7 +154,7 @@ export async function ensureFirstAdmin(
 /** The workspace's governance settings (four eyes on approvals). */
 export async function workspaceSettings(db: Db, workspaceId: string) {
   const [row] = await db
-    .select({ fourEyes: workspaces.fourEyes })
+    .select({ fourEyes: workspaces.fourEyes, approvalWebhook: workspaces.approvalWebhook })
     .from(workspaces)
     .where(eq(workspaces.id, workspaceId));
   if (!row) throw new PeopleError(`No workspace ${workspaceId}`);
@@ -163,4 +163,11 @@ export async function workspaceSettings(db: Db, workspaceId: string) {
 
 export async function setFourEyes(db: Db, workspaceId: string, on: boolean) {
   await db.update(workspaces).set({ fourEyes: on }).where(eq(workspaces.id, workspaceId));
+}
+
+export async function setApprovalWebhook(db: Db, workspaceId: string, url: string | null) {
+  await db
+    .update(workspaces)
+    .set({ approvalWebhook: url })
+    .where(eq(workspaces.id, workspaceId));
 }

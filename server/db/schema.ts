@@ -90,6 +90,8 @@ export const workspaces = pgTable("workspaces", {
   slug: text("slug").notNull().unique(),
   /** Four eyes: whoever approves a run's gated step is not whoever started the run. */
   fourEyes: boolean("four_eyes").notNull().default(true),
+  /** Where the worker POSTs `approval.pending` when a run starts waiting for a decision. */
+  approvalWebhook: text("approval_webhook"),
   createdAt: createdAt(),
 });
 
@@ -162,7 +164,15 @@ export const pipelineVersions = pgTable(
   ],
 );
 
-export const runStatuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export const runStatuses = [
+  "queued",
+  "running",
+  "awaiting_approval",
+  "succeeded",
+  "failed",
+  "rejected",
+  "cancelled",
+] as const;
 export type RunStatus = (typeof runStatuses)[number];
 
 export const runs = pgTable(

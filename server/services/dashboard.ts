@@ -68,7 +68,7 @@ export async function dashboard(db: Db, workspaceId: string, days = 30, now = ne
         total: sql<number>`count(*)::int`,
         succeeded: sql<number>`(count(*) filter (where ${runs.status} = 'succeeded'))::int`,
         failed: sql<number>`(count(*) filter (where ${runs.status} = 'failed'))::int`,
-        finished: sql<number>`(count(*) filter (where ${runs.status} in ('succeeded', 'failed', 'cancelled')))::int`,
+        finished: sql<number>`(count(*) filter (where ${runs.status} in ('succeeded', 'failed', 'rejected', 'cancelled')))::int`,
       })
       .from(runs)
       .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))

@@ -1,9 +1,10 @@
-import { and, desc, eq, inArray, isNotNull, ne, notInArray } from "drizzle-orm";
+import { and, desc, eq, exists, inArray, isNotNull, ne, not, notInArray } from "drizzle-orm";
 import type {
   ApprovalDecision,
   CacheKeyParts,
   PreparedStep,
   PrepareStepInput,
+  RunOutcome,
   StepOutputs,
 } from "../../workflows/plan";
 import type { ArtifactStore } from "../artifacts/store";
@@ -12,8 +13,16 @@ import type { Db } from "../db/client";
 import type { BookkeepingActivities } from "../../workflows/activities";
 import { artifacts, pipelines, runs, runSteps, type StepStatus } from "../db/schema";
 import { liveWorkers, queueWaitReason } from "./queue-workers";
+import { announcePendingApproval } from "../services/approval-notice";
 
-const terminal: StepStatus[] = ["succeeded", "failed", "cached", "skipped", "cancelled"];
+const terminal: StepStatus[] = [
+  "succeeded",
+  "failed",
+  "rejected",
+  "cached",
+  "skipped",
+  "cancelled",
+];
 
 interface StoredParts extends CacheKeyParts {
   inputs: Record<string, string>;
@@ -62,6 +71,27 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore): Bookk
       .where(inArray(artifacts.hash, hashes));
     if (rows.length !== new Set(hashes).size) return false;
     return (await Promise.all(hashes.map((h) => store.has(h)))).every(Boolean);
+  }
+
+  /**
+   * A live run reads "awaiting approval" while any of its steps waits for a decision, and
+   * "running" again once none does (other branches may run meanwhile). Idempotent.
+   */
+  async function syncApprovalState(runId: string): Promise<void> {
+    const waiting = exists(
+      db
+        .select({ one: runSteps.stepId })
+        .from(runSteps)
+        .where(and(eq(runSteps.runId, runId), eq(runSteps.status, "awaiting_approval"))),
+    );
+    await db
+      .update(runs)
+      .set({ status: "awaiting_approval" })
+      .where(and(eq(runs.id, runId), eq(runs.status, "running"), waiting));
+    await db
+      .update(runs)
+      .set({ status: "running" })
+      .where(and(eq(runs.id, runId), eq(runs.status, "awaiting_approval"), not(waiting)));
   }
 
   return {
@@ -179,7 +209,7 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore): Bookk
       status: StepStatus;
     }): Promise<void> {
       const now = new Date();
-      await db
+      const changed = await db
         .update(runSteps)
         .set({
           status: input.status,
@@ -192,8 +222,19 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore): Bookk
             eq(runSteps.runId, input.runId),
             inArray(runSteps.stepId, input.stepIds),
             notInArray(runSteps.status, terminal),
+            ne(runSteps.status, input.status),
           ),
+        )
+        .returning({ stepId: runSteps.stepId });
+      if (input.status === "awaiting_approval") {
+        await syncApprovalState(input.runId);
+        // Only steps that began waiting now: a retried activity announces nothing twice.
+        await announcePendingApproval(
+          db,
+          input.runId,
+          changed.map((c) => c.stepId),
         );
+      }
     },
 
     /** Idempotent: overwrites the step's one approval field (a retry only moves its timestamp). */
@@ -209,6 +250,7 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore): Bookk
           },
         })
         .where(and(eq(runSteps.runId, input.runId), eq(runSteps.stepId, input.stepId)));
+      await syncApprovalState(input.runId);
     },
 
     /** Idempotent: sets the step's row to the same status and error. */
@@ -222,6 +264,7 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore): Bookk
         .update(runSteps)
         .set({ status: input.status, error: input.error, finishedAt: new Date() })
         .where(and(eq(runSteps.runId, input.runId), eq(runSteps.stepId, input.stepId)));
+      if (input.status === "rejected") await syncApprovalState(input.runId);
     },
 
     /** Read-only: why no worker took a step from its queue in time, in words. */
@@ -237,7 +280,7 @@ export function createBookkeepingActivities(db: Db, store: ArtifactStore): Bookk
     /** Idempotent: sets the run's row to the same status and error. */
     async markRunFinished(input: {
       runId: string;
-      status: "succeeded" | "failed" | "cancelled";
+      status: RunOutcome;
       error: string | null;
     }): Promise<void> {
       await db

@@ -85,6 +85,7 @@ const expected: Record<string, Access> = {
   "schedules.pause": "analyst",
   "workspaces.create": "admin",
   "workspaces.setFourEyes": "admin",
+  "workspaces.setApprovalWebhook": "admin",
   "workspaces.settings": "analyst",
 };
 

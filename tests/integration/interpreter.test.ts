@@ -1,7 +1,10 @@
+import http from "node:http";
+import type { AddressInfo } from "node:net";
 import { and, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { callerAs } from "../people";
 import { closeDb, getDb } from "../../server/db/client";
+import { resetEnvForTests } from "../../lib/env";
 import { runSteps } from "../../server/db/schema";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
@@ -35,7 +38,9 @@ const stepOf = (r: Awaited<ReturnType<typeof finish>>, id: string) =>
 describe("the runPipeline interpreter on a real Temporal server", () => {
   let worker: WorkerProcess;
   beforeAll(async () => {
-    worker = await spawnWorkerProcess("interpreter-worker");
+    worker = await spawnWorkerProcess("interpreter-worker", {
+      env: { WEBHOOK_ALLOW_PRIVATE: "true" },
+    });
   });
   afterAll(async () => {
     await worker.stop();
@@ -208,7 +213,7 @@ describe("the runPipeline interpreter on a real Temporal server", () => {
     ]);
   });
 
-  it("holds a gated step until approved, and fails it when rejected", async () => {
+  it("holds a gated step until approved, and rejects it (and its run) when rejected", async () => {
     const doc = pipelineDoc(
       "gated",
       [
@@ -224,8 +229,52 @@ describe("the runPipeline interpreter on a real Temporal server", () => {
         return s?.status === "awaiting_approval";
       });
 
+    // The workspace's approval webhook hears of each run that starts waiting.
+    const received: unknown[] = [];
+    const hook = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c: Buffer) => (body += c.toString()));
+      req.on("end", () => {
+        received.push(JSON.parse(body));
+        res.end("ok");
+      });
+    });
+    await new Promise<void>((r) => hook.listen(0, "127.0.0.1", r));
+    const hookUrl = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/pending`;
+    await expect(api.workspaces.setApprovalWebhook({ url: hookUrl })).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/loopback, private or link-local/) as unknown,
+    });
+    await expect(
+      approver.workspaces.setApprovalWebhook({ url: "https://example.com/x" }),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    process.env.WEBHOOK_ALLOW_PRIVATE = "true";
+    resetEnvForTests();
+    await api.workspaces.setApprovalWebhook({ url: hookUrl });
+    expect(await approver.workspaces.settings()).toEqual({
+      fourEyes: true,
+      hasApprovalWebhook: true,
+      approvalWebhook: null,
+    });
+
     const a = await run(doc, { cache: false });
     await awaiting(a.runId);
+    expect((await api.runs.get({ runId: a.runId })).status).toBe("awaiting_approval");
+    expect((await api.runs.list({ limit: 5 })).find((r) => r.id === a.runId)?.status).toBe(
+      "awaiting_approval",
+    );
+    await waitFor("the approval webhook", () => Promise.resolve(received.length === 1));
+    expect(received[0]).toMatchObject({
+      event: "approval.pending",
+      id: `${a.runId}:deploy`,
+      pipeline: { name: expect.stringMatching(/^gated/) as unknown, version: 1 },
+      run: {
+        id: a.runId,
+        url: expect.stringMatching(new RegExp(`/runs/${a.runId}$`)) as unknown,
+        startedBy: expect.stringMatching(/^admin-[0-9a-f]{8}@test\.local$/) as unknown,
+      },
+      steps: [{ stepId: "deploy", nodeType: "internal.sleep" }],
+    });
     await expect(
       api.runs.approve({ runId: a.runId, stepId: "src", approved: true }),
     ).rejects.toMatchObject({ code: "CONFLICT" });
@@ -259,9 +308,13 @@ describe("the runPipeline interpreter on a real Temporal server", () => {
       comment: "not today",
     });
     const rb = await finish(b.workflowId, b.runId);
-    expect(rb.status).toBe("failed");
+    expect(rb.status).toBe("rejected");
+    expect(rb.error).toMatch(/^Step deploy was rejected: Rejected by/);
+    expect((await api.history.runs({ status: "rejected" })).rows.map((r) => r.id)).toContain(
+      b.runId,
+    );
     expect(stepOf(rb, "deploy")).toMatchObject({
-      status: "failed",
+      status: "rejected",
       error: expect.stringMatching(
         /^Rejected by admin-[0-9a-f]{8}@test\.local: not today$/,
       ) as string,
@@ -270,14 +323,23 @@ describe("the runPipeline interpreter on a real Temporal server", () => {
     // An admin turns four eyes off (audited, from and to): then whoever started may approve.
     await api.workspaces.setFourEyes({ on: false });
     try {
-      expect(await api.workspaces.settings()).toEqual({ fourEyes: false });
+      expect(await api.workspaces.settings()).toEqual({
+        fourEyes: false,
+        hasApprovalWebhook: true,
+        approvalWebhook: hookUrl,
+      });
       const c = await run(doc, { cache: false });
       await awaiting(c.runId);
       await api.runs.approve({ runId: c.runId, stepId: "deploy", approved: true });
       expect((await finish(c.workflowId, c.runId)).status).toBe("succeeded");
     } finally {
       await api.workspaces.setFourEyes({ on: true });
+      await api.workspaces.setApprovalWebhook({ url: null });
+      delete process.env.WEBHOOK_ALLOW_PRIVATE;
+      resetEnvForTests();
+      hook.close();
     }
+    expect(received).toHaveLength(3);
     const changes = await api.audit.list({ action: "workspace.four_eyes" });
     expect(changes.map((e) => e.detail)).toEqual(
       expect.arrayContaining([

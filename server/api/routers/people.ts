@@ -6,12 +6,15 @@ import {
   createWorkspace,
   listMembers,
   removeMember,
+  setApprovalWebhook,
   setFourEyes,
   setMember,
   userByEmail,
   workspaceSettings,
 } from "../../auth/users";
 import { PeopleError } from "../../../lib/errors";
+import { atLeast } from "../../../common/roles";
+import { checkWebhookUrl } from "../../monitoring/webhook";
 import { roles } from "../../db/schema";
 import {
   adminProcedure,
@@ -97,9 +100,33 @@ export const membersRouter = router({
 
 export const workspacesRouter = router({
   /** Governance settings everyone may read: a manager sees why an approval is not theirs to give. */
-  settings: analystProcedure.query(({ ctx }) =>
-    workspaceSettings(ctx.getDb(), ctx.principal.workspaceId),
-  ),
+  settings: analystProcedure.query(async ({ ctx }) => {
+    const { fourEyes, approvalWebhook } = await workspaceSettings(
+      ctx.getDb(),
+      ctx.principal.workspaceId,
+    );
+    // The address may carry a secret (a chat service's token in its path): admins only.
+    return {
+      fourEyes,
+      hasApprovalWebhook: approvalWebhook !== null,
+      approvalWebhook: atLeast(ctx.principal.role, "admin") ? approvalWebhook : null,
+    };
+  }),
+  /** Where pending approvals are announced (POST, JSON; docs/governance.md), or null for nowhere. */
+  setApprovalWebhook: adminProcedure
+    .input(z.object({ url: z.string().trim().max(2000).nullable() }))
+    .mutation(async ({ ctx, input }) => {
+      const url = input.url ? input.url : null;
+      const host = url ? checkWebhookUrl(url).host : null;
+      await setApprovalWebhook(ctx.getDb(), ctx.principal.workspaceId, url);
+      await audit(ctx.getDb(), ctx.principal, {
+        action: "workspace.approval_webhook",
+        targetType: "workspace",
+        targetId: ctx.principal.workspaceId,
+        detail: { host },
+      });
+      return { hasApprovalWebhook: url !== null };
+    }),
   /** Four eyes on or off: an admin's decision, audited with who changed it from what. */
   setFourEyes: adminProcedure
     .input(z.object({ on: z.boolean() }))

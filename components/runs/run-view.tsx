@@ -8,13 +8,14 @@ import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
 import { StatusBadge } from "@/components/ui/status-badge";
 import { atLeast } from "@/common/roles";
-import type { NodeChange } from "@/common/pipeline/diff";
 import { formatDuration } from "./duration";
 import { Experiments } from "./experiments";
 import { RunDag } from "./run-dag";
 import { StepLogs } from "./step-logs";
 import { Timeline } from "./timeline";
 import { liveRunStatuses } from "@/common/run-status";
+import { ApprovalPanel } from "./approval-panel";
+import { DiffList } from "./diff-list";
 
 const stepActive = new Set(["pending", "awaiting_approval", "queued", "running"]);
 
@@ -140,25 +141,6 @@ function RegisterModel({ runId, stepId }: { runId: string; stepId: string }) {
   );
 }
 
-const show = (v: unknown) => (v === undefined ? "—" : JSON.stringify(v));
-
-/** A node change as it arrives over JSON (unknown values may be absent). */
-type NodeChangeJson = Omit<NodeChange, "params"> & {
-  params: { path: string; from?: unknown; to?: unknown }[];
-};
-
-function NodeChangeText({ change }: { change: NodeChangeJson }) {
-  const parts = [
-    ...(change.typeChanged ? [`type ${change.typeChanged.from} → ${change.typeChanged.to}`] : []),
-    ...change.params.map((p) => `${p.path} ${show(p.from)} → ${show(p.to)}`),
-    ...(change.codeChanged ? ["code"] : []),
-    ...(change.runtimeChanged ? ["runtime"] : []),
-    ...(change.labelChanged ? ["label"] : []),
-    ...(change.cacheChanged ? ["cache"] : []),
-  ];
-  return <span className="font-mono text-xs">{parts.join("; ")}</span>;
-}
-
 const tagPattern = /^[\w.:-]{1,40}$/;
 
 /** The run's tags, editable in place (space or comma separated). */
@@ -261,41 +243,7 @@ function Changes({
       {differs && diff.isPending && <p className="text-sm text-slate-500">Loading changes…</p>}
       {diff.isError && <p className="text-sm text-rose-700">{diff.error.message}</p>}
       {d && d.identical && <p className="text-sm text-slate-500">Only canvas positions changed.</p>}
-      {d && !d.identical && (
-        <ul className="list-disc space-y-0.5 pl-5 text-sm" data-testid="run-changes">
-          {d.metaChanged.name && (
-            <li>
-              renamed from {d.metaChanged.name.from} to {d.metaChanged.name.to}
-            </li>
-          )}
-          {d.metaChanged.description && <li>description changed</li>}
-          {d.nodesAdded.map((n) => (
-            <li key={`+${n.id}`}>
-              added <b>{n.id}</b> <span className="font-mono text-xs">{n.type}</span>
-            </li>
-          ))}
-          {d.nodesRemoved.map((n) => (
-            <li key={`-${n.id}`}>
-              removed <b>{n.id}</b> <span className="font-mono text-xs">{n.type}</span>
-            </li>
-          ))}
-          {d.nodesChanged.map((n) => (
-            <li key={`~${n.id}`}>
-              changed <b>{n.id}</b>: <NodeChangeText change={n} />
-            </li>
-          ))}
-          {d.edgesAdded.map((e) => (
-            <li key={`+${e.source}.${e.sourcePort}-${e.target}.${e.targetPort}`}>
-              connected {e.source}.{e.sourcePort} → {e.target}.{e.targetPort}
-            </li>
-          ))}
-          {d.edgesRemoved.map((e) => (
-            <li key={`-${e.source}.${e.sourcePort}-${e.target}.${e.targetPort}`}>
-              disconnected {e.source}.{e.sourcePort} → {e.target}.{e.targetPort}
-            </li>
-          ))}
-        </ul>
-      )}
+      {d && !d.identical && <DiffList diff={d} testId="run-changes" />}
     </section>
   );
 }
@@ -306,7 +254,10 @@ export function RunView({ runId }: { runId: string }) {
   const run = useQuery(
     trpc.runs.get.queryOptions(
       { runId },
-      { refetchInterval: (q) => (q.state.data && !liveRunStatuses.has(q.state.data.status) ? false : 1000) },
+      {
+        refetchInterval: (q) =>
+          q.state.data && !liveRunStatuses.has(q.state.data.status) ? false : 1000,
+      },
     ),
   );
   const cancel = useMutation(trpc.runs.cancel.mutationOptions());
@@ -377,6 +328,11 @@ export function RunView({ runId }: { runId: string }) {
           {r.error}
         </p>
       )}
+      {r.steps
+        .filter((s) => s.status === "awaiting_approval" && s.nodeType === "deploy.endpoint")
+        .map((s) => (
+          <ApprovalPanel key={s.stepId} runId={runId} stepId={s.stepId} />
+        ))}
       <table className="w-full border-collapse text-sm" aria-label="Steps">
         <thead>
           <tr className="border-b border-slate-200 text-left text-slate-500">
@@ -473,7 +429,11 @@ export function RunView({ runId }: { runId: string }) {
       {graph.data && (
         <Changes pipelineId={r.pipelineId} version={r.version} previous={graph.data.previous} />
       )}
-      <StepLogs runId={runId} steps={r.steps.map((s) => s.stepId)} live={liveRunStatuses.has(r.status)} />
+      <StepLogs
+        runId={runId}
+        steps={r.steps.map((s) => s.stepId)}
+        live={liveRunStatuses.has(r.status)}
+      />
       <Experiments runId={runId} refresh={liveRunStatuses.has(r.status)} />
     </div>
   );

@@ -7,13 +7,15 @@ import { StatusBadge } from "@/components/ui/status-badge";
 import { formatDuration } from "./duration";
 import { liveRunStatuses } from "@/common/run-status";
 
-
 export function RunsTable({ limit = 50 }: { limit?: number }) {
   const trpc = useTRPC();
   const runs = useQuery(
     trpc.runs.list.queryOptions(
       { limit },
-      { refetchInterval: (q) => (q.state.data?.some((r) => liveRunStatuses.has(r.status)) ? 1000 : 5000) },
+      {
+        refetchInterval: (q) =>
+          q.state.data?.some((r) => liveRunStatuses.has(r.status)) ? 1000 : 5000,
+      },
     ),
   );
   if (runs.isPending) return <p className="text-sm text-slate-500">Loading runs…</p>;

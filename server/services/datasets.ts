@@ -161,3 +161,50 @@ export async function datasetRows(db: Db, store: ArtifactStore, hash: string, q:
     box.close();
   }
 }
+
+/**
+ * A seeded sample of up to `n` rows of the named columns a dataset has (others are left out), as
+ * numbers where the column is numeric and text otherwise; nulls stay null.
+ */
+export async function sampleColumns(
+  db: Db,
+  store: ArtifactStore,
+  hash: string,
+  columns: string[],
+  n = 20_000,
+): Promise<Record<string, (number | string | null)[]>> {
+  const [row] = await db.select().from(artifacts).where(eq(artifacts.hash, hash));
+  if (!row || row.kind !== "dataset") return {};
+  const schema = (row.metadata as DatasetMetadata).schema;
+  const present = schema.filter((c) => columns.includes(c.name));
+  if (present.length === 0) return {};
+  const file = await localCopy(store, hash);
+  const box = await openSandbox(path.dirname(file), { threads: 1, memoryLimit: "512MB" });
+  try {
+    const c = box.connection;
+    await loadDataset(c, file, "data");
+    const select = present
+      .map((col, k) =>
+        isNumeric(col.type)
+          ? `${quoteIdent(col.name)}::DOUBLE AS c${k}`
+          : `${quoteIdent(col.name)}::VARCHAR AS c${k}`,
+      )
+      .join(", ");
+    const rows = (
+      await c.runAndReadAll(
+        `SELECT ${select} FROM data USING SAMPLE ${Math.trunc(n)} ROWS (reservoir, 7)`,
+      )
+    ).getRowObjects();
+    return Object.fromEntries(
+      present.map((col, k) => [
+        col.name,
+        rows.map((r) => {
+          const v = r[`c${k}`];
+          return v === null || v === undefined ? null : isNumeric(col.type) ? Number(v) : String(v);
+        }),
+      ]),
+    );
+  } finally {
+    box.close();
+  }
+}

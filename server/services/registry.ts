@@ -6,9 +6,11 @@ import {
   modelAliases,
   models,
   modelVersions,
+  runs,
   servingAudit,
   type DeploymentStrategy,
 } from "../db/schema";
+import type { Plan } from "../../workflows/plan";
 import {
   ConflictError,
   DeploymentNameTakenError,
@@ -388,4 +390,44 @@ export async function servingHistory(db: Db, workspaceId: string, modelId?: stri
     )
     .orderBy(desc(servingAudit.at))
     .limit(500);
+}
+
+/**
+ * A manager's decision on a gated deploy, in the model's history beside the alias moves it led
+ * to. Idempotent by run and step; a model not registered yet (a first deploy) has no history to
+ * hold it, and the run's step and the audit log still do.
+ */
+export async function recordDecision(
+  db: Db,
+  input: {
+    workspaceId: string;
+    runId: string;
+    stepId: string;
+    approved: boolean;
+    comment?: string;
+    actor: string;
+  },
+) {
+  const [run] = await db.select({ plan: runs.plan }).from(runs).where(eq(runs.id, input.runId));
+  const step = (run?.plan as Plan | undefined)?.steps.find((s) => s.id === input.stepId);
+  if (step?.nodeType !== "deploy.endpoint") return;
+  const params = step.params as { endpoint?: string; model?: string; alias?: string };
+  const name = params.model ?? params.endpoint;
+  if (!name) return;
+  const [model] = await db
+    .select({ id: models.id })
+    .from(models)
+    .where(and(eq(models.workspaceId, input.workspaceId), eq(models.name, name)));
+  if (!model) return;
+  await db
+    .insert(servingAudit)
+    .values({
+      idempotencyKey: `decision:${input.runId}:${input.stepId}`,
+      modelId: model.id,
+      alias: params.alias ?? null,
+      action: input.approved ? "approve" : "reject",
+      detail: { runId: input.runId, stepId: input.stepId, comment: input.comment ?? null },
+      actor: input.actor,
+    })
+    .onConflictDoNothing();
 }

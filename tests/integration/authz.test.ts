@@ -72,6 +72,7 @@ const expected: Record<string, Access> = {
   "pipelines.validate": "analyst",
   "pipelines.versions": "analyst",
   "runs.approve": "manager",
+  "runs.approvalContext": "analyst",
   "runs.cancel": "analyst",
   "runs.get": "analyst",
   "runs.list": "analyst",

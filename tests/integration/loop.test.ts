@@ -144,6 +144,71 @@ describe("closing the loop", () => {
 
     const deployment = (await api.deployments.list()).find((d) => d.name === endpoint)!;
     expect(deployment.alias).toBe("production");
+
+    // A candidate with more trees: the manager sees its test metrics beside production's (same
+    // test rows), the pipeline's change since production's version, the data and its drift.
+    const graph = (await api.pipelines.get({ pipelineId: saved.pipelineId })).graph as {
+      nodes: { id: string; params?: Record<string, unknown> }[];
+    };
+    const trainNode = graph.nodes.find((n) => n.id === "train")!;
+    trainNode.params = { ...trainNode.params, trees: 40 };
+    await api.pipelines.save({ pipelineId: saved.pipelineId, document: graph });
+    const second = await api.runs.start({ pipelineId: saved.pipelineId });
+    await waitFor(
+      "the second deploy to await approval, its evaluation done",
+      async () => {
+        const steps = (await api.runs.get({ runId: second.runId })).steps;
+        const status = (id: string) => steps.find((s) => s.stepId === id)?.status;
+        return status("deploy") === "awaiting_approval" && status("eval") === "succeeded";
+      },
+      120_000,
+    );
+    const context = await approver.runs.approvalContext({ runId: second.runId, stepId: "deploy" });
+    const evals = await api.experiments.forRun({ runId: second.runId });
+    const secondEval = evals.find((e) => e.stepId === "eval")!.metrics as {
+      test: { accuracy: number };
+    };
+    const firstEval = (await api.experiments.forRun({ runId: started.runId })).find(
+      (e) => e.stepId === "eval",
+    )!.metrics as { test: { accuracy: number } };
+    expect(context.target).toEqual({ endpoint, model: endpoint, alias: "production" });
+    expect(context.asked.by).toMatch(/^admin-/);
+    expect(context.production?.version).toBe(1);
+    expect(context.sameTestRows).toBe(true);
+    const accuracy = context.metrics.find((m) => m.name === "accuracy")!;
+    expect(accuracy.candidate).toBe(secondEval.test.accuracy);
+    expect(accuracy.production).toBe(firstEval.test.accuracy);
+    expect(context.changes).toMatchObject({ samePipeline: true, fromVersion: 1, toVersion: 2 });
+    expect(context.changes!.diff.nodesChanged).toEqual([
+      expect.objectContaining({
+        id: "train",
+        params: [expect.objectContaining({ path: "trees", from: 30, to: 40 })],
+      }),
+    ]);
+    expect(context.data?.rows).toBeGreaterThan(100);
+    expect(context.data?.columns.map((c) => c.name)).toContain("flipper_length_mm");
+    // The same training rows as production's: nothing drifts.
+    expect(context.drift?.length).toBeGreaterThan(3);
+    expect(context.drift?.filter((d) => d.missing || d.drifted)).toEqual([]);
+    await approver.runs.approve({
+      runId: second.runId,
+      stepId: "deploy",
+      approved: false,
+      comment: "not better enough",
+    });
+    await waitForRun(await getTemporalClient(), second.workflowId);
+    const rejected = await api.runs.get({ runId: second.runId });
+    expect(rejected.status).toBe("rejected");
+    expect(rejected.steps.find((s) => s.stepId === "monitor")?.status).toBe("skipped");
+    const history = await api.models.history({ modelId: deployment.modelId });
+    expect(history.find((h) => h.action === "reject")).toMatchObject({
+      alias: "production",
+      detail: { runId: second.runId, comment: "not better enough" },
+    });
+    expect(history.find((h) => h.action === "approve")).toBeUndefined();
+    expect((await api.deployments.list()).find((d) => d.name === endpoint)?.primaryVersionId).toBe(
+      deployment.primaryVersionId,
+    );
     const { apiKey } = await api.deployments.rotateKey({ deploymentId: deployment.id });
     await serving.state.refresh();
     await serving.state.refresh();

@@ -15,6 +15,9 @@ import {
   startRun,
 } from "../../services/runs";
 import { ensureSamplePipeline } from "../../services/samples";
+import { approvalContext } from "../../services/approval-context";
+import { recordDecision } from "../../services/registry";
+import { defaultArtifactStore as artifactStore } from "../../artifacts/default-store";
 import { analystProcedure, managerProcedure, router } from "../trpc";
 
 const runId = z.string().uuid();
@@ -48,6 +51,13 @@ export const runsRouter = router({
     .query(async ({ ctx, input }) => {
       await assertRun(ctx.getDb(), ctx.principal, input.runId);
       return listStepLogs(ctx.getDb(), input);
+    }),
+  /** What a decision on a gated step rests on: candidate vs production, changes, data, drift. */
+  approvalContext: analystProcedure
+    .input(z.object({ runId, stepId: z.string().min(1).max(200) }))
+    .query(async ({ ctx, input }) => {
+      await assertRun(ctx.getDb(), ctx.principal, input.runId);
+      return approvalContext(ctx.getDb(), artifactStore(), ctx.principal.workspaceId, input);
     }),
   get: analystProcedure.input(z.object({ runId })).query(async ({ ctx, input }) => {
     await assertRun(ctx.getDb(), ctx.principal, input.runId);
@@ -164,6 +174,11 @@ export const runsRouter = router({
           });
       };
       await approveStep(ctx.getDb(), await ctx.getTemporal(), { ...input, by: p.email }, fourEyes);
+      await recordDecision(ctx.getDb(), {
+        ...input,
+        workspaceId: p.workspaceId,
+        actor: p.email,
+      });
       await audit(ctx.getDb(), p, {
         action: input.approved ? "run.approve" : "run.reject",
         targetType: "run",

@@ -84,14 +84,15 @@ function Panels({ d }: { d: DashboardData }) {
     other: x.total - x.succeeded - x.failed,
     successRate: x.successRate === null ? null : Math.round(x.successRate * 100),
   }));
-  const drifting = d.production.filter((p) => p.drift === "drift" || p.drift === "alert").length;
+  const drifting = d.endpoints.filter((p) => p.drift === "drift" || p.drift === "alert").length;
   return (
     <>
-      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-5">
+      <dl className="grid grid-cols-2 gap-3 sm:grid-cols-6">
         <Stat label="Runs" value={d.totals.total} />
         <Stat label="Success rate" value={percent(d.totals.successRate)} />
         <Stat label="Failed runs" value={d.totals.failed} />
-        <Stat label="Models in production" value={d.production.length} />
+        <Stat label="Rejected runs" value={d.totals.rejected} />
+        <Stat label="Models in production" value={d.modelsInProduction} />
         <Stat label="Pending approvals" value={d.approvals.length} />
       </dl>
 
@@ -239,19 +240,19 @@ function Panels({ d }: { d: DashboardData }) {
         </section>
       </div>
 
-      <section aria-label="Models in production" className="space-y-2">
+      <section aria-label="Endpoints" className="space-y-2">
         <h2 className="text-lg font-semibold">
-          Models in production
+          Endpoints
           {drifting > 0 && (
             <span className="ml-2 text-sm font-normal text-rose-700">
               {drifting} need attention
             </span>
           )}
         </h2>
-        {d.production.length === 0 ? (
+        {d.endpoints.length === 0 ? (
           <p className="text-sm text-slate-500">No model is deployed.</p>
         ) : (
-          <table className="w-full border-collapse text-sm" aria-label="Production models">
+          <table className="w-full border-collapse text-sm" aria-label="Endpoints">
             <thead>
               <tr className="border-b border-slate-200 text-left text-slate-500">
                 <th className="py-1.5">Endpoint</th>
@@ -264,14 +265,25 @@ function Panels({ d }: { d: DashboardData }) {
               </tr>
             </thead>
             <tbody>
-              {d.production.map((p) => (
+              {d.endpoints.map((p) => (
                 <tr key={p.deploymentId} className="border-b border-slate-100">
                   <td className="py-1.5 font-mono text-xs">{p.name}</td>
                   <td>
                     {p.modelName} <span className="text-slate-400">v{p.version}</span>{" "}
                     <span className="text-xs text-slate-500">{p.algorithm}</span>
                   </td>
-                  <td>{p.alias}</td>
+                  <td>
+                    <span
+                      className={cn(
+                        "rounded px-1.5 py-0.5 text-xs",
+                        p.alias === "production"
+                          ? "bg-emerald-100 text-emerald-800"
+                          : "bg-slate-100 text-slate-600",
+                      )}
+                    >
+                      {p.alias}
+                    </span>
+                  </td>
                   <td>{p.strategy}</td>
                   <td>{p.checkedAt ? new Date(p.checkedAt).toLocaleString() : "never"}</td>
                   <td className="text-right" title={p.alertKinds.join(", ")}>

@@ -212,10 +212,17 @@ export function CompareView({ ids }: { ids: string[] }) {
             <tbody>
               {c.metrics.map((m) => (
                 <tr
-                  key={`${m.stepId}.${m.name}`}
+                  key={`${m.task}.${m.name}`}
                   className={cn("border-b border-slate-100", m.differs && "bg-slate-50")}
                 >
-                  <td className="py-1.5 font-medium">{m.stepId}</td>
+                  <td className="py-1.5 font-medium">
+                    {m.task}
+                    {new Set(m.stepIds.filter(Boolean)).size > 1 && (
+                      <span className="block text-xs font-normal text-slate-500">
+                        steps {m.stepIds.map((s) => s ?? "—").join(" · ")}
+                      </span>
+                    )}
+                  </td>
                   <td className="font-mono text-xs">{m.name}</td>
                   {m.values.map((v, i) => (
                     <td key={i} className="font-mono text-xs">

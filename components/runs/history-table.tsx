@@ -1,6 +1,6 @@
 "use client";
 
-import { useQuery } from "@tanstack/react-query";
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { useState, type ReactNode } from "react";
@@ -98,6 +98,7 @@ export function HistoryTable() {
       placeholderData: (prev) => prev,
     }),
   );
+  const qc = useQueryClient();
   const pipelines = useQuery(trpc.pipelines.list.queryOptions());
   const people = useQuery(trpc.history.users.queryOptions());
 
@@ -225,6 +226,12 @@ export function HistoryTable() {
             className={control}
           />
         </Field>
+        {f.pipeline && (
+          <KeyMetricPicker
+            pipelineId={f.pipeline}
+            onChange={() => void qc.invalidateQueries({ queryKey: trpc.history.runs.queryKey() })}
+          />
+        )}
         {filtered && (
           <Button
             variant="secondary"
@@ -386,6 +393,42 @@ export function HistoryTable() {
 }
 
 const control = "rounded border border-slate-300 bg-white px-2 py-1 text-sm text-slate-900";
+
+/** The pipeline's key metric, the runs list's headline: test metric by default. */
+function KeyMetricPicker({ pipelineId, onChange }: { pipelineId: string; onChange: () => void }) {
+  const trpc = useTRPC();
+  const qc = useQueryClient();
+  const current = useQuery(trpc.pipelines.keyMetric.queryOptions({ pipelineId }));
+  const set = useMutation(
+    trpc.pipelines.setKeyMetric.mutationOptions({
+      onSuccess: () => {
+        void qc.invalidateQueries({ queryKey: trpc.pipelines.keyMetric.queryKey({ pipelineId }) });
+        onChange();
+      },
+    }),
+  );
+  if (!current.data) return null;
+  const { splits, names } = current.data;
+  return (
+    <Field label="Key metric">
+      <select
+        value={current.data.keyMetric ?? ""}
+        disabled={set.isPending}
+        onChange={(e) => set.mutate({ pipelineId, keyMetric: e.target.value || null })}
+        className={control}
+      >
+        <option value="">Default (test, as the trainer scores)</option>
+        {splits.flatMap((split) =>
+          names.map((name) => (
+            <option key={`${split}.${name}`} value={`${split}.${name}`}>
+              {split} {name}
+            </option>
+          )),
+        )}
+      </select>
+    </Field>
+  );
+}
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (

@@ -138,6 +138,8 @@ export const pipelines = pgTable("pipelines", {
     .notNull()
     .references(() => workspaces.id),
   createdBy: uuid("created_by").references(() => users.id),
+  /** The runs list's headline, "test.accuracy" or "validation.rmse"; null: test, else validation. */
+  keyMetric: text("key_metric"),
   createdAt: createdAt(),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   deletedAt: timestamp("deleted_at", { withTimezone: true }),

@@ -28,6 +28,7 @@ export interface DayCounts {
   total: number;
   succeeded: number;
   failed: number;
+  rejected: number;
   /** Runs that ended (succeeded, failed or cancelled): the success rate's denominator. */
   finished: number;
 }
@@ -39,7 +40,14 @@ export function fillDays(rows: DayCounts[], start: Date, days: number) {
     const d = new Date(start);
     d.setUTCDate(d.getUTCDate() + i);
     const day = d.toISOString().slice(0, 10);
-    const r = byDay.get(day) ?? { day, total: 0, succeeded: 0, failed: 0, finished: 0 };
+    const r = byDay.get(day) ?? {
+      day,
+      total: 0,
+      succeeded: 0,
+      failed: 0,
+      rejected: 0,
+      finished: 0,
+    };
     return { ...r, successRate: r.finished ? r.succeeded / r.finished : null };
   });
 }
@@ -68,6 +76,7 @@ export async function dashboard(db: Db, workspaceId: string, days = 30, now = ne
         total: sql<number>`count(*)::int`,
         succeeded: sql<number>`(count(*) filter (where ${runs.status} = 'succeeded'))::int`,
         failed: sql<number>`(count(*) filter (where ${runs.status} = 'failed'))::int`,
+        rejected: sql<number>`(count(*) filter (where ${runs.status} = 'rejected'))::int`,
         finished: sql<number>`(count(*) filter (where ${runs.status} in ('succeeded', 'failed', 'rejected', 'cancelled')))::int`,
       })
       .from(runs)
@@ -113,7 +122,8 @@ export async function dashboard(db: Db, workspaceId: string, days = 30, now = ne
       .innerJoin(modelVersions, eq(modelVersions.id, deployments.primaryVersionId))
       .leftJoinLateral(latestCheck, sql`true`)
       .where(eq(deployments.workspaceId, workspaceId))
-      .orderBy(asc(deployments.name)),
+      // Production first: "in production" is the production alias, nothing else.
+      .orderBy(sql`${deployments.alias} = 'production' desc`, asc(deployments.name)),
     db
       .select({
         runId: runs.id,
@@ -141,9 +151,10 @@ export async function dashboard(db: Db, workspaceId: string, days = 30, now = ne
       total: t.total + d.total,
       succeeded: t.succeeded + d.succeeded,
       failed: t.failed + d.failed,
+      rejected: t.rejected + d.rejected,
       finished: t.finished + d.finished,
     }),
-    { total: 0, succeeded: 0, failed: 0, finished: 0 },
+    { total: 0, succeeded: 0, failed: 0, rejected: 0, finished: 0 },
   );
   return {
     days,
@@ -151,7 +162,11 @@ export async function dashboard(db: Db, workspaceId: string, days = 30, now = ne
     totals: { ...totals, successRate: totals.finished ? totals.succeeded / totals.finished : null },
     runsPerDay,
     durations,
-    production: production.map(({ alerts, ...d }) => ({
+    /** Models a production endpoint serves: the production alias, not any deployment. */
+    modelsInProduction: new Set(
+      production.filter((d) => d.alias === "production").map((d) => d.modelId),
+    ).size,
+    endpoints: production.map(({ alerts, ...d }) => ({
       ...d,
       alertCount: alerts ? alerts.length : null,
       alertKinds: alerts ? [...new Set(alerts.map((a) => a.kind))] : [],

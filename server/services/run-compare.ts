@@ -1,9 +1,11 @@
-import { and, asc, eq, inArray } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import type { Plan } from "../../workflows/plan";
 import type { Db } from "../db/client";
-import { experiments, runSteps, runs } from "../db/schema";
+import { runSteps, runs } from "../db/schema";
 import { NotFoundError } from "../../lib/errors";
 import { historyQuery, toHistoryRow } from "./run-history";
+import { trackedSteps } from "./evaluations";
+import { keyMetrics } from "./key-metric";
 
 // Comparing runs: 2–5 runs side by side, their params and metrics lined up step by step.
 
@@ -72,16 +74,42 @@ export function differs(values: unknown[]): boolean {
   return new Set(values.map((v) => (v === null ? "\u0000" : JSON.stringify(v)))).size > 1;
 }
 
-/** 2–5 runs side by side: their summaries, the params that differ, metrics and learning curves. */
-export async function compareRuns(db: Db, runIds: string[]) {
+/** What a step does, for lining up runs of different pipelines (null: not a tracked task). */
+export function taskOf(nodeType: string): string | null {
+  if (nodeType === "evaluate.model") return "test evaluation";
+  if (nodeType.startsWith("tune.")) return "tuning";
+  if (nodeType.startsWith("train.") || nodeType.startsWith("code.")) return "training";
+  return null;
+}
+
+/**
+ * Each run's tracked steps keyed by task: "training", "test evaluation"; a run with two steps of
+ * one task keys them "training: <step id>", and so does a step of no known task.
+ */
+export function byTask<T extends { stepId: string; nodeType: string }>(steps: T[]) {
+  const counts = new Map<string, number>();
+  for (const s of steps) {
+    const t = taskOf(s.nodeType);
+    if (t) counts.set(t, (counts.get(t) ?? 0) + 1);
+  }
+  return new Map(
+    steps.map((s) => {
+      const t = taskOf(s.nodeType);
+      return [t && counts.get(t) === 1 ? t : `${t ?? "step"}: ${s.stepId}`, s] as const;
+    }),
+  );
+}
+
+/**
+ * 2–5 runs side by side: their summaries, the params that differ, metrics and learning curves.
+ * Metrics line up by task (the trainer, the evaluation), not by step id, so runs of two pipelines
+ * of the same task compare; cached steps show the numbers of the execution they reuse.
+ */
+export async function compareRuns(db: Db, workspaceId: string, runIds: string[]) {
   const [summaries, plans, tracked, steps] = await Promise.all([
     historyQuery(db).where(inArray(runs.id, runIds)),
     db.select({ id: runs.id, plan: runs.plan }).from(runs).where(inArray(runs.id, runIds)),
-    db
-      .select()
-      .from(experiments)
-      .where(and(inArray(experiments.runId, runIds), eq(experiments.trial, -1)))
-      .orderBy(asc(experiments.stepId)),
+    trackedSteps(db, workspaceId, runIds),
     db
       .select({
         runId: runSteps.runId,
@@ -95,7 +123,8 @@ export async function compareRuns(db: Db, runIds: string[]) {
       .from(runSteps)
       .where(inArray(runSteps.runId, runIds)),
   ]);
-  const byId = new Map(summaries.map((r) => [r.id, toHistoryRow(r)]));
+  const metricsOf = await keyMetrics(db, workspaceId, summaries);
+  const byId = new Map(summaries.map((r) => [r.id, toHistoryRow(r, metricsOf.get(r.id) ?? null)]));
   const missing = runIds.filter((id) => !byId.has(id));
   if (missing.length) throw new NotFoundError(`Run ${missing.join(", ")} does not exist`);
   const planOf = new Map(plans.map((p) => [p.id, p.plan as Plan]));
@@ -110,14 +139,19 @@ export async function compareRuns(db: Db, runIds: string[]) {
     stepOrder,
   ).map((row) => ({ ...row, differs: differs(row.values) }));
 
+  const tasks = runIds.map((id) => byTask(tracked.filter((t) => t.runId === id)));
   const metrics = alignByStep(
-    runIds.map((id) =>
-      Object.fromEntries(
-        tracked.filter((e) => e.runId === id).map((e) => [e.stepId, flattenMetrics(e.metrics)]),
-      ),
+    tasks.map((m) =>
+      Object.fromEntries([...m].map(([task, t]) => [task, flattenMetrics(t.metrics)])),
     ),
-    stepOrder,
-  ).map((row) => ({ ...row, differs: differs(row.values) }));
+    ["training", "tuning", "test evaluation"],
+  ).map(({ stepId: task, ...row }) => ({
+    task,
+    ...row,
+    /** The step of each run that the row's numbers come from. */
+    stepIds: tasks.map((m) => m.get(task)?.stepId ?? null),
+    differs: differs(row.values),
+  }));
 
   const stepRows = alignByStep(
     runIds.map((id) =>

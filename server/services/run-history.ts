@@ -1,15 +1,8 @@
 import { and, asc, desc, eq, gte, isNotNull, lte, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
-import {
-  experiments,
-  pipelineVersions,
-  pipelines,
-  runSteps,
-  runs,
-  users,
-  type RunStatus,
-} from "../db/schema";
+import { pipelineVersions, pipelines, runSteps, runs, users, type RunStatus } from "../db/schema";
 import { NotFoundError } from "../../lib/errors";
+import { keyMetrics, type KeyMetric } from "./key-metric";
 
 // Run history: the runs list with its filters, sorting, paging and totals, and run tags.
 
@@ -29,12 +22,6 @@ export interface HistoryFilters {
   order?: "asc" | "desc";
   limit?: number;
   offset?: number;
-}
-
-export interface KeyMetric {
-  name: string;
-  value: number;
-  higherIsBetter: boolean;
 }
 
 /** Running runs count up to now, so a long run sorts as long while it is still going. */
@@ -65,26 +52,9 @@ function stepTotals(db: Db) {
     .as("step_totals");
 }
 
-/** The run's best tracked step score (trials are not models the run produced). */
-function bestScore(db: Db) {
-  const value = sql`(${experiments.score}->>'value')::float8`;
-  return db
-    .select({ score: experiments.score })
-    .from(experiments)
-    .where(
-      and(eq(experiments.runId, runs.id), eq(experiments.trial, -1), isNotNull(experiments.score)),
-    )
-    .orderBy(
-      sql`case when (${experiments.score}->>'higherIsBetter')::boolean then ${value} else -${value} end desc nulls last`,
-    )
-    .limit(1)
-    .as("best_score");
-}
-
 /** A row per run: pipeline, starter, step totals, best score (compare reuses it for summaries). */
 export function historyQuery(db: Db) {
   const totals = stepTotals(db);
-  const best = bestScore(db);
   return db
     .select({
       id: runs.id,
@@ -106,20 +76,18 @@ export function historyQuery(db: Db) {
       cacheHits: totals.cacheHits,
       cpuSeconds: totals.cpuSeconds,
       gpuSeconds: totals.gpuSeconds,
-      score: best.score,
     })
     .from(runs)
     .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
     .innerJoin(pipelineVersions, eq(pipelineVersions.id, runs.pipelineVersionId))
     .leftJoin(users, eq(users.id, runs.triggeredBy))
-    .leftJoinLateral(totals, sql`true`)
-    .leftJoinLateral(best, sql`true`);
+    .leftJoinLateral(totals, sql`true`);
 }
 
 type HistoryQueryRow = Awaited<ReturnType<ReturnType<typeof historyQuery>["execute"]>>[number];
 
-export function toHistoryRow(r: HistoryQueryRow) {
-  const { score, triggeredByEmail, triggeredByName, triggeredById, ...rest } = r;
+export function toHistoryRow(r: HistoryQueryRow, keyMetric: KeyMetric | null) {
+  const { triggeredByEmail, triggeredByName, triggeredById, ...rest } = r;
   return {
     ...rest,
     triggeredBy: triggeredById
@@ -131,7 +99,7 @@ export function toHistoryRow(r: HistoryQueryRow) {
     cacheHits: r.cacheHits ?? 0,
     cpuSeconds: r.cpuSeconds ?? 0,
     gpuSeconds: r.gpuSeconds ?? 0,
-    keyMetric: score ? ({ ...score } satisfies KeyMetric) : null,
+    keyMetric,
   };
 }
 
@@ -161,7 +129,12 @@ function orderBy(sort: HistorySort, order: "asc" | "desc"): SQL[] {
 }
 
 /** Run history: the runs `visible` allows, filtered, sorted and paged, with their totals. */
-export async function listRunHistory(db: Db, visible: SQL, filters: HistoryFilters = {}) {
+export async function listRunHistory(
+  db: Db,
+  workspaceId: string,
+  visible: SQL,
+  filters: HistoryFilters = {},
+) {
   const where = and(visible, ...filterConditions(filters));
   const [rows, [count]] = await Promise.all([
     historyQuery(db)
@@ -175,7 +148,11 @@ export async function listRunHistory(db: Db, visible: SQL, filters: HistoryFilte
       .innerJoin(pipelines, eq(pipelines.id, runs.pipelineId))
       .where(where),
   ]);
-  return { rows: rows.map(toHistoryRow), total: count?.total ?? 0 };
+  const metrics = await keyMetrics(db, workspaceId, rows);
+  return {
+    rows: rows.map((r) => toHistoryRow(r, metrics.get(r.id) ?? null)),
+    total: count?.total ?? 0,
+  };
 }
 
 /** People who started runs that `visible` allows: the choices of the history's user filter. */

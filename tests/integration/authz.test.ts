@@ -61,6 +61,8 @@ const expected: Record<string, Access> = {
   "nodes.eject": "data_scientist",
   "pipelines.createFromTemplate": "analyst",
   "pipelines.delete": "analyst",
+  "pipelines.keyMetric": "analyst",
+  "pipelines.setKeyMetric": "analyst",
   "pipelines.diff": "analyst",
   "pipelines.duplicate": "analyst",
   "pipelines.export": "analyst",

@@ -205,7 +205,7 @@ describe("run history, comparison and the manager's dashboard", () => {
     expect(trained).toMatchObject({ version: 2, stepCount: 5, cacheHits: 4 });
     expect(trained.keyMetric?.name).toBeTruthy();
     expect(typeof trained.keyMetric?.value).toBe("number");
-    expect(row(ids.gated)).toMatchObject({ status: "running", finishedAt: null });
+    expect(row(ids.gated)).toMatchObject({ status: "awaiting_approval", finishedAt: null });
   });
 
   it("filters by status, person, tag, pipeline and date range, and pages", async () => {
@@ -299,7 +299,7 @@ describe("run history, comparison and the manager's dashboard", () => {
     expect(c.steps.at(-1)!.runs.map((s) => s?.status)).toEqual(["succeeded", "succeeded"]);
     expect(c.steps[0]!.runs.map((s) => s?.cacheHit)).toEqual([false, true]);
 
-    const trainMetrics = c.metrics.filter((m) => m.stepId === "train");
+    const trainMetrics = c.metrics.filter((m) => m.task === "training");
     expect(trainMetrics.length).toBeGreaterThan(0);
     const accuracy = trainMetrics.find((m) => m.name === "validation.accuracy")!;
     expect(accuracy.values.every((v) => typeof v === "number")).toBe(true);
@@ -420,6 +420,31 @@ describe("run history, comparison and the manager's dashboard", () => {
         apiKeyHash: "x",
       })
       .returning();
+    // A staging-only endpoint of another model: not "in production".
+    const [stagingModel] = await db
+      .insert(models)
+      .values({ workspaceId, name: `churn-staging-${hash.slice(-6)}` })
+      .returning();
+    const [stagingVersion] = await db
+      .insert(modelVersions)
+      .values({
+        modelId: stagingModel!.id,
+        version: 1,
+        artifactHash: hash,
+        algorithm: "gbdt",
+        signature: {},
+        metrics: {},
+        lineage: {},
+      })
+      .returning();
+    await db.insert(deployments).values({
+      workspaceId,
+      name: `a-churn-staging-${hash.slice(-8)}`,
+      modelId: stagingModel!.id,
+      alias: "staging",
+      primaryVersionId: stagingVersion!.id,
+      apiKeyHash: "y",
+    });
     const check = (key: string, at: Date, alerts: { kind: string; message: string }[]) => ({
       checkKey: `${hash}-${key}`,
       deploymentId: deployment!.id,
@@ -455,7 +480,8 @@ describe("run history, comparison and the manager's dashboard", () => {
     expect(durations["history ml"]?.medianSeconds).toBeGreaterThan(0);
     expect(durations["history failing"]).toBeUndefined();
 
-    expect(d.production).toEqual([
+    expect(d.modelsInProduction).toBe(1);
+    expect(d.endpoints).toEqual([
       expect.objectContaining({
         deploymentId: deployment!.id,
         modelName: model!.name,
@@ -465,6 +491,7 @@ describe("run history, comparison and the manager's dashboard", () => {
         alertKinds: ["feature_drift"],
         drift: "drift",
       }),
+      expect.objectContaining({ modelName: stagingModel!.name, alias: "staging" }),
     ]);
     expect(d.approvals).toEqual([
       expect.objectContaining({

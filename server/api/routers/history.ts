@@ -30,7 +30,9 @@ export const historyRouter = router({
         })
         .default({ sort: "createdAt", order: "desc", limit: 50, offset: 0 }),
     )
-    .query(({ ctx, input }) => listRunHistory(ctx.getDb(), visibleRuns(ctx.principal), input)),
+    .query(({ ctx, input }) =>
+      listRunHistory(ctx.getDb(), ctx.principal.workspaceId, visibleRuns(ctx.principal), input),
+    ),
   /** The people who started runs the caller can see, for the history's user filter. */
   users: analystProcedure.query(({ ctx }) => listRunUsers(ctx.getDb(), visibleRuns(ctx.principal))),
   compare: analystProcedure
@@ -45,7 +47,7 @@ export const historyRouter = router({
     )
     .query(async ({ ctx, input }) => {
       for (const id of input.runIds) await assertRun(ctx.getDb(), ctx.principal, id);
-      return compareRuns(ctx.getDb(), input.runIds);
+      return compareRuns(ctx.getDb(), ctx.principal.workspaceId, input.runIds);
     }),
   /** The run's DAG and the previous run of its pipeline, for the run page. */
   graph: analystProcedure.input(z.object({ runId })).query(async ({ ctx, input }) => {

@@ -19,6 +19,13 @@ import {
   savePipeline,
 } from "../../services/pipelines";
 import { createFromTemplate, listTemplates } from "../../services/templates";
+import {
+  keyMetricPattern,
+  metricNames,
+  metricSplits,
+  pipelineKeyMetric,
+  setPipelineKeyMetric,
+} from "../../services/key-metric";
 import { analystProcedure, router } from "../trpc";
 
 const pipelineId = z.string().uuid();
@@ -140,6 +147,36 @@ export const pipelinesRouter = router({
     .query(async ({ ctx, input }) => {
       await assertPipeline(ctx.getDb(), ctx.principal, input.pipelineId);
       return diffVersions(ctx.getDb(), input.pipelineId, input.from, input.to);
+    }),
+  /** The pipeline's key metric ("test.accuracy"), or null for the default; shown on its runs. */
+  keyMetric: analystProcedure.input(z.object({ pipelineId })).query(async ({ ctx, input }) => {
+    await assertPipeline(ctx.getDb(), ctx.principal, input.pipelineId);
+    return {
+      keyMetric: await pipelineKeyMetric(ctx.getDb(), input.pipelineId),
+      splits: metricSplits,
+      names: metricNames,
+    };
+  }),
+  setKeyMetric: analystProcedure
+    .input(
+      z.object({
+        pipelineId,
+        keyMetric: z
+          .string()
+          .regex(keyMetricPattern, "a split and a metric, e.g. test.accuracy or validation.rmse")
+          .nullable(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      await assertPipeline(ctx.getDb(), ctx.principal, input.pipelineId);
+      await setPipelineKeyMetric(ctx.getDb(), input.pipelineId, input.keyMetric);
+      await audit(ctx.getDb(), ctx.principal, {
+        action: "pipeline.key_metric",
+        targetType: "pipeline",
+        targetId: input.pipelineId,
+        detail: { keyMetric: input.keyMetric },
+      });
+      return { keyMetric: input.keyMetric };
     }),
   /** Soft delete: hidden from the list; versions and runs are kept. */
   delete: analystProcedure.input(z.object({ pipelineId })).mutation(async ({ ctx, input }) => {

@@ -77,7 +77,7 @@ export async function keyMetrics(
     let best: KeyMetric | null = null;
     const sources = split === "test" ? evaluations : trainers;
     for (const t of sources) {
-      const v = pick((t.metrics as Record<string, unknown>)[split], name);
+      const v = pick(t.metrics[split], name);
       const m = v && { name: `${split} ${name}`, ...v };
       if (m && better(m, best)) best = m;
     }

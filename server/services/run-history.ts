@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, isNotNull, lte, sql, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gte, lte, sql, type SQL } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { pipelineVersions, pipelines, runSteps, runs, users, type RunStatus } from "../db/schema";
 import { NotFoundError } from "../../lib/errors";

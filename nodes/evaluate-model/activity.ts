@@ -10,9 +10,12 @@ import type { StepContext } from "../sdk/context";
 import { defineActivity } from "../sdk/define";
 import { evaluateModel } from "./node";
 
+const reserved = new Set(["file_row", "actual", "predicted", "probability"]);
+
 /**
  * Each scored row: its position in the file (when the rows are the file's), the true value and
- * the prediction (classifiers: the class and its probability), as the endpoint would answer.
+ * the prediction (classifiers: the class and its probability), as the endpoint would answer, and
+ * the model's input columns as the client sent them (a model card groups its rows by one).
  */
 async function predictionsDataset(
   ctx: StepContext,
@@ -22,6 +25,11 @@ async function predictionsDataset(
 ) {
   const classes = sig.classes;
   const width = classes?.length ?? 1;
+  const inputs = sig.inputs.filter(
+    (input, i) =>
+      !reserved.has(input.column) &&
+      sig.inputs.findIndex((other) => other.column === input.column) === i,
+  );
   const lines: string[] = [];
   for (let r = 0; r < set.rows; r++) {
     const row: Record<string, unknown> = {};
@@ -37,6 +45,10 @@ async function predictionsDataset(
       row.actual = set.truth[r];
       row.predicted = predicted[r];
     }
+    for (const input of inputs) {
+      const v = set.inputs[input.name]![r];
+      row[input.column] = typeof v === "number" && !Number.isFinite(v) ? null : v;
+    }
     lines.push(JSON.stringify(row));
   }
   const json = path.join(ctx.workDir, "predictions.jsonl");
@@ -44,7 +56,9 @@ async function predictionsDataset(
   const box = await openSandbox(ctx.workDir, { threads: 1 });
   try {
     const text = classes ? "VARCHAR" : "DOUBLE";
-    const columns = `{${set.fileRows ? "file_row: 'BIGINT', " : ""}actual: '${text}', predicted: '${text}'${classes ? ", probability: 'DOUBLE'" : ""}}`;
+    const columns = `{${set.fileRows ? "file_row: 'BIGINT', " : ""}actual: '${text}', predicted: '${text}'${classes ? ", probability: 'DOUBLE'" : ""}${inputs
+      .map((i) => `, ${quoteLiteral(i.column)}: '${i.type === "string" ? "VARCHAR" : "DOUBLE"}'`)
+      .join("")}}`;
     await box.connection.run(
       `CREATE VIEW predictions AS SELECT * FROM read_json(${quoteLiteral(json)}, format = 'newline_delimited', columns = ${columns})`,
     );

@@ -7,7 +7,7 @@ export const evaluateModel = defineNode({
   title: "Evaluate model",
   description:
     "Scores the exported ONNX model on a held-out split: accuracy, F1, ROC-AUC, confusion matrix and curves, or RMSE, MAE and R².",
-  version: 1,
+  version: 2,
   internal: false,
   inputs: [
     { name: "model", kind: "model", label: "Model", required: true },
@@ -19,5 +19,5 @@ export const evaluateModel = defineNode({
   ],
   params: z.object({}),
   runtime: { taskQueue: "cpu", timeoutMs: 3_600_000, retries: 2, heartbeatMs: null, gpu: false },
-  docs: "Runs the model exactly as it will be served: the file's rows behind the test split, through the row steps and the ONNX file (with its preprocessing) in onnxruntime. Connect a test split: the Split node's, or one a fitted step wrote. Predictions lists each scored row's position in the file, the actual and the predicted value.",
+  docs: "Runs the model exactly as it will be served: the file's rows behind the test split, through the row steps and the ONNX file (with its preprocessing) in onnxruntime. Connect a test split: the Split node's, or one a fitted step wrote. Predictions lists each scored row's position in the file, the actual and the predicted value, and the model's input columns as a client sends them.",
 });

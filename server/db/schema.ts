@@ -358,6 +358,11 @@ export const modelVersions = pgTable(
     lineage: jsonb("lineage").$type<Record<string, unknown>>().notNull(),
     /** Per-input reference distributions from the training data, for drift monitoring. */
     reference: jsonb("reference").$type<Record<string, unknown>>(),
+    /** The model card's written parts and the column its per-group table groups by. */
+    card: jsonb("card")
+      .$type<{ intendedUse?: string; limitations?: string; groupBy?: string | null }>()
+      .notNull()
+      .default({}),
     createdAt: createdAt(),
   },
   (t) => [

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import type { DuckDBConnection } from "@duckdb/node-api";
 import { eq } from "drizzle-orm";
 import type { ArtifactStore } from "../artifacts/store";
 import {
@@ -204,6 +205,22 @@ export async function sampleColumns(
         }),
       ]),
     );
+  } finally {
+    box.close();
+  }
+}
+
+/** Runs `fn` on a dataset artifact loaded as the view `data`, in a one-thread sandbox. */
+export async function withDataset<T>(
+  store: ArtifactStore,
+  hash: string,
+  fn: (c: DuckDBConnection) => Promise<T>,
+): Promise<T> {
+  const file = await localCopy(store, hash);
+  const box = await openSandbox(path.dirname(file), { threads: 1, memoryLimit: "512MB" });
+  try {
+    await loadDataset(box.connection, file, "data");
+    return await fn(box.connection);
   } finally {
     box.close();
   }

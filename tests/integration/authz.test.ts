@@ -52,6 +52,8 @@ const expected: Record<string, Access> = {
   "members.remove": "admin",
   "members.setRole": "admin",
   "models.history": "analyst",
+  "models.card": "analyst",
+  "models.setCard": "analyst",
   "models.deploy": "analyst",
   "models.list": "analyst",
   "models.register": "analyst",

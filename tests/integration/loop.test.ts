@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import postgres from "postgres";
+import { cardMarkdown } from "../../common/model-card";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { callerAs } from "../people";
 import { closeDb } from "../../server/db/client";
@@ -206,6 +207,41 @@ describe("closing the loop", () => {
       detail: { runId: second.runId, comment: "not better enough" },
     });
     expect(history.find((h) => h.action === "approve")).toBeUndefined();
+    // The deployed version's model card: the evaluate step's numbers, per island, the approval.
+    await expect(
+      api.models.setCard({ versionId: deployment.primaryVersionId, groupBy: "nope" }),
+    ).rejects.toMatchObject({
+      code: "BAD_REQUEST",
+      message: expect.stringMatching(/no column "nope".*island/) as unknown,
+    });
+    await api.models.setCard({
+      versionId: deployment.primaryVersionId,
+      intendedUse: "Sorting penguins at the *field station*.",
+      groupBy: "island",
+    });
+    const card = await api.models.card({ versionId: deployment.primaryVersionId });
+    expect(card.test).toEqual(firstEval.test);
+    expect(card.notes.intendedUse).toBe("Sorting penguins at the *field station*.");
+    expect(card.groups?.column).toBe("island");
+    const groupRows = card.groups!.rows;
+    expect(groupRows.map((g) => g.group).sort()).toEqual(["Biscoe", "Dream", "Torgersen"]);
+    const scored = groupRows.reduce((n, g) => n + g.rows, 0);
+    expect(scored).toBe((firstEval.test as unknown as { rows: number }).rows);
+    const weighted = groupRows.reduce((a, g) => a + g.rows * g.accuracy!, 0) / scored;
+    expect(weighted).toBeCloseTo(firstEval.test.accuracy, 12);
+    expect(card.approvals).toEqual([
+      expect.objectContaining({ approved: true, comment: "metrics look right" }),
+    ]);
+    expect(card.serving).toEqual([{ endpoint, alias: "production", strategy: "replace" }]);
+    expect(card.lineage.pipeline).toMatchObject({ version: 1 });
+    const markdown = cardMarkdown(card);
+    expect(markdown).toContain(`# Model card: ${endpoint} v1`);
+    expect(markdown).toContain("| island | Rows | Accuracy |");
+    for (const g of groupRows) expect(markdown).toContain(`| ${g.group} | ${g.rows} |`);
+    expect(markdown).toMatch(
+      /Approved by manager-[0-9a-f]{8}@test\.local on .*: “metrics look right”/,
+    );
+
     expect((await api.deployments.list()).find((d) => d.name === endpoint)?.primaryVersionId).toBe(
       deployment.primaryVersionId,
     );

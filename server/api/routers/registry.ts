@@ -20,6 +20,7 @@ import {
   servingHistory,
 } from "../../services/registry";
 import { deploymentStats } from "../../services/serving-stats";
+import { modelCard, setCardNotes } from "../../services/model-card";
 import { analystProcedure, managerProcedure, router } from "../trpc";
 
 const id = z.object({ deploymentId: z.string().uuid() });
@@ -61,6 +62,45 @@ export const modelsRouter = router({
         detail: { versionId: input.versionId, alias: input.alias },
       });
       return r;
+    }),
+  /** A registered version's model card; `groupBy` previews another grouping column. */
+  card: analystProcedure
+    .input(
+      z.object({
+        versionId: z.string().uuid(),
+        groupBy: z.string().min(1).max(200).nullable().optional(),
+      }),
+    )
+    .query(({ ctx, input }) =>
+      modelCard(ctx.getDb(), artifactStore(), ctx.principal.workspaceId, input.versionId, {
+        groupBy: input.groupBy,
+      }),
+    ),
+  /** The card's written parts and its grouping column (data scientists write them; audited). */
+  setCard: analystProcedure
+    .input(
+      z.object({
+        versionId: z.string().uuid(),
+        intendedUse: z.string().max(20_000).optional(),
+        limitations: z.string().max(20_000).optional(),
+        groupBy: z.string().min(1).max(200).nullable().optional(),
+      }),
+    )
+    .mutation(async ({ ctx, input }) => {
+      const { versionId, ...notes } = input;
+      if (notes.groupBy)
+        // Refuses a column the evaluation's rows do not have, naming those it has.
+        await modelCard(ctx.getDb(), artifactStore(), ctx.principal.workspaceId, versionId, {
+          groupBy: notes.groupBy,
+        });
+      const card = await setCardNotes(ctx.getDb(), ctx.principal.workspaceId, versionId, notes);
+      await audit(ctx.getDb(), ctx.principal, {
+        action: "model.card",
+        targetType: "model_version",
+        targetId: versionId,
+        detail: { changed: Object.keys(notes) },
+      });
+      return card;
     }),
   history: analystProcedure
     .input(z.object({ modelId: z.string().uuid().optional() }).optional())

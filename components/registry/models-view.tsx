@@ -55,7 +55,15 @@ export function ModelsView() {
                 const lineage = v.lineage as { runId?: string; stepId?: string; train?: string };
                 return (
                   <tr key={v.id} className="border-b border-slate-100">
-                    <td className="py-1 font-medium">v{v.version}</td>
+                    <td className="py-1 font-medium">
+                      v{v.version}{" "}
+                      <Link
+                        className="text-xs font-normal text-sky-700 underline"
+                        href={`/models/versions/${v.id}`}
+                      >
+                        Model card
+                      </Link>
+                    </td>
                     <td>
                       {v.aliases.map((a) => (
                         <span

@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import ReactMarkdown from "react-markdown";
-import { cardMarkdown, fmt, groupTable, testRows, type ModelCard } from "@/common/model-card";
+import { cardMarkdown, fmt, groupTable, testRows } from "@/common/model-card";
 import { ConfusionMatrix, ResidualPlot, RocCurve } from "@/components/charts/experiment-charts";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";

@@ -82,7 +82,7 @@ describe("templates", () => {
         id: "production-deploy",
         name: "Penguins to production",
         description: expect.any(String) as string,
-        nodeCount: 6,
+        nodeCount: 7,
       },
     ]);
     for (const t of templates) expect(t.description.length).toBeGreaterThan(0);

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { after, before, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
 import { BASE_URL, E2E_ADMIN, launchBrowser, signedInPage, createFromTemplate } from "./browser";
 
 let browser: Browser;
+/** The pipeline whose first run puts penguin-species v1 in production. */
+let productionPipeline = "";
 const shots = "test-results/people";
 const password = "e2e member password";
 const people = {
@@ -92,6 +94,7 @@ void test("an analyst's production deploy waits until a manager approves it", as
     people.analyst,
   );
   await createFromTemplate(analyst, "Penguins to production");
+  productionPipeline = analyst.url();
   await analyst.locator('[data-node-id="deploy"]').waitFor();
   await analyst.getByRole("button", { name: "Run…" }).click();
   await analyst.getByRole("button", { name: "Start run" }).click();
@@ -117,8 +120,18 @@ void test("an analyst's production deploy waits until a manager approves it", as
   await manager.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
   await pending.click();
   await manager.waitForURL(runUrl);
-  // Who asked is on the page; Approve asks for a comment and a confirmation.
+  // Who asked is on the page, and what to decide on: the candidate's test metrics (nothing
+  // serves in production yet) and its training data.
   assert.equal(await manager.getByTestId("run-started-by").textContent(), people.analyst.email);
+  const context = manager.getByTestId("approval-context");
+  await context
+    .getByRole("row")
+    .filter({ hasText: "accuracy" })
+    .first()
+    .waitFor({ timeout: 30_000 });
+  await context.getByText("this would be its first version there").waitFor();
+  await context.getByRole("cell", { name: "bill_length_mm", exact: true }).waitFor();
+  // Approve asks for a comment and a confirmation.
   const managerDeploy = manager.locator('[data-step-id="deploy"]');
   await managerDeploy.getByRole("button", { name: "Approve" }).click();
   await managerDeploy.getByLabel("Approval comment").click();
@@ -201,6 +214,129 @@ void test("an analyst's production deploy waits until a manager approves it", as
     .locator('[data-testid="run-status"][data-status="succeeded"]')
     .waitFor({ timeout: 30_000 });
   await analyst.context().close();
+  await manager.context().close();
+});
+
+void test("a manager decides on a new version with production's metrics and the changes beside it, and reads its model card", async () => {
+  const scientist = await signedInPage(
+    browser,
+    { viewport: { width: 1440, height: 900 } },
+    people.data_scientist,
+  );
+  // More trees: typed into the boosted trees' form, saved as version 2, run.
+  await scientist.goto(productionPipeline);
+  await scientist.locator('[data-node-id="gbdt"]').click();
+  const trees = scientist.getByLabel(/^Trees/);
+  await trees.click();
+  await scientist.keyboard.press("ControlOrMeta+a");
+  await scientist.keyboard.type("45", { delay: 20 });
+  await scientist.getByRole("button", { name: "Save", exact: true }).click();
+  await scientist.getByRole("status").filter({ hasText: "Saved version 2" }).waitFor();
+  await scientist.getByRole("button", { name: "Run…" }).click();
+  await scientist.getByRole("button", { name: "Start run" }).click();
+  await scientist.getByTestId("editor-run-status").getByRole("link", { name: "details" }).click();
+  await scientist.waitForURL(/\/runs\/[0-9a-f-]{36}$/);
+  const runUrl = scientist.url();
+  await scientist
+    .locator('[data-testid="run-status"][data-status="awaiting_approval"]')
+    .waitFor({ timeout: 120_000 });
+
+  const manager = await signedInPage(
+    browser,
+    { viewport: { width: 1440, height: 900 } },
+    people.manager,
+  );
+  await manager.goto(runUrl);
+  const context = manager.getByTestId("approval-context");
+  // Candidate and production side by side, on the same test rows.
+  const metrics = context.getByTestId("approval-metrics");
+  await metrics.getByRole("columnheader", { name: "Production (v1)" }).waitFor({ timeout: 30_000 });
+  const accuracy = metrics.locator('[data-metric="accuracy"]').getByRole("cell");
+  await context
+    .getByText("Both were evaluated on the same test rows.")
+    .waitFor({ timeout: 30_000 });
+  const [candidate, production] = [
+    Number(await accuracy.nth(1).textContent()),
+    Number(await accuracy.nth(2).textContent()),
+  ];
+  assert.ok(candidate > 0.8 && candidate <= 1, `candidate accuracy ${candidate}`);
+  assert.ok(production > 0.8 && production <= 1, `production accuracy ${production}`);
+  // What changed since the version behind production, and the data with its drift.
+  const changes = context.getByTestId("approval-changes");
+  await changes.getByText("trees 30 → 45").waitFor();
+  await context.getByTestId("drift-bill_length_mm").waitFor();
+  await manager.screenshot({ path: `${shots}/approval-context.png`, fullPage: true });
+
+  const deploy = manager.locator('[data-step-id="deploy"]');
+  await deploy.getByRole("button", { name: "Approve" }).click();
+  await deploy.getByLabel("Approval comment").click();
+  await manager.keyboard.type("45 trees: same accuracy, no drift.", { delay: 5 });
+  await deploy.getByRole("button", { name: "Confirm approval" }).click();
+  await manager
+    .locator('[data-testid="run-status"][data-status="succeeded"]')
+    .waitFor({ timeout: 60_000 });
+  // The evaluate step's test accuracy, as the run page shows it.
+  const evalAccuracy = Number(
+    await manager.locator('[data-experiment="eval"] [data-metric="accuracy"]').textContent(),
+  );
+
+  // The model card of the version now in production.
+  await manager.goto(`${BASE_URL}/models`);
+  await manager
+    .locator('[data-model="penguin-species"]')
+    .getByRole("row")
+    .filter({ hasText: "v2" })
+    .getByRole("link", { name: "Model card" })
+    .click();
+  await manager.getByRole("heading", { name: /Model card: penguin-species v2/ }).waitFor();
+  const testTable = manager.getByRole("table", { name: "Test metrics" });
+  const cardAccuracy = Number(
+    await testTable
+      .getByRole("row")
+      .filter({ hasText: "Accuracy" })
+      .getByRole("cell")
+      .nth(1)
+      .textContent(),
+  );
+  assert.ok(Math.abs(cardAccuracy - evalAccuracy) < 1e-4, `${cardAccuracy} vs ${evalAccuracy}`);
+  await manager.getByRole("button", { name: "Edit intended use" }).click();
+  await manager.getByRole("textbox", { name: "Intended use" }).click();
+  await manager.keyboard.type("Sorting penguins at the field station; not for other species.", {
+    delay: 5,
+  });
+  await manager.getByRole("button", { name: "Save", exact: true }).click();
+  await manager.getByTestId("card-Intended use").getByText("not for other species").waitFor();
+  await manager.getByLabel("Group by").selectOption("island");
+  const perGroup = manager.getByRole("table", { name: "Performance per group" });
+  await perGroup.getByRole("cell", { name: "Biscoe", exact: true }).waitFor();
+  await manager
+    .getByTestId("card-approvals")
+    .getByText("“45 trees: same accuracy, no drift.”", { exact: false })
+    .waitFor();
+  await manager.screenshot({ path: `${shots}/model-card.png`, fullPage: true });
+
+  const [md] = await Promise.all([
+    manager.waitForEvent("download"),
+    manager.getByRole("button", { name: "Download Markdown" }).click(),
+  ]);
+  const markdown = await readFile((await md.path())!, "utf8");
+  assert.match(markdown, /^# Model card: penguin-species v2/);
+  assert.match(markdown, /\| island \| Rows \| Accuracy \|/);
+  assert.match(markdown, /\| Biscoe \| \d+ \| /);
+  assert.match(markdown, /not for other species/);
+  assert.match(
+    markdown,
+    /Approved by manager@e2e\.test on .*“45 trees: same accuracy, no drift\.”/,
+  );
+  const [pdf] = await Promise.all([
+    manager.waitForEvent("download"),
+    manager.getByRole("button", { name: "Download PDF" }).click(),
+  ]);
+  const bytes = await readFile((await pdf.path())!);
+  assert.equal(bytes.subarray(0, 5).toString(), "%PDF-");
+  assert.ok(bytes.toString("latin1").includes("Performance per group"));
+  assert.ok(bytes.toString("latin1").includes("Biscoe"));
+  await scientist.context().close();
   await manager.context().close();
 });
 
@@ -301,5 +437,15 @@ void test("four eyes: a manager cannot approve a run they started, and rejects i
   // Rejected, not failed: the step and the run say so.
   await deploy.locator('[data-status="rejected"]').waitFor();
   await manager.locator('[data-testid="run-status"][data-status="rejected"]').waitFor();
+  const runId = manager.url().split("/").pop()!;
+  // Everywhere: the runs list (and its status filter) and the dashboard.
+  await manager.goto(`${BASE_URL}/runs`);
+  await manager.getByLabel("Status").selectOption("rejected");
+  await manager.locator(`a[href="/runs/${runId}"]`).first().waitFor({ timeout: 30_000 });
+  await manager.locator('[data-status="rejected"]').first().waitFor();
+  await manager.goto(`${BASE_URL}/dashboard`);
+  const rejectedStat = manager.locator('[data-stat="Rejected runs"]');
+  await rejectedStat.waitFor();
+  assert.match((await rejectedStat.textContent()) ?? "", /[1-9]/);
   await manager.context().close();
 });

@@ -319,7 +319,7 @@ void test("a manager decides on a new version with production's metrics and the 
     manager.waitForEvent("download"),
     manager.getByRole("button", { name: "Download Markdown" }).click(),
   ]);
-  const markdown = await readFile((await md.path())!, "utf8");
+  const markdown = await readFile((await md.path()), "utf8");
   assert.match(markdown, /^# Model card: penguin-species v2/);
   assert.match(markdown, /\| island \| Rows \| Accuracy \|/);
   assert.match(markdown, /\| Biscoe \| \d+ \| /);
@@ -332,7 +332,7 @@ void test("a manager decides on a new version with production's metrics and the 
     manager.waitForEvent("download"),
     manager.getByRole("button", { name: "Download PDF" }).click(),
   ]);
-  const bytes = await readFile((await pdf.path())!);
+  const bytes = await readFile((await pdf.path()));
   assert.equal(bytes.subarray(0, 5).toString(), "%PDF-");
   assert.ok(bytes.toString("latin1").includes("Performance per group"));
   assert.ok(bytes.toString("latin1").includes("Biscoe"));

@@ -458,6 +458,20 @@ export const predictions = pgTable(
   (t) => [index("predictions_deployment_idx").on(t.deploymentId, t.createdAt)],
 );
 
+/** Refused and failed requests per deployment, minute and HTTP status (successes are predictions). */
+export const endpointErrors = pgTable(
+  "endpoint_errors",
+  {
+    deploymentId: uuid("deployment_id")
+      .notNull()
+      .references(() => deployments.id, { onDelete: "cascade" }),
+    minute: timestamp("minute", { withTimezone: true }).notNull(),
+    status: integer("status").notNull(),
+    count: integer("count").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.deploymentId, t.minute, t.status] })],
+);
+
 /** One examination of a deployment's recent predictions by its monitor. */
 export const monitorResults = pgTable(
   "monitor_results",

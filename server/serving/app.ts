@@ -202,17 +202,31 @@ export function createServingApp(deps: { db: Db; state: ServingState; logger: Pr
     return { answering, scored, ids, rows };
   }
 
+  /** The named endpoint's deployment id, for counting a refusal (unknown names count nowhere). */
+  const known = (c: Context) => state.get(c.req.param("name") ?? "")?.id;
+
   const guard =
     (fn: (c: Context, e: Endpoint) => Response | Promise<Response>) => async (c: Context) => {
       const e = await authorize(c);
-      if (e instanceof Response) return e;
+      if (e instanceof Response) {
+        const id = known(c);
+        if (id) logger.error(id, e.status);
+        return e;
+      }
       try {
-        return await fn(c, e);
+        const res = await fn(c, e);
+        if (res.status >= 400) logger.error(e.id, res.status);
+        return res;
       } catch (err) {
-        if (err instanceof PayloadError)
+        if (err instanceof PayloadError) {
+          logger.error(e.id, 400);
           return c.json({ error: err.message, field: err.field }, 400);
-        if (err instanceof SyntaxError)
+        }
+        if (err instanceof SyntaxError) {
+          logger.error(e.id, 400);
           return httpError(c, 400, `body: not valid JSON (${err.message})`);
+        }
+        logger.error(e.id, 500);
         throw err;
       }
     };

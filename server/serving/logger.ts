@@ -59,7 +59,10 @@ export class PredictionLogger {
     private readonly db: Db,
     retentionDays: number,
   ) {
-    this.timer = setInterval(() => void this.flush().catch(() => undefined), FLUSH_MS);
+    this.timer = setInterval(() => {
+      void this.flush().catch(() => undefined);
+      void this.flushErrors().catch(() => undefined);
+    }, FLUSH_MS);
     this.timer.unref();
     const prune = () =>
       void db
@@ -104,5 +107,33 @@ export class PredictionLogger {
     clearInterval(this.timer);
     clearInterval(this.retention);
     await this.flush();
+    await this.flushErrors();
+  }
+
+  private errors = new Map<string, number>();
+
+  /** Counts a refused or failed request of a known deployment (written with the next flush). */
+  error(deploymentId: string, status: number): void {
+    const minute = new Date(Math.floor(Date.now() / 60_000) * 60_000).toISOString();
+    const key = `${deploymentId}|${minute}|${status}`;
+    this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
+  }
+
+  async flushErrors(): Promise<void> {
+    if (!this.errors.size) return;
+    const counts = [...this.errors].map(([key, count]) => {
+      const [deployment_id, minute, status] = key.split("|");
+      return { deployment_id, minute, status: Number(status), count };
+    });
+    this.errors.clear();
+    await this.db.$client.unsafe(
+      `INSERT INTO endpoint_errors (deployment_id, minute, status, count)
+       SELECT deployment_id, minute, status, count
+       FROM json_to_recordset($1::json)
+         AS x(deployment_id uuid, minute timestamptz, status integer, count integer)
+       ON CONFLICT (deployment_id, minute, status)
+       DO UPDATE SET count = endpoint_errors.count + excluded.count`,
+      [JSON.stringify(counts)],
+    );
   }
 }

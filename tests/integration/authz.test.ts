@@ -38,6 +38,7 @@ const expected: Record<string, Access> = {
   "deployments.rollback": "manager",
   "deployments.rotateKey": "analyst",
   "deployments.stats": "analyst",
+  "deployments.history": "analyst",
   "deployments.usage": "analyst",
   "experiments.forRun": "analyst",
   "health.get": "signed-in",

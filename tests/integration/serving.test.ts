@@ -501,5 +501,29 @@ describe("deploy and serve over HTTP", () => {
       statuses.push((await call(`/v2/models/${endpoint}/predict`, { records: [penguin] })).status);
     expect(statuses.slice(0, 3)).toEqual([200, 200, 200]);
     expect(statuses.slice(3)).toEqual([429, 429]);
+
+    // The deployment's page over time: answered requests with latency, the refused ones by
+    // status (the 400s of the random requests, these 429s, a wrong key's 403), the versions.
+    const wrongKey = await fetch(`${serving.base}/v2/models/${endpoint}/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: "Bearer ffk_wrong" },
+      body: JSON.stringify({ records: [penguin] }),
+    });
+    expect(wrongKey.status).toBe(403);
+    await serving.logger.flushErrors();
+    await serving.logger.flush();
+    const h = await api.deployments.history({ deploymentId: (await deployment()).id, hours: 1 });
+    expect(h.bucketSeconds).toBe(300);
+    expect(h.errorsByStatus["429"]).toBe(2);
+    expect(h.errorsByStatus["403"]).toBeGreaterThanOrEqual(1);
+    expect(h.errorsByStatus["400"]).toBeGreaterThan(10);
+    expect(h.errorsByStatus["500"]).toBeUndefined();
+    const answered = h.buckets.reduce((n, b) => n + b.requests, 0);
+    expect(answered).toBeGreaterThan(100);
+    expect(h.buckets.every((b) => b.requests === 0 || (b.p50 !== null && b.p99! >= b.p50))).toBe(
+      true,
+    );
+    expect(h.changes.map((c) => c.version)).toContain(2);
+    expect(h.changes.some((c) => c.previous === 1 && c.version === 2)).toBe(true);
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { DeploymentHistory } from "@/components/registry/deployment-history";
 import { EndpointUsage } from "@/components/registry/endpoint-usage";
 import { MonitoringView } from "@/components/registry/monitoring-view";
 
@@ -10,6 +11,7 @@ export default async function DeploymentMonitoringPage({
   return (
     <div className="space-y-8">
       <EndpointUsage deploymentId={deploymentId} />
+      <DeploymentHistory deploymentId={deploymentId} />
       <section className="space-y-4">
         <h2 className="text-lg font-semibold">Monitoring</h2>
         <MonitoringView deploymentId={deploymentId} />

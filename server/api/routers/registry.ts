@@ -19,7 +19,7 @@ import {
   rotateKey,
   servingHistory,
 } from "../../services/registry";
-import { deploymentStats } from "../../services/serving-stats";
+import { deploymentHistory, deploymentStats } from "../../services/serving-stats";
 import { modelCard, setCardNotes } from "../../services/model-card";
 import { analystProcedure, managerProcedure, router } from "../trpc";
 
@@ -137,6 +137,22 @@ export const deploymentsRouter = router({
     .query(async ({ ctx, input }) => {
       await assertDeployment(ctx.getDb(), ctx.principal, input.deploymentId);
       return deploymentStats(ctx.getDb(), input.deploymentId, input.minutes);
+    }),
+  /** Traffic, latency, errors and what served, over the last hours. */
+  history: analystProcedure
+    .input(
+      id.extend({
+        hours: z
+          .number()
+          .int()
+          .min(1)
+          .max(24 * 30)
+          .default(24),
+      }),
+    )
+    .query(async ({ ctx, input }) => {
+      await assertDeployment(ctx.getDb(), ctx.principal, input.deploymentId);
+      return deploymentHistory(ctx.getDb(), input.deploymentId, input.hours);
     }),
   promote: managerProcedure
     .input(id)

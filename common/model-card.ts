@@ -136,9 +136,59 @@ export function groupTable(card: ModelCard): { head: string[]; body: string[][] 
   };
 }
 
+type TextTable = { head: string[]; body: string[][] };
+
+/** The training data's profile, as text. */
+export function profileTable(card: ModelCard): TextTable {
+  return {
+    head: ["Column", "Type", "Missing", "Distinct", "Min", "Max", "Mean"],
+    body: card.trainingData.columns.map((c) => [
+      c.name,
+      c.type,
+      String(c.nulls),
+      String(c.distinct),
+      c.min ?? "—",
+      c.max ?? "—",
+      fmt(c.mean),
+    ]),
+  };
+}
+
+export function featureTable(card: ModelCard): TextTable {
+  return { head: ["Feature", "Type"], body: card.features.map((f) => [f.column, f.type]) };
+}
+
+export function importanceTable(card: ModelCard): TextTable {
+  return {
+    head: ["Feature", "Gain", "Splits"],
+    body: card.importance.map((i) => [i.feature, fmt(i.gain), String(i.splits)]),
+  };
+}
+
+/** Rows: actual class; columns: predicted. */
+export function confusionTable(t: TestMetrics): TextTable | null {
+  if (!t.confusion) return null;
+  const { classes, matrix } = t.confusion;
+  return {
+    head: ["", ...classes],
+    body: matrix.map((row, i) => [classes[i] ?? "", ...row.map(String)]),
+  };
+}
+
+export function historyTable(card: ModelCard, when: (iso: string) => string): TextTable {
+  return {
+    head: ["When", "Action", "Alias", "By"],
+    body: card.history.map((h) => [when(h.at), h.action, h.alias ?? "—", h.actor]),
+  };
+}
+
+export const approvalLine = (a: ModelCard["approvals"][number], quote = ["“", "”"]) =>
+  `${a.approved ? "Approved" : "Rejected"} by ${a.by} on ${a.at.slice(0, 10)}${a.comment ? `: ${quote[0]}${a.comment}${quote[1]}` : ""}`;
+
 const cell = (s: string) => s.replaceAll("|", "\\|").replaceAll("\n", " ");
 
-function table(head: string[], body: string[][]): string {
+function table(t: TextTable): string {
+  const { head, body } = t;
   return [
     `| ${head.map(cell).join(" | ")} |`,
     `| ${head.map(() => "---").join(" | ")} |`,
@@ -164,61 +214,30 @@ export function cardMarkdown(card: ModelCard): string {
   out.push(
     `Source: ${src || "unknown"}. ${card.trainingData.rows ?? "?"} training rows, dataset \`${card.trainingData.hash.slice(0, 16)}\`.`,
   );
-  if (card.trainingData.columns.length)
-    out.push(
-      table(
-        ["Column", "Type", "Missing", "Distinct", "Min", "Max", "Mean"],
-        card.trainingData.columns.map((c) => [
-          c.name,
-          c.type,
-          String(c.nulls),
-          String(c.distinct),
-          c.min ?? "—",
-          c.max ?? "—",
-          fmt(c.mean),
-        ]),
-      ),
-    );
+  if (card.trainingData.columns.length) out.push(table(profileTable(card)));
 
   out.push("## Features and label");
   out.push(
     `Label: **${card.label}**${card.classes ? ` (classes: ${card.classes.join(", ")})` : ""}.`,
   );
-  out.push(
-    table(
-      ["Feature", "Type"],
-      card.features.map((f) => [f.column, f.type]),
-    ),
-  );
+  out.push(table(featureTable(card)));
 
   out.push("## Test metrics");
   if (card.test) {
-    out.push(table(["Metric", "Value"], testRows(card.test)));
-    if (card.test.confusion) {
-      const { classes, matrix } = card.test.confusion;
-      out.push(
-        "Confusion matrix (rows: actual, columns: predicted):",
-        table(
-          ["", ...classes],
-          matrix.map((row, i) => [classes[i] ?? "", ...row.map(String)]),
-        ),
-      );
-    }
+    out.push(table({ head: ["Metric", "Value"], body: testRows(card.test) }));
+    const confusion = confusionTable(card.test);
+    if (confusion)
+      out.push("Confusion matrix (rows: actual, columns: predicted):", table(confusion));
   } else out.push("_No evaluation of this version is recorded._");
 
   if (card.importance.length) {
     out.push("## Feature importance");
-    out.push(
-      table(
-        ["Feature", "Gain", "Splits"],
-        card.importance.map((i) => [i.feature, fmt(i.gain), String(i.splits)]),
-      ),
-    );
+    out.push(table(importanceTable(card)));
   }
 
   out.push("## Performance per group");
   const groups = groupTable(card);
-  out.push(groups ? table(groups.head, groups.body) : "_No grouping column chosen for this card._");
+  out.push(groups ? table(groups) : "_No grouping column chosen for this card._");
 
   out.push("## Lineage");
   const l = card.lineage;
@@ -237,12 +256,7 @@ export function cardMarkdown(card: ModelCard): string {
   out.push("## Approvals");
   out.push(
     card.approvals.length
-      ? card.approvals
-          .map(
-            (a) =>
-              `- ${a.approved ? "Approved" : "Rejected"} by ${a.by} on ${a.at.slice(0, 10)}${a.comment ? `: “${a.comment}”` : ""}`,
-          )
-          .join("\n")
+      ? card.approvals.map((a) => `- ${approvalLine(a)}`).join("\n")
       : "_No approval was needed or recorded._",
   );
 
@@ -253,15 +267,7 @@ export function cardMarkdown(card: ModelCard): string {
     );
   out.push(
     card.history.length
-      ? table(
-          ["When", "Action", "Alias", "By"],
-          card.history.map((h) => [
-            h.at.slice(0, 16).replace("T", " "),
-            h.action,
-            h.alias ?? "—",
-            h.actor,
-          ]),
-        )
+      ? table(historyTable(card, (at) => at.slice(0, 16).replace("T", " ")))
       : "_Never served._",
   );
   return `${out.join("\n\n")}\n`;

@@ -1,6 +1,17 @@
 import { jsPDF } from "jspdf";
 import { autoTable } from "jspdf-autotable";
-import { fmt, groupTable, testRows, type ModelCard } from "@/common/model-card";
+import {
+  approvalLine,
+  confusionTable,
+  featureTable,
+  fmt,
+  groupTable,
+  historyTable,
+  importanceTable,
+  profileTable,
+  testRows,
+  type ModelCard,
+} from "@/common/model-card";
 
 // The card as a PDF, built in the browser from the same object the page shows (jsPDF with
 // autotable for the tables). The ROC curve is drawn as lines, so the PDF stays text and vectors.
@@ -32,7 +43,7 @@ export function cardPdf(card: ModelCard): Blob {
     doc.text(lines, MARGIN, y + 12);
     y += lines.length * 13 + 4;
   };
-  const table = (head: string[], body: string[][]) => {
+  const table = ({ head, body }: { head: string[]; body: string[][] }) => {
     autoTable(doc, {
       head: [head],
       body,
@@ -60,52 +71,31 @@ export function cardPdf(card: ModelCard): Blob {
   para(
     `Source: ${card.trainingData.sources.map((s) => `${s.node} (${s.type})`).join(", ") || "unknown"}. ${card.trainingData.rows ?? "?"} training rows.`,
   );
-  if (card.trainingData.columns.length)
-    table(
-      ["Column", "Type", "Missing", "Distinct", "Min", "Max", "Mean"],
-      card.trainingData.columns.map((c) => [
-        c.name,
-        c.type,
-        String(c.nulls),
-        String(c.distinct),
-        c.min ?? "—",
-        c.max ?? "—",
-        fmt(c.mean),
-      ]),
-    );
+  if (card.trainingData.columns.length) table(profileTable(card));
 
   heading("Features and label");
   para(`Label: ${card.label}${card.classes ? ` (classes: ${card.classes.join(", ")})` : ""}.`);
-  table(
-    ["Feature", "Type"],
-    card.features.map((f) => [f.column, f.type]),
-  );
+  table(featureTable(card));
 
   heading("Test metrics");
   if (card.test) {
-    table(["Metric", "Value"], testRows(card.test));
-    if (card.test.confusion) {
-      const { classes, matrix } = card.test.confusion;
+    table({ head: ["Metric", "Value"], body: testRows(card.test) });
+    const confusion = confusionTable(card.test);
+    if (confusion) {
       para("Confusion matrix (rows: actual, columns: predicted)");
-      table(
-        ["", ...classes],
-        matrix.map((row, i) => [classes[i] ?? "", ...row.map(String)]),
-      );
+      table(confusion);
     }
     if (card.test.roc?.length) rocFigure(doc, card.test.roc, card.test.rocAuc ?? null);
   } else para("No evaluation of this version is recorded.");
 
   if (card.importance.length) {
     heading("Feature importance");
-    table(
-      ["Feature", "Gain", "Splits"],
-      card.importance.map((i) => [i.feature, fmt(i.gain), String(i.splits)]),
-    );
+    table(importanceTable(card));
   }
 
   heading("Performance per group");
   const groups = groupTable(card);
-  if (groups) table(groups.head, groups.body);
+  if (groups) table(groups);
   else para("No grouping column chosen for this card.");
 
   heading("Lineage");
@@ -123,26 +113,12 @@ export function cardPdf(card: ModelCard): Blob {
   heading("Approvals");
   para(
     card.approvals.length
-      ? card.approvals
-          .map(
-            (a) =>
-              `${a.approved ? "Approved" : "Rejected"} by ${a.by} on ${a.at.slice(0, 10)}${a.comment ? `: "${a.comment}"` : ""}`,
-          )
-          .join("\n")
+      ? card.approvals.map((a) => approvalLine(a, ['"', '"'])).join("\n")
       : "No approval was needed or recorded.",
   );
 
   heading("Serving history");
-  if (card.history.length)
-    table(
-      ["When", "Action", "Alias", "By"],
-      card.history.map((h) => [
-        h.at.slice(0, 16).replace("T", " "),
-        h.action,
-        h.alias ?? "—",
-        h.actor,
-      ]),
-    );
+  if (card.history.length) table(historyTable(card, (at) => at.slice(0, 16).replace("T", " ")));
   else para("Never served.");
 
   return doc.output("blob");

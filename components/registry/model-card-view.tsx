@@ -4,7 +4,15 @@ import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState, type ReactNode } from "react";
 import ReactMarkdown from "react-markdown";
-import { cardMarkdown, fmt, groupTable, testRows } from "@/common/model-card";
+import {
+  cardMarkdown,
+  featureTable,
+  groupTable,
+  historyTable,
+  importanceTable,
+  profileTable,
+  testRows,
+} from "@/common/model-card";
 import { ConfusionMatrix, ResidualPlot, RocCurve } from "@/components/charts/experiment-charts";
 import { useTRPC } from "@/components/trpc";
 import { Button } from "@/components/ui/button";
@@ -189,19 +197,7 @@ export function ModelCardView({ versionId }: { versionId: string }) {
             View data
           </Link>
         </p>
-        <Table
-          label="Training data profile"
-          head={["Column", "Type", "Missing", "Distinct", "Min", "Max", "Mean"]}
-          body={c.trainingData.columns.map((col) => [
-            col.name,
-            col.type.toLowerCase(),
-            String(col.nulls),
-            String(col.distinct),
-            col.min ?? "—",
-            col.max ?? "—",
-            fmt(col.mean),
-          ])}
-        />
+        <Table label="Training data profile" {...profileTable(c)} />
       </Section>
 
       <Section title="Features and label">
@@ -209,11 +205,7 @@ export function ModelCardView({ versionId }: { versionId: string }) {
           Label <b>{c.label}</b>
           {c.classes && <> (classes: {c.classes.join(", ")})</>}; {c.features.length} features.
         </p>
-        <Table
-          label="Features"
-          head={["Feature", "Type"]}
-          body={c.features.map((f) => [f.column, f.type])}
-        />
+        <Table label="Features" {...featureTable(c)} />
       </Section>
 
       <Section title="Test metrics">
@@ -256,11 +248,7 @@ export function ModelCardView({ versionId }: { versionId: string }) {
 
       {c.importance.length > 0 && (
         <Section title="Feature importance">
-          <Table
-            label="Feature importance"
-            head={["Feature", "Gain", "Splits"]}
-            body={c.importance.map((i) => [i.feature, fmt(i.gain), String(i.splits)])}
-          />
+          <Table label="Feature importance" {...importanceTable(c)} />
         </Section>
       )}
 
@@ -348,13 +336,7 @@ export function ModelCardView({ versionId }: { versionId: string }) {
         {c.history.length ? (
           <Table
             label="Serving history"
-            head={["When", "Action", "Alias", "By"]}
-            body={c.history.map((h) => [
-              new Date(h.at).toLocaleString(),
-              h.action,
-              h.alias ?? "—",
-              h.actor,
-            ])}
+            {...historyTable(c, (at) => new Date(at).toLocaleString())}
           />
         ) : (
           <p className="text-sm text-slate-500">Never served.</p>

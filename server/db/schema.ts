@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Role } from "../../common/roles";
 import { stepStatuses, type StepStatus } from "../../workflows/plan";
+import { runStatusList } from "../../common/run-status";
 
 export { stepStatuses, type StepStatus };
 import {
@@ -166,15 +167,7 @@ export const pipelineVersions = pgTable(
   ],
 );
 
-export const runStatuses = [
-  "queued",
-  "running",
-  "awaiting_approval",
-  "succeeded",
-  "failed",
-  "rejected",
-  "cancelled",
-] as const;
+export const runStatuses = runStatusList;
 export type RunStatus = (typeof runStatuses)[number];
 
 export const runs = pgTable(

@@ -18,7 +18,7 @@ import {
   runs,
   users,
 } from "../db/schema";
-import { previewDataset, sampleColumns } from "./datasets";
+import { previewDataset, profileSummary, sampleColumns } from "./datasets";
 import { evaluationsOfModel, evaluationsOfRuns, type Evaluation } from "./evaluations";
 import { diffDocuments } from "./pipelines";
 import { flattenMetrics } from "./run-compare";
@@ -141,15 +141,7 @@ export async function approvalContext(
       data = {
         hash: dataHash,
         rows: preview.rowCount,
-        columns: preview.profile.map((p) => ({
-          name: p.name,
-          type: p.type,
-          nulls: p.nulls,
-          distinct: p.distinct,
-          min: p.min,
-          max: p.max,
-          mean: p.mean,
-        })),
+        columns: profileSummary(preview.profile),
       };
     const reference = production?.reference?.features;
     if (reference?.length) {

@@ -8,6 +8,7 @@ import {
   describeRelation,
   isNumeric,
   loadDataset,
+  type ColumnProfile,
   type DatasetMetadata,
 } from "../../lib/data/dataset";
 import { openSandbox, quoteIdent } from "../../lib/data/sandbox";
@@ -225,3 +226,15 @@ export async function withDataset<T>(
     box.close();
   }
 }
+
+/** A profile as an overview shows it: per column its type, missing and distinct values, range. */
+export const profileSummary = (profile: ColumnProfile[]) =>
+  profile.map((p) => ({
+    name: p.name,
+    type: p.type,
+    nulls: p.nulls,
+    distinct: p.distinct,
+    min: p.min,
+    max: p.max,
+    mean: p.mean,
+  }));

@@ -23,7 +23,7 @@ import {
   servingAudit,
   users,
 } from "../db/schema";
-import { previewDataset, withDataset } from "./datasets";
+import { previewDataset, profileSummary, withDataset } from "./datasets";
 import { evaluationsOfModel } from "./evaluations";
 
 // A model card: what the product knows about a registered version, in one document. The page,
@@ -171,15 +171,7 @@ export async function modelCard(
       hash: lineage.train,
       rows: train?.rowCount ?? null,
       roles: trainRoles ?? null,
-      columns: (train?.profile ?? []).map((p) => ({
-        name: p.name,
-        type: p.type,
-        nulls: p.nulls,
-        distinct: p.distinct,
-        min: p.min,
-        max: p.max,
-        mean: p.mean,
-      })),
+      columns: profileSummary(train?.profile ?? []),
     },
     validation: (meta.metrics.validation as Record<string, unknown> | undefined) ?? null,
     test: test ?? null,

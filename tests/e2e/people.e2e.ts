@@ -202,6 +202,16 @@ void test("an analyst's production deploy waits until a manager approves it", as
     (await manager.getByTestId("try-answer").textContent()) ?? "",
     /"label": "(Adelie|Chinstrap|Gentoo)"/,
   );
+  // The same page over time: the request just sent is counted, and v1's deploy is its history.
+  await manager
+    .getByTestId("traffic-totals")
+    .filter({ hasText: /^[1-9]\d* answered/ })
+    .waitFor({ timeout: 30_000 });
+  await manager
+    .getByRole("table", { name: "Version history" })
+    .getByRole("cell", { name: "v1", exact: true })
+    .first()
+    .waitFor();
   await manager.screenshot({ path: `${shots}/endpoint-usage.png`, fullPage: true });
   await manager.goto(`${BASE_URL}/audit`);
   const approval = manager.getByRole("row").filter({ hasText: "run.approve" });
@@ -319,7 +329,7 @@ void test("a manager decides on a new version with production's metrics and the 
     manager.waitForEvent("download"),
     manager.getByRole("button", { name: "Download Markdown" }).click(),
   ]);
-  const markdown = await readFile((await md.path()), "utf8");
+  const markdown = await readFile(await md.path(), "utf8");
   assert.match(markdown, /^# Model card: penguin-species v2/);
   assert.match(markdown, /\| island \| Rows \| Accuracy \|/);
   assert.match(markdown, /\| Biscoe \| \d+ \| /);
@@ -332,7 +342,7 @@ void test("a manager decides on a new version with production's metrics and the 
     manager.waitForEvent("download"),
     manager.getByRole("button", { name: "Download PDF" }).click(),
   ]);
-  const bytes = await readFile((await pdf.path()));
+  const bytes = await readFile(await pdf.path());
   assert.equal(bytes.subarray(0, 5).toString(), "%PDF-");
   assert.ok(bytes.toString("latin1").includes("Performance per group"));
   assert.ok(bytes.toString("latin1").includes("Biscoe"));

@@ -27,6 +27,7 @@ describe("migrations", () => {
         "audit_log",
         "connections",
         "deployments",
+        "endpoint_errors",
         "experiments",
         "memberships",
         "model_aliases",

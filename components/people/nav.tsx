@@ -14,6 +14,7 @@ const links: { href: string; label: string; min: Role }[] = [
   { href: "/models", label: "Models", min: "analyst" },
   { href: "/deployments", label: "Deployments", min: "analyst" },
   { href: "/schedules", label: "Schedules", min: "analyst" },
+  { href: "/tokens", label: "Tokens", min: "analyst" },
   { href: "/dashboard", label: "Dashboard", min: "manager" },
   { href: "/audit", label: "Audit", min: "manager" },
   { href: "/members", label: "Members", min: "admin" },

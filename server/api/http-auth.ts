@@ -28,8 +28,8 @@ export const httpRoutes = {
  */
 export async function requireRole(req: Request, min: Role): Promise<Principal> {
   assertSameOrigin(req);
-  const { user, principal } = await resolveRequest(getDb(), req.headers);
-  if (!user) throw new UnauthorizedError("Sign in first");
+  const { user, principal, refused } = await resolveRequest(getDb(), req.headers);
+  if (!user) throw new UnauthorizedError(refused ?? "Sign in first");
   if (!principal)
     throw new ForbiddenError("You belong to no workspace yet: ask an admin to add you to one");
   if (!atLeast(principal.role, min))

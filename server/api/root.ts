@@ -9,6 +9,7 @@ import { auditRouter, meRouter, membersRouter, workspacesRouter } from "./router
 import { nodesRouter } from "./routers/nodes";
 import { pipelinesRouter } from "./routers/pipelines";
 import { runsRouter } from "./routers/runs";
+import { tokensRouter } from "./routers/tokens";
 import { createCallerFactory, router } from "./trpc";
 
 export const appRouter = router({
@@ -28,6 +29,7 @@ export const appRouter = router({
   pipelines: pipelinesRouter,
   runs: runsRouter,
   schedules: schedulesRouter,
+  tokens: tokensRouter,
   workspaces: workspacesRouter,
 });
 

@@ -11,6 +11,10 @@ export type Context = {
   getTemporal: typeof getTemporalClient;
   user: SessionUser | null;
   principal: Principal | null;
+  /** Why a bearer token was refused (unknown, revoked, expired), for the 401's message. */
+  refused?: string;
+  /** The caller authenticated with an API token rather than a session. */
+  viaToken?: boolean;
 };
 
 /** The HTTP handler's context: whoever the session cookie says, in their chosen workspace. */
@@ -75,8 +79,11 @@ const base = t.procedure.use(errorMapping);
 
 export const publicProcedure = base.meta({ access: "public" });
 
+const unauthorized = (ctx: Context) =>
+  new TRPCError({ code: "UNAUTHORIZED", message: ctx.refused ?? "Sign in first" });
+
 export const signedInProcedure = base.meta({ access: "signed-in" }).use(({ ctx, next }) => {
-  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
+  if (!ctx.user) throw unauthorized(ctx);
   return next({ ctx: { user: ctx.user } });
 });
 
@@ -86,7 +93,7 @@ export const signedInProcedure = base.meta({ access: "signed-in" }).use(({ ctx, 
  */
 function requireRole(min: Role) {
   return base.meta({ access: min }).use(({ ctx, path, next }) => {
-    if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first" });
+    if (!ctx.user) throw unauthorized(ctx);
     const p = ctx.principal;
     if (!p)
       throw new TRPCError({

@@ -2,6 +2,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { memberships, workspaces } from "../db/schema";
 import { getAuth } from "./auth";
+import { resolveToken } from "./tokens";
 import type { Principal } from "../../common/roles";
 
 /** The browser's chosen workspace; not a secret, only a choice the server checks. */
@@ -65,7 +66,20 @@ export async function principalFor(
 export async function resolveRequest(
   db: Db,
   headers: Headers,
-): Promise<{ user: SessionUser | null; principal: Principal | null }> {
+): Promise<{
+  user: SessionUser | null;
+  principal: Principal | null;
+  refused?: string;
+  viaToken?: boolean;
+}> {
+  // A bearer token speaks for itself: its workspace and role, whatever cookies came along.
+  const bearer = headers.get("authorization");
+  if (bearer?.startsWith("Bearer ")) {
+    const t = await resolveToken(db, bearer.slice(7).trim());
+    return t.ok
+      ? { user: t.user, principal: t.principal, viaToken: true }
+      : { user: null, principal: null, refused: t.reason };
+  }
   const user = await sessionUser(headers);
   if (!user) return { user: null, principal: null };
   const wanted = headers.get("x-flowforge-workspace") ?? cookieValue(headers, WORKSPACE_COOKIE);

@@ -166,8 +166,5 @@ export async function setFourEyes(db: Db, workspaceId: string, on: boolean) {
 }
 
 export async function setApprovalWebhook(db: Db, workspaceId: string, url: string | null) {
-  await db
-    .update(workspaces)
-    .set({ approvalWebhook: url })
-    .where(eq(workspaces.id, workspaceId));
+  await db.update(workspaces).set({ approvalWebhook: url }).where(eq(workspaces.id, workspaceId));
 }

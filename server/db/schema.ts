@@ -96,6 +96,35 @@ export const workspaces = pgTable("workspaces", {
   createdAt: createdAt(),
 });
 
+/**
+ * API tokens: a person's own (acting as them, capped at a role) or a workspace service account's
+ * (a user row that cannot sign in). Only the SHA-256 of a token is kept; it is shown once.
+ */
+export const apiTokens = pgTable(
+  "api_tokens",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    workspaceId: uuid("workspace_id")
+      .notNull()
+      .references(() => workspaces.id, { onDelete: "cascade" }),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    kind: text("kind").$type<"personal" | "service">().notNull(),
+    name: text("name").notNull(),
+    role: text("role").$type<Role>().notNull(),
+    tokenHash: text("token_hash").notNull().unique(),
+    /** The token's first characters, to tell tokens apart in lists. */
+    prefix: text("prefix").notNull(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }),
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    createdBy: uuid("created_by").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("api_tokens_workspace_idx").on(t.workspaceId, t.userId)],
+);
+
 export const memberships = pgTable(
   "memberships",
   {

@@ -14,7 +14,7 @@ const people = {
   data_scientist: { email: "scientist@e2e.test", password, role: "Data scientist" },
   manager: { email: "manager@e2e.test", password, role: "Manager" },
 };
-const everyone = ["Pipelines", "Runs", "Models", "Deployments", "Schedules"];
+const everyone = ["Pipelines", "Runs", "Models", "Deployments", "Schedules", "Tokens"];
 const navFor = {
   analyst: everyone,
   data_scientist: everyone,

@@ -91,6 +91,10 @@ const expected: Record<string, Access> = {
   "schedules.pause": "analyst",
   "workspaces.create": "admin",
   "workspaces.setFourEyes": "admin",
+  "tokens.list": "analyst",
+  "tokens.create": "analyst",
+  "tokens.createServiceAccount": "admin",
+  "tokens.revoke": "analyst",
   "workspaces.setApprovalWebhook": "admin",
   "workspaces.settings": "analyst",
 };

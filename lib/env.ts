@@ -89,6 +89,9 @@ const schema = z.object({
     .max(2 ** 31 - 2)
     .optional(),
   WEBHOOK_ALLOW_PRIVATE: flag.optional(),
+  /** The CLI's remote mode: a running Flowforge's address and an API token for it. */
+  FLOWFORGE_URL: z.string().url().optional(),
+  FLOWFORGE_TOKEN: z.string().optional(),
   STEP_QUEUE_TIMEOUT_SECONDS: z.coerce
     .number()
     .int()

@@ -37,6 +37,15 @@ import {
   type PipelineSchedule,
 } from "../services/schedules";
 import { cancelRun, getRun, resumeRun, startRun, waitForRun } from "../services/runs";
+import {
+  pipelineNamed,
+  remoteClient,
+  remoteDocument,
+  remoteFailure,
+  RemoteError,
+  waitRemote,
+  type Remote,
+} from "./remote";
 import { closeTemporalClient, getTemporalClient } from "../temporal/client";
 import { installTemporalRuntime } from "../temporal/logging";
 import { startWorker, type RunningWorker } from "../temporal/worker";
@@ -59,6 +68,14 @@ Commands:
   schedule pause|resume|delete <schedule-id>
   user add <email> --role <role> [--password <p>]   add a person to the workspace (creating their account)
   user password <email> --password <p>               set a person's password
+  status <run-id>               a run's status and its steps (--wait: until it finishes)
+  approve <run-id> <step>       approve a step that waits (--reject to refuse; --comment "<why>"); remote only
+  promote <endpoint>            serve the canary or shadow version as primary; remote only
+  rollback <endpoint>           serve the previous version again; remote only
+
+Remote mode: --url <https://flowforge.example.com> (or FLOWFORGE_URL) and FLOWFORGE_TOKEN (an
+API token from the Tokens page, or --token) send every command through the HTTP API, with the
+token's role and workspace; without them, commands reach the database and Temporal directly.
 
 Options:
   --wait          (run, resume) wait for the run to finish; exit 0 if it succeeded, 1 if not
@@ -72,6 +89,10 @@ Options:
   --role <r>      (user add) analyst, data_scientist, manager or admin
   --password <p>  (user) the password to set (at least 8 characters)
   --embedded      start the embedded PostgreSQL, Temporal and a worker for this command only
+  --url <u>       remote mode: the Flowforge to talk to (default: FLOWFORGE_URL)
+  --token <t>     remote mode: the API token (default: FLOWFORGE_TOKEN)
+  --reject        (approve) refuse instead of approving
+  --comment <c>   (approve) the decision's comment
   -h, --help      show this help
 
 Exit codes: 0 success, 1 failed run or unhealthy stack, 2 invalid input.`;
@@ -129,6 +150,10 @@ async function main(argv: string[]): Promise<number> {
       role: { type: "string" },
       password: { type: "string" },
       embedded: { type: "boolean", default: false },
+      url: { type: "string" },
+      token: { type: "string" },
+      reject: { type: "boolean", default: false },
+      comment: { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -186,19 +211,31 @@ async function main(argv: string[]): Promise<number> {
     }
   };
 
-  const summarize = async (
-    db: Db,
-    temporal: Client,
-    runId: string,
-    workflowId: string,
-  ): Promise<number> => {
-    if (!values.wait) {
-      print({ runId, status: "queued" }, `started run ${runId}`);
-      return 0;
-    }
-    await waitSaying(db, temporal, runId, workflowId);
-    const run = await getRun(db, runId);
-    const ms = (a: Date | null, b: Date | null) => (a && b ? b.getTime() - a.getTime() : null);
+  type When = Date | string | null;
+  type RunView = {
+    pipelineName: string;
+    version: number;
+    status: string;
+    startedAt: When;
+    finishedAt: When;
+    error: string | null;
+    steps: {
+      stepId: string;
+      nodeType: string;
+      status: string;
+      attempts: number;
+      startedAt: When;
+      finishedAt: When;
+      cacheHit: boolean;
+      cacheReason: string | null;
+      workerIdentity: string | null;
+      error: string | null;
+    }[];
+  };
+  /** A run's summary, the same in both modes (exit 0 only when it succeeded). */
+  const report = (runId: string, run: RunView): number => {
+    const ms = (a: When, b: When) =>
+      a && b ? new Date(b).getTime() - new Date(a).getTime() : null;
     const summary = {
       runId,
       pipeline: run.pipelineName,
@@ -231,6 +268,49 @@ async function main(argv: string[]): Promise<number> {
     return run.status === "succeeded" ? 0 : 1;
   };
 
+  const summarize = async (
+    db: Db,
+    temporal: Client,
+    runId: string,
+    workflowId: string,
+  ): Promise<number> => {
+    if (!values.wait) {
+      print({ runId, status: "queued" }, `started run ${runId}`);
+      return 0;
+    }
+    await waitSaying(db, temporal, runId, workflowId);
+    return report(runId, await getRun(db, runId));
+  };
+
+  function printHealth(health: Awaited<ReturnType<typeof checkHealth>>) {
+    print(
+      health,
+      [
+        `status:    ${health.status}`,
+        `database:  ${health.database.ok ? "ok" : `down (${health.database.error})`}`,
+        `temporal:  ${health.temporal.ok ? `ok (${health.temporal.address})` : `down (${health.temporal.error})`}`,
+        ...health.queues.map(
+          (q) =>
+            `queue ${q.queue}: ${q.workers.length ? q.workers.map((w) => w.identity).join(", ") : "no worker"}${q.required ? "" : " (optional)"}`,
+        ),
+      ].join("\n"),
+    );
+  }
+
+  function showSchedules(list: PipelineSchedule[]) {
+    print(
+      list,
+      list.length
+        ? list
+            .map(
+              (x) =>
+                `${x.scheduleId}  ${x.cron.padEnd(15)} ${x.paused ? "paused" : "active"}  next ${x.nextRuns[0] ?? "-"}`,
+            )
+            .join("\n")
+        : "no schedules",
+    );
+  }
+
   const formatOption = (fallback: "json" | "yaml"): "json" | "yaml" => {
     const format = values.format ?? fallback;
     if (format !== "json" && format !== "yaml")
@@ -251,6 +331,166 @@ async function main(argv: string[]): Promise<number> {
     const version = await getPipelineVersion(db(), m[1]!, m[2] ? Number(m[2]) : undefined);
     return version.graph as PipelineFile;
   };
+
+  const url = values.url ?? env().FLOWFORGE_URL;
+  if (url) {
+    const token = values.token ?? env().FLOWFORGE_TOKEN;
+    if (!token)
+      throw new UsageError(
+        "Remote mode needs an API token: set FLOWFORGE_TOKEN or pass --token (create one on the Tokens page).",
+      );
+    const local = new Set(["validate", "convert", "schema"]);
+    if (!local.has(command)) {
+      try {
+        return await remoteCommand(remoteClient(url, token), command, rest);
+      } catch (err) {
+        throw remoteFailure(err) ?? err;
+      }
+    }
+  } else if (["approve", "promote", "rollback"].includes(command))
+    throw new UsageError(
+      `${command} is a person's decision: run it in remote mode (--url and an API token), where roles and four eyes apply.`,
+    );
+
+  /** Every command but the local ones, through the HTTP API. */
+  async function remoteCommand(api: Remote, cmd: string, args: string[]): Promise<number> {
+    const need = (what: string, i = 0) => {
+      const v = args[i];
+      if (!v) throw new UsageError(`Missing <${what}>.`);
+      return v;
+    };
+    const finish = async (runId: string) => {
+      if (!values.wait) {
+        print({ runId, status: "queued" }, `started run ${runId}`);
+        return 0;
+      }
+      return report(runId, await waitRemote(api, runId));
+    };
+    const endpoint = async (name: string) => {
+      const d = (await api.deployments.list.query()).find((x) => x.name === name);
+      if (!d) throw new NotFoundError(`No endpoint "${name}" in this token's workspace`);
+      return d;
+    };
+    switch (cmd) {
+      case "health": {
+        const health = await api.health.get.query();
+        printHealth(health);
+        return health.status === "down" ? 1 : 0;
+      }
+      case "run": {
+        const document = await readValid(need("file"));
+        const saved = await api.pipelines.save.mutate({
+          pipelineId: await pipelineNamed(api, document.name),
+          document,
+          message: "cli",
+        });
+        const started = await api.runs.start.mutate({
+          pipelineId: saved.pipelineId,
+          cache: !values["no-cache"],
+          trigger: "cli",
+        });
+        return finish(started.runId);
+      }
+      case "resume": {
+        const started = await api.runs.resume.mutate({
+          runId: need("run-id"),
+          fromStep: values.from,
+          latestVersion: values.latest,
+        });
+        return finish(started.runId);
+      }
+      case "status": {
+        const runId = need("run-id");
+        return report(
+          runId,
+          values.wait ? await waitRemote(api, runId) : await api.runs.get.query({ runId }),
+        );
+      }
+      case "cancel": {
+        const runId = need("run-id");
+        await api.runs.cancel.mutate({ runId });
+        print({ runId, cancelled: true }, `cancellation requested for run ${runId}`);
+        return 0;
+      }
+      case "export": {
+        const m = /^([0-9a-f-]{36})(?:@(\d+))?$/.exec(need("pipeline-id"));
+        if (!m) throw new UsageError("export needs <pipeline-id>[@<version>].");
+        const out = await api.pipelines.export.query({
+          pipelineId: m[1]!,
+          version: m[2] ? Number(m[2]) : undefined,
+          format: formatOption("json"),
+        });
+        process.stdout.write(out.content);
+        return 0;
+      }
+      case "diff": {
+        const d = diffDocuments(
+          await remoteDocument(api, need("a", 0), readValid),
+          await remoteDocument(api, need("b", 1), readValid),
+        );
+        print(d, formatDiff(d));
+        return 0;
+      }
+      case "schedule": {
+        const [sub, target] = args;
+        if (sub === "create") {
+          if (!target) throw new UsageError("Missing <pipeline-id>.");
+          if (!values.cron) throw new UsageError('Missing --cron, e.g. --cron "0 6 * * *".');
+          showSchedules([
+            await api.schedules.create.mutate({
+              pipelineId: target,
+              cron: values.cron,
+              timezone: values.timezone,
+            }),
+          ]);
+        } else if (sub === "list")
+          showSchedules(
+            await api.schedules.list.query(target ? { pipelineId: target } : undefined),
+          );
+        else if (sub === "pause" || sub === "resume") {
+          if (!target) throw new UsageError("Missing <schedule-id>.");
+          showSchedules([
+            await api.schedules.pause.mutate({ scheduleId: target, paused: sub === "pause" }),
+          ]);
+        } else if (sub === "delete") {
+          if (!target) throw new UsageError("Missing <schedule-id>.");
+          print(await api.schedules.delete.mutate({ scheduleId: target }), `deleted ${target}`);
+        } else throw new UsageError(`Unknown schedule command "${sub ?? ""}".`);
+        return 0;
+      }
+      case "approve": {
+        const runId = need("run-id");
+        const stepId = need("step", 1);
+        await api.runs.approve.mutate({
+          runId,
+          stepId,
+          approved: !values.reject,
+          comment: values.comment,
+        });
+        print(
+          { runId, stepId, approved: !values.reject },
+          `${values.reject ? "rejected" : "approved"} ${stepId} of run ${runId}`,
+        );
+        return 0;
+      }
+      case "promote":
+      case "rollback": {
+        const d = await endpoint(need("endpoint"));
+        const r =
+          cmd === "promote"
+            ? await api.deployments.promote.mutate({ deploymentId: d.id })
+            : await api.deployments.rollback.mutate({ deploymentId: d.id });
+        print(r, `${d.name}: ${cmd === "promote" ? "promoted" : "rolled back"}`);
+        return 0;
+      }
+      case "user":
+        throw new UsageError(
+          "user is an operator's command on the database host: run it without --url (or add people on the Members page).",
+        );
+      default:
+        throw new UsageError(`Unknown command "${cmd}".`);
+    }
+  }
 
   switch (command) {
     case "validate": {
@@ -274,7 +514,10 @@ async function main(argv: string[]): Promise<number> {
         return 0;
       }
       await writeFile(file, text);
-      print({ file, apiVersion: PIPELINE_API_VERSION }, `${file}: rewritten as ${PIPELINE_API_VERSION}`);
+      print(
+        { file, apiVersion: PIPELINE_API_VERSION },
+        `${file}: rewritten as ${PIPELINE_API_VERSION}`,
+      );
       return 0;
     }
     case "schema":
@@ -295,18 +538,7 @@ async function main(argv: string[]): Promise<number> {
     case "health":
       return withServices(async () => {
         const health = await checkHealth(getDb);
-        print(
-          health,
-          [
-            `status:    ${health.status}`,
-            `database:  ${health.database.ok ? "ok" : `down (${health.database.error})`}`,
-            `temporal:  ${health.temporal.ok ? `ok (${health.temporal.address})` : `down (${health.temporal.error})`}`,
-            ...health.queues.map(
-              (q) =>
-                `queue ${q.queue}: ${q.workers.length ? q.workers.map((w) => w.identity).join(", ") : "no worker"}${q.required ? "" : " (optional)"}`,
-            ),
-          ].join("\n"),
-        );
+        printHealth(health);
         return health.status === "down" ? 1 : 0;
       });
     case "run": {
@@ -352,6 +584,14 @@ async function main(argv: string[]): Promise<number> {
         return summarize(db, client, started.runId, started.workflowId);
       });
     }
+    case "status": {
+      const runId = arg("run-id");
+      return withServices(async ({ db, temporal }) => {
+        const run = await getRun(db, runId);
+        if (values.wait) await waitSaying(db, await temporal(), runId, run.workflowId);
+        return report(runId, values.wait ? await getRun(db, runId) : run);
+      });
+    }
     case "cancel": {
       const runId = arg("run-id");
       return withServices(async ({ db, temporal }) => {
@@ -370,18 +610,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case "schedule": {
       const [sub, target] = rest;
-      const show = (list: PipelineSchedule[]) =>
-        print(
-          list,
-          list.length
-            ? list
-                .map(
-                  (x) =>
-                    `${x.scheduleId}  ${x.cron.padEnd(15)} ${x.paused ? "paused" : "active"}  next ${x.nextRuns[0] ?? "-"}`,
-                )
-                .join("\n")
-            : "no schedules",
-        );
+      const show = showSchedules;
       return withServices(async ({ db, temporal }) => {
         const client = await temporal();
         if (sub === "create") {
@@ -468,7 +697,10 @@ let code: number;
 try {
   code = await main(process.argv.slice(2));
 } catch (err) {
-  if (err instanceof InvalidInput) {
+  if (err instanceof RemoteError) {
+    console.error(`error: ${err.message}`);
+    code = err.exitCode;
+  } else if (err instanceof InvalidInput) {
     if (process.argv.includes("--json"))
       console.log(JSON.stringify({ ok: false, errors: err.errors }, null, 2));
     else console.error(err.message);

@@ -72,6 +72,8 @@ export const runsRouter = router({
         /** Run only this node, on the cached outputs of its upstream steps. */
         only: z.string().min(1).optional(),
         tags: z.array(tag).max(10).optional(),
+        /** Who asks, as the run's trigger: the editor, or the remote CLI. */
+        trigger: z.enum(["ui", "cli"]).default("ui"),
       }),
     )
     .mutation(async ({ ctx, input }) => {
@@ -81,7 +83,7 @@ export const runsRouter = router({
       const started = await startRun(ctx.getDb(), await ctx.getTemporal(), {
         pipelineVersionId: version.id,
         userId: p.userId,
-        trigger: input.only ? "node" : "ui",
+        trigger: input.only ? "node" : input.trigger,
         cache: input.cache,
         only: input.only,
         tags: input.tags,

@@ -87,6 +87,32 @@ void test("an admin adds people with roles, and each sees only what their role m
   await admin.context().close();
 });
 
+void test("an admin creates a service account token for CI, which works until revoked", async () => {
+  const admin = await signedInPage(browser, { viewport: { width: 1440, height: 900 } });
+  await admin.getByRole("navigation").getByRole("link", { name: "Tokens" }).click();
+  const form = admin.getByRole("form", { name: "New service account" });
+  await form.getByLabel("Name").click();
+  await admin.keyboard.type("github-actions", { delay: 10 });
+  await form.getByLabel("Role").selectOption("analyst");
+  await form.getByRole("button", { name: "Create token" }).click();
+  const token = ((await admin.getByTestId("new-token").locator("code").textContent()) ?? "").trim();
+  assert.match(token, /^fft_/);
+  const row = admin.locator('[data-token="github-actions"]');
+  await row.getByText("service account").waitFor();
+  await admin.screenshot({ path: `${shots}/tokens.png`, fullPage: true });
+  // A CI job calls the API with it: an analyst's procedure works, a manager's does not.
+  const call = (procedure: string) =>
+    fetch(`${BASE_URL}/api/trpc/${procedure}`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal((await call("pipelines.list")).status, 200);
+  assert.equal((await call("dashboard.get")).status, 403);
+  await row.getByRole("button", { name: "Revoke" }).click();
+  await row.getByText("revoked").waitFor();
+  const after = await call("pipelines.list");
+  assert.equal(after.status, 401);
+  assert.match(await after.text(), /revoked/);
+  await admin.context().close();
+});
+
 void test("an analyst's production deploy waits until a manager approves it", async () => {
   const analyst = await signedInPage(
     browser,

@@ -46,7 +46,7 @@ beforeAll(async () => {
   const ws = await newWorkspace("Tokens");
   for (const role of roleLadder) {
     people[role] = await principalAs(role, ws.id);
-    tokens[role] = (await callerFor(people[role]).tokens.create({ name: `ci-${role}` })).token;
+    tokens[role] = (await callerFor(people[role]).tokens.create({ name: `ci-${role.replace("_", "-")}` })).token;
   }
   worker = await spawnWorkerProcess("test-worker-tokens");
 }, 120_000);

@@ -33,7 +33,7 @@ export function Nav() {
   const p = me.data?.principal;
 
   return (
-    <nav className="mx-auto flex max-w-6xl items-center gap-6 px-6 py-3">
+    <nav className="mx-auto flex max-w-screen-2xl items-center gap-5 px-6 py-3">
       <Link href="/" className="font-semibold text-sky-700">
         Flowforge
       </Link>
@@ -50,7 +50,7 @@ export function Nav() {
             </Link>
           ))}
       {me.data && (
-        <div className="ml-auto flex items-center gap-3 text-sm">
+        <div className="ml-auto flex items-center gap-3 text-sm whitespace-nowrap">
           {me.data.workspaces.length > 1 ? (
             <label className="flex items-center gap-1 text-slate-600">
               <span className="sr-only">Workspace</span>

@@ -25,22 +25,29 @@ function TokenForm({
   title: string;
   roles: readonly Role[];
   defaultRole: Role;
-  submit: (input: { name: string; role: Role; expiresInDays: number | null }) => void;
+  submit: (
+    input: { name: string; role: Role; expiresInDays: number | null },
+    done: () => void,
+  ) => void;
   pending: boolean;
 }) {
   const onSubmit = (e: FormEvent<HTMLFormElement>) => {
     e.preventDefault();
-    const f = new FormData(e.currentTarget);
+    const form = e.currentTarget;
+    const f = new FormData(form);
     const text = (k: string) => {
       const v = f.get(k);
       return typeof v === "string" ? v : "";
     };
     const days = Number(text("expires"));
-    submit({
-      name: text("name").trim(),
-      role: text("role") as Role,
-      expiresInDays: days > 0 ? days : null,
-    });
+    submit(
+      {
+        name: text("name").trim(),
+        role: text("role") as Role,
+        expiresInDays: days > 0 ? days : null,
+      },
+      () => form.reset(),
+    );
   };
   return (
     <form
@@ -124,8 +131,13 @@ export function TokensView() {
         roles={mine}
         defaultRole={role}
         pending={create.isPending}
-        submit={(input) =>
-          create.mutate(input, { onSuccess: (t) => setShown({ name: input.name, token: t.token }) })
+        submit={(input, done) =>
+          create.mutate(input, {
+            onSuccess: (t) => {
+              setShown({ name: input.name, token: t.token });
+              done();
+            },
+          })
         }
       />
       {atLeast(role, "admin") && (
@@ -134,9 +146,12 @@ export function TokensView() {
           roles={roleLadder}
           defaultRole="analyst"
           pending={service.isPending}
-          submit={(input) =>
+          submit={(input, done) =>
             service.mutate(input, {
-              onSuccess: (t) => setShown({ name: input.name, token: t.token }),
+              onSuccess: (t) => {
+                setShown({ name: input.name, token: t.token });
+                done();
+              },
             })
           }
         />

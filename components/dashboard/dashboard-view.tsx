@@ -81,7 +81,8 @@ function Panels({ d }: { d: DashboardData }) {
     day: x.day.slice(5),
     succeeded: x.succeeded,
     failed: x.failed,
-    other: x.total - x.succeeded - x.failed,
+    rejected: x.rejected,
+    other: x.total - x.succeeded - x.failed - x.rejected,
     successRate: x.successRate === null ? null : Math.round(x.successRate * 100),
   }));
   const drifting = d.endpoints.filter((p) => p.drift === "drift" || p.drift === "alert").length;
@@ -130,8 +131,15 @@ function Panels({ d }: { d: DashboardData }) {
               />
               <Bar
                 yAxisId="runs"
+                dataKey="rejected"
+                stackId="r"
+                fill="#9f1239"
+                isAnimationActive={false}
+              />
+              <Bar
+                yAxisId="runs"
                 dataKey="other"
-                name="running or cancelled"
+                name="running, waiting or cancelled"
                 stackId="r"
                 fill="#cbd5e1"
                 isAnimationActive={false}

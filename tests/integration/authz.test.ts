@@ -412,6 +412,9 @@ describe("workspaces are isolated, and approvals are a manager's", () => {
       artifact: () => them.artifacts.preview({ hash }),
       experiments: () => them.experiments.forRun({ runId: run.runId }),
       schedule: () => them.schedules.create({ pipelineId, cron: "0 6 * * *" }),
+      approvalContext: () => them.runs.approvalContext({ runId: run.runId, stepId: "deploy" }),
+      setKeyMetric: () => them.pipelines.setKeyMetric({ pipelineId, keyMetric: "test.accuracy" }),
+      keyMetric: () => them.pipelines.keyMetric({ pipelineId }),
     };
     for (const [what, attempt] of Object.entries(attempts))
       expect({

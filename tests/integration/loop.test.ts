@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import postgres from "postgres";
 import { cardMarkdown } from "../../common/model-card";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { callerAs } from "../people";
+import { callerAs, callerFor, newWorkspace, principalAs } from "../people";
 import { closeDb } from "../../server/db/client";
 import { waitForRun } from "../../server/services/runs";
 import { closeTemporalClient, getTemporalClient } from "../../server/temporal/client";
@@ -234,6 +234,15 @@ describe("closing the loop", () => {
     ]);
     expect(card.serving).toEqual([{ endpoint, alias: "production", strategy: "replace" }]);
     expect(card.lineage.pipeline).toMatchObject({ version: 1 });
+    // Another workspace reads none of it by id.
+    const outsider = callerFor(await principalAs("admin", (await newWorkspace("Elsewhere")).id));
+    for (const attempt of [
+      () => outsider.models.card({ versionId: deployment.primaryVersionId }),
+      () => outsider.models.setCard({ versionId: deployment.primaryVersionId, limitations: "x" }),
+      () => outsider.deployments.history({ deploymentId: deployment.id }),
+      () => outsider.runs.approvalContext({ runId: second.runId, stepId: "deploy" }),
+    ])
+      await expect(attempt()).rejects.toMatchObject({ code: "NOT_FOUND" });
     const markdown = cardMarkdown(card);
     expect(markdown).toContain(`# Model card: ${endpoint} v1`);
     expect(markdown).toContain("| island | Rows | Accuracy |");

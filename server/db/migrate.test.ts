@@ -23,6 +23,7 @@ describe("migrations", () => {
         select table_name from information_schema.tables where table_schema = 'public' order by table_name`;
       expect(tables.map((t) => t.table_name)).toEqual([
         "accounts",
+        "api_tokens",
         "artifacts",
         "audit_log",
         "connections",

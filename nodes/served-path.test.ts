@@ -89,7 +89,8 @@ async function pipeline(
   const model = trained.s.output(trained.out.model);
   const evaluated = await step(
     evaluateModelActivity as unknown as Impl,
-    {},
+    // The id is no input of the model; kept, each prediction says which car it is.
+    { keepColumns: ["Car ID"] },
     {
       model,
       test: (testFrom === "split" ? split : encoded).s.output(
@@ -154,6 +155,7 @@ describe("the served path", () => {
       expect(answer).toBeCloseTo(Number(scoredRows[k]!.predicted), 4),
     );
     expect(scoredRows.map((r) => r.actual)).toEqual(picked.map((r) => r["Miles per gallon"]));
+    expect(scoredRows.map((r) => r["Car ID"])).toEqual(picked.map((r) => r["Car ID"]));
     // The derived year matters to the model: a wrong date changes the answer, a bad one is named.
     expect(new Set(Array.from(served.prediction!)).size).toBeGreaterThan(5);
     const bad = { ...columns, [sig.inputs[0]!.name]: rows.map(() => "not a date") };

@@ -24,6 +24,8 @@ export interface ScoringSet {
   truth: Float64Array;
   /** Each row's position in the file (0 for its first row), when the rows are the file's. */
   fileRows?: Float64Array;
+  /** Columns of the scored rows asked for besides the inputs (text or numbers; null missing). */
+  kept?: Record<string, (string | number | null)[]>;
 }
 
 const BATCH = 65_536;
@@ -40,6 +42,8 @@ export async function loadScoringSet(
   modelPort: string,
   dataPort: string,
   what: string,
+  /** Columns of the rows to keep beside each scored row (a per-group report's). */
+  keepColumns: string[] = [],
 ): Promise<{ model: Uint8Array; meta: ModelMetadata; sig: Signature; set: ScoringSet }> {
   const meta = (await ctx.inputMetadata(modelPort)) as unknown as ModelMetadata;
   if (!meta.signature)
@@ -61,7 +65,7 @@ export async function loadScoringSet(
     const c = box.connection;
     if (source && fileRows) {
       await loadDataset(c, await ctx.artifactPath(fileRows.hash, "file-rows.parquet"), "data");
-      const set = await fileScoringSet(c, sig, source, what);
+      const set = await fileScoringSet(c, sig, source, what, keepColumns);
       if (set.dropped) ctx.log(`${set.dropped} rows with a missing or unknown label left out`);
       ctx.log(
         `scored ${set.rows} rows of the file through the endpoint's path (row steps, then the graph)`,
@@ -69,8 +73,14 @@ export async function loadScoringSet(
       return { model, meta, sig, set };
     }
     await loadDataset(c, await ctx.inputPath(dataPort), "data");
-    const cols = new Set((await columnsOf(c, "data")).map((col) => col.name));
+    const schema = await columnsOf(c, "data");
+    const cols = new Set(schema.map((col) => col.name));
     const missing = [...sig.inputs.map((i) => i.column), sig.label].filter((n) => !cols.has(n));
+    const unknownKept = keepColumns.filter((k) => !cols.has(k));
+    if (unknownKept.length)
+      throw new StepInputError(
+        `${what}: the dataset has no column ${unknownKept.map((k) => `"${k}"`).join(", ")} to keep`,
+      );
     if (missing.length)
       throw new StepInputError(
         `${what}: the dataset lacks ${missing.map((m) => `"${m}"`).join(", ")}. The model takes raw rows (its preprocessing is inside it): connect the split from before the prep steps, e.g. the Split node's test output`,
@@ -125,7 +135,19 @@ export async function loadScoringSet(
       }
       offset += chunk.rowCount;
     }
-    return { model, meta, sig, set: { rows, inputs, truth } };
+    // Read in the same order as the scored rows: the same filter over the same view.
+    const kept = keepColumns.length
+      ? keptValues(
+          await readColumns(
+            c,
+            `(SELECT * FROM data WHERE ${keep})`,
+            schema
+              .filter((col) => keepColumns.includes(col.name))
+              .map((col) => ({ column: col.name, text: !isNumeric(col.type) })),
+          ),
+        )
+      : undefined;
+    return { model, meta, sig, set: { rows, inputs, truth, kept } };
   } finally {
     box.close();
   }
@@ -154,6 +176,22 @@ async function readColumns(
   );
 }
 
+/** Kept columns as predictions store them: missing values (NaN, "") as null. */
+function keptValues(
+  columns: InputColumns,
+  rows?: number[],
+): Record<string, (string | number | null)[]> {
+  return Object.fromEntries(
+    Object.entries(columns).map(([name, v]) => {
+      const at = (r: number) => {
+        const x = v[r];
+        return x === undefined || x === "" || (typeof x === "number" && Number.isNaN(x)) ? null : x;
+      };
+      return [name, rows ? rows.map(at) : Array.from({ length: v.length }, (_, r) => at(r))];
+    }),
+  );
+}
+
 /**
  * The file's rows behind a test split: the inputs a client sends (by input name), and the label
  * as the row steps compute it from the whole row (a client does not send it).
@@ -163,8 +201,14 @@ async function fileScoringSet(
   sig: Signature,
   t: Pick<RowSource, "columns" | "steps">,
   what: string,
+  keepColumns: string[] = [],
 ): Promise<ScoringSet & { dropped: number }> {
   const have = new Set(t.columns.map((col) => col.name));
+  const unknownKept = keepColumns.filter((k) => !have.has(k));
+  if (unknownKept.length)
+    throw new StepInputError(
+      `${what}: the file has no column ${unknownKept.map((k) => `"${k}"`).join(", ")} to keep`,
+    );
   const missing = sig.inputs.filter((i) => !have.has(i.column));
   if (missing.length)
     throw new StepInputError(
@@ -218,6 +262,9 @@ async function fileScoringSet(
     inputs,
     truth: Float64Array.from(truth),
     fileRows: Float64Array.from(keep, (r) => positions[r]!),
+    kept: keepColumns.length
+      ? keptValues(Object.fromEntries(keepColumns.map((k) => [k, all[k]!])), keep)
+      : undefined,
     dropped: total - keep.length,
   };
 }

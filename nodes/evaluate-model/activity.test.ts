@@ -85,6 +85,36 @@ describe("evaluate.model", () => {
     });
   });
 
+  it("keeps the model's inputs and the columns asked for beside each prediction", async () => {
+    const model = await linearModel();
+    const test = [
+      { Île: "Biscoe", "surface m²": 50, price: 5500, "site d'étude": "nord", âge: 3 },
+      { Île: "Dream", "surface m²": 12, price: 1200, "site d'étude": null, âge: 7 },
+      { Île: "Dream", "surface m²": 30, price: null, "site d'étude": "sud", âge: 1 },
+      { Île: "Torgersen", "surface m²": 20, price: 2100, "site d'étude": "sud", âge: null },
+    ];
+    const step = await fake({
+      params: { keepColumns: ["site d'étude", "âge"] },
+      inputs: { model, test: { rows: test } },
+    });
+    const out = await evaluateModelActivity.activity(step.ctx);
+    const rows = await step.rows(out.predictions);
+    expect(rows.map((r) => [r.Île, r["surface m²"], r["site d'étude"], r.âge])).toEqual([
+      ["Biscoe", 50, "nord", 3],
+      ["Dream", 12, null, 7],
+      ["Torgersen", 20, "sud", null],
+    ]);
+    expect(rows.map((r) => r.actual)).toEqual([5500, 1200, 2100]);
+
+    const unknown = await fake({
+      params: { keepColumns: ["région"] },
+      inputs: { model, test: { rows: test } },
+    });
+    await expect(evaluateModelActivity.activity(unknown.ctx)).rejects.toThrow(
+      'Evaluate model: the dataset has no column "région" to keep',
+    );
+  });
+
   it("names the model inputs the test rows lack", async () => {
     const model = await linearModel();
     const step = await fake({

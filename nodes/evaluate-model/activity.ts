@@ -30,6 +30,10 @@ async function predictionsDataset(
       !reserved.has(input.column) &&
       sig.inputs.findIndex((other) => other.column === input.column) === i,
   );
+  const inputColumns = new Set(inputs.map((i) => i.column));
+  const kept = Object.entries(set.kept ?? {}).filter(
+    ([name]) => !reserved.has(name) && !inputColumns.has(name),
+  );
   const lines: string[] = [];
   for (let r = 0; r < set.rows; r++) {
     const row: Record<string, unknown> = {};
@@ -49,6 +53,7 @@ async function predictionsDataset(
       const v = set.inputs[input.name]![r];
       row[input.column] = typeof v === "number" && !Number.isFinite(v) ? null : v;
     }
+    for (const [name, values] of kept) row[name] = values[r];
     lines.push(JSON.stringify(row));
   }
   const json = path.join(ctx.workDir, "predictions.jsonl");
@@ -58,6 +63,11 @@ async function predictionsDataset(
     const text = classes ? "VARCHAR" : "DOUBLE";
     const columns = `{${set.fileRows ? "file_row: 'BIGINT', " : ""}actual: '${text}', predicted: '${text}'${classes ? ", probability: 'DOUBLE'" : ""}${inputs
       .map((i) => `, ${quoteLiteral(i.column)}: '${i.type === "string" ? "VARCHAR" : "DOUBLE"}'`)
+      .join("")}${kept
+      .map(
+        ([name, values]) =>
+          `, ${quoteLiteral(name)}: '${values.some((v) => typeof v === "string") ? "VARCHAR" : "DOUBLE"}'`,
+      )
       .join("")}}`;
     await box.connection.run(
       `CREATE VIEW predictions AS SELECT * FROM read_json(${quoteLiteral(json)}, format = 'newline_delimited', columns = ${columns})`,
@@ -74,8 +84,14 @@ async function predictionsDataset(
  * Idempotent: writes a content-addressed metrics artifact and upserts its experiment row, keyed by
  * run and step; a retry overwrites that row.
  */
-export const evaluateModelActivity = defineActivity(evaluateModel, async (ctx) => {
-  const { model, meta, sig, set } = await loadScoringSet(ctx, "model", "test", "Evaluate model");
+export const evaluateModelActivity = defineActivity(evaluateModel, async (ctx, p) => {
+  const { model, meta, sig, set } = await loadScoringSet(
+    ctx,
+    "model",
+    "test",
+    "Evaluate model",
+    p.keepColumns,
+  );
   const { session, provider } = await openSession(model, { gpu: ctx.gpu });
   try {
     const predicted = await runModel(session, sig, set.inputs, set.rows);

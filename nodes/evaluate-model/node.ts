@@ -17,7 +17,13 @@ export const evaluateModel = defineNode({
     { name: "metrics", kind: "metrics", label: "Metrics", required: true },
     { name: "predictions", kind: "dataset", label: "Predictions", required: false },
   ],
-  params: z.object({}),
+  params: z.object({
+    keepColumns: z.array(z.string().min(1)).default([]).meta({
+      label: "Keep for per-group reports",
+      widget: "columns",
+      help: "Columns of the test rows kept beside each prediction, besides the model's inputs (e.g. an attribute left out of the features), so a model card can report per group of them.",
+    }),
+  }),
   runtime: { taskQueue: "cpu", timeoutMs: 3_600_000, retries: 2, heartbeatMs: null, gpu: false },
-  docs: "Runs the model exactly as it will be served: the file's rows behind the test split, through the row steps and the ONNX file (with its preprocessing) in onnxruntime. Connect a test split: the Split node's, or one a fitted step wrote. Predictions lists each scored row's position in the file, the actual and the predicted value, and the model's input columns as a client sends them.",
+  docs: "Runs the model exactly as it will be served: the file's rows behind the test split, through the row steps and the ONNX file (with its preprocessing) in onnxruntime. Connect a test split: the Split node's, or one a fitted step wrote. Predictions lists each scored row's position in the file, the actual and the predicted value, and the model's input columns as a client sends them, plus the columns kept for per-group reports.",
 });

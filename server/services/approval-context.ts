@@ -18,7 +18,7 @@ import {
   runs,
   users,
 } from "../db/schema";
-import { previewDataset, profileSummary, sampleColumns } from "./datasets";
+import { datasetProfile, profileSummary, sampleColumns } from "./datasets";
 import { evaluationsOfModel, evaluationsOfRuns, type Evaluation } from "./evaluations";
 import { diffDocuments } from "./pipelines";
 import { flattenMetrics } from "./run-compare";
@@ -136,7 +136,7 @@ export async function approvalContext(
   let data = null;
   let drift = null;
   if (dataHash) {
-    const preview = await previewDataset(db, store, dataHash, 0).catch(() => null);
+    const preview = await datasetProfile(db, store, dataHash).catch(() => null);
     if (preview)
       data = {
         hash: dataHash,
@@ -146,11 +146,7 @@ export async function approvalContext(
     const reference = production?.reference?.features;
     if (reference?.length) {
       // A model that takes the file's columns compares the file's rows behind the split.
-      const [dataRow] = await db
-        .select({ metadata: artifacts.metadata })
-        .from(artifacts)
-        .where(eq(artifacts.hash, dataHash));
-      const rowsHash = preprocessingOf(dataRow?.metadata).source?.rows?.hash ?? dataHash;
+      const rowsHash = preprocessingOf(preview?.metadata).source?.rows?.hash ?? dataHash;
       const sample = await sampleColumns(
         db,
         store,
@@ -269,12 +265,10 @@ export async function productionOf(db: Db, workspaceId: string, modelName: strin
 function metricRows(candidate: Evaluation | undefined, production: Evaluation | undefined) {
   const c = candidate ? flattenMetrics(candidate.metrics) : {};
   const p = production ? flattenMetrics(production.metrics) : {};
-  return [...new Set([...Object.keys(c), ...Object.keys(p)])]
-    .filter((name) => !name.startsWith("confusion") && !name.includes("perClass"))
-    .map((name) => ({
-      name,
-      candidate: c[name] ?? null,
-      production: p[name] ?? null,
-      delta: c[name] !== undefined && p[name] !== undefined ? c[name] - p[name] : null,
-    }));
+  return [...new Set([...Object.keys(c), ...Object.keys(p)])].map((name) => ({
+    name,
+    candidate: c[name] ?? null,
+    production: p[name] ?? null,
+    delta: c[name] !== undefined && p[name] !== undefined ? c[name] - p[name] : null,
+  }));
 }

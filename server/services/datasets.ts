@@ -180,11 +180,7 @@ export async function sampleColumns(
   const schema = (row.metadata as DatasetMetadata).schema;
   const present = schema.filter((c) => columns.includes(c.name));
   if (present.length === 0) return {};
-  const file = await localCopy(store, hash);
-  const box = await openSandbox(path.dirname(file), { threads: 1, memoryLimit: "512MB" });
-  try {
-    const c = box.connection;
-    await loadDataset(c, file, "data");
+  return withDataset(store, hash, async (c) => {
     const select = present
       .map((col, k) =>
         isNumeric(col.type)
@@ -206,9 +202,28 @@ export async function sampleColumns(
         }),
       ]),
     );
-  } finally {
-    box.close();
-  }
+  });
+}
+
+/**
+ * A dataset's row count, profile and roles from its stored metadata; only a dataset never
+ * profiled is downloaded, profiled and the profile kept (previewDataset).
+ */
+export async function datasetProfile(db: Db, store: ArtifactStore, hash: string) {
+  const [row] = await db.select().from(artifacts).where(eq(artifacts.hash, hash));
+  if (!row) throw new NotFoundError(`No artifact ${hash}`);
+  const meta = row.metadata as DatasetMetadata & {
+    roles?: { label?: string; ids?: string[]; ignored?: string[] };
+  };
+  if (row.kind === "dataset" && meta.profile)
+    return { rowCount: meta.rows, profile: meta.profile, roles: meta.roles, metadata: meta };
+  const preview = await previewDataset(db, store, hash, 0);
+  return {
+    rowCount: preview.rowCount,
+    profile: preview.profile,
+    roles: preview.roles,
+    metadata: meta,
+  };
 }
 
 /** Runs `fn` on a dataset artifact loaded as the view `data`, in a one-thread sandbox. */

@@ -45,6 +45,8 @@ export async function keyMetrics(
   db: Db,
   workspaceId: string,
   runs: { id: string; pipelineId: string }[],
+  /** The runs' tracked steps, when the caller already has them. */
+  known?: Awaited<ReturnType<typeof trackedSteps>>,
 ): Promise<Map<string, KeyMetric | null>> {
   const out = new Map<string, KeyMetric | null>();
   if (runs.length === 0) return out;
@@ -54,11 +56,12 @@ export async function keyMetrics(
       .select({ id: pipelines.id, keyMetric: pipelines.keyMetric })
       .from(pipelines)
       .where(inArray(pipelines.id, pipelineIds)),
-    trackedSteps(
-      db,
-      workspaceId,
-      runs.map((r) => r.id),
-    ),
+    known ??
+      trackedSteps(
+        db,
+        workspaceId,
+        runs.map((r) => r.id),
+      ),
   ]);
   const choice = new Map(chosen.map((p) => [p.id, p.keyMetric]));
   for (const run of runs) {

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { and, desc, eq, inArray, or, sql } from "drizzle-orm";
+import { and, desc, eq, or, sql } from "drizzle-orm";
 import type { PipelineFile } from "../../common/pipeline/schema";
 import type { ModelCard, GroupRow } from "../../common/model-card";
 import type { DatasetMetadata } from "../../lib/data/dataset";
@@ -23,7 +23,7 @@ import {
   servingAudit,
   users,
 } from "../db/schema";
-import { previewDataset, profileSummary, withDataset } from "./datasets";
+import { datasetProfile, profileSummary, withDataset } from "./datasets";
 import { evaluationsOfModel } from "./evaluations";
 
 // A model card: what the product knows about a registered version, in one document. The page,
@@ -94,10 +94,7 @@ export async function modelCard(
         .digest("hex"),
     }));
 
-  const train = await previewDataset(db, store, lineage.train, 0).catch(() => null);
-  const trainRoles = (
-    train as { roles?: { label?: string; ids?: string[]; ignored?: string[] } } | null
-  )?.roles;
+  const train = await datasetProfile(db, store, lineage.train).catch(() => null);
 
   const evaluation = (await evaluationsOfModel(db, workspaceId, v.artifactHash))[0] ?? null;
   let predictionsHash: string | null = null;
@@ -135,7 +132,7 @@ export async function modelCard(
   }
 
   const [approvals, history, serving] = await Promise.all([
-    decisionsFor(db, v.modelId, lineage),
+    decisionsFor(db, lineage),
     db
       .select()
       .from(servingAudit)
@@ -170,7 +167,7 @@ export async function modelCard(
       sources,
       hash: lineage.train,
       rows: train?.rowCount ?? null,
-      roles: trainRoles ?? null,
+      roles: train?.roles ?? null,
       columns: profileSummary(train?.profile ?? []),
     },
     validation: (meta.metrics.validation as Record<string, unknown> | undefined) ?? null,
@@ -281,49 +278,27 @@ async function groupRows(
   });
 }
 
-/** Decisions on the deploy that put this version in service, and on later ones of the model. */
+/** The decision on the deploy that put this version in service, as its step recorded it. */
 async function decisionsFor(
   db: Db,
-  modelId: string,
   lineage: { deployRunId?: string; deployStepId?: string },
-) {
-  const out: ModelCard["approvals"] = [];
-  if (lineage.deployRunId && lineage.deployStepId) {
-    const [step] = await db
-      .select({ approval: runSteps.approval })
-      .from(runSteps)
-      .where(
-        and(eq(runSteps.runId, lineage.deployRunId), eq(runSteps.stepId, lineage.deployStepId)),
-      );
-    if (step?.approval)
-      out.push({
-        runId: lineage.deployRunId,
-        approved: step.approval.approved,
-        by: step.approval.by,
-        at: step.approval.at,
-        comment: step.approval.comment ?? null,
-      });
-  }
-  const decisions = await db
-    .select()
-    .from(servingAudit)
-    .where(
-      and(eq(servingAudit.modelId, modelId), inArray(servingAudit.action, ["approve", "reject"])),
-    )
-    .orderBy(desc(servingAudit.at));
-  for (const d of decisions) {
-    const detail = d.detail as { runId?: string; comment?: string | null };
-    if (!detail.runId || out.some((o) => o.runId === detail.runId)) continue;
-    if (detail.runId !== lineage.deployRunId) continue;
-    out.push({
-      runId: detail.runId,
-      approved: d.action === "approve",
-      by: d.actor,
-      at: d.at.toISOString(),
-      comment: detail.comment ?? null,
-    });
-  }
-  return out;
+): Promise<ModelCard["approvals"]> {
+  if (!lineage.deployRunId || !lineage.deployStepId) return [];
+  const [step] = await db
+    .select({ approval: runSteps.approval })
+    .from(runSteps)
+    .where(and(eq(runSteps.runId, lineage.deployRunId), eq(runSteps.stepId, lineage.deployStepId)));
+  if (!step?.approval) return [];
+  const a = step.approval;
+  return [
+    {
+      runId: lineage.deployRunId,
+      approved: a.approved,
+      by: a.by,
+      at: a.at,
+      comment: a.comment ?? null,
+    },
+  ];
 }
 
 export async function setCardNotes(

@@ -123,7 +123,7 @@ export async function compareRuns(db: Db, workspaceId: string, runIds: string[])
       .from(runSteps)
       .where(inArray(runSteps.runId, runIds)),
   ]);
-  const metricsOf = await keyMetrics(db, workspaceId, summaries);
+  const metricsOf = await keyMetrics(db, workspaceId, summaries, tracked);
   const byId = new Map(summaries.map((r) => [r.id, toHistoryRow(r, metricsOf.get(r.id) ?? null)]));
   const missing = runIds.filter((id) => !byId.has(id));
   if (missing.length) throw new NotFoundError(`Run ${missing.join(", ")} does not exist`);

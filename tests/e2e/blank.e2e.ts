@@ -48,7 +48,8 @@ const type = (text: string) => page.keyboard.type(text, { delay: 15 });
 async function pickColumn(label: string, typed: string, expect: string, offered: string[]) {
   await click(page.getByLabel(label, { exact: true }));
   const list = page.getByRole("listbox").filter({ has: page.getByRole("option") });
-  await list.waitFor();
+  // The first picker waits for the file's header to be probed, slow on a cold stack.
+  await list.waitFor({ timeout: 90_000 });
   const options = await list.getByRole("option").allTextContents();
   for (const column of offered) assert.ok(options.includes(column), `${label}: ${options.join()}`);
   await type(typed);
